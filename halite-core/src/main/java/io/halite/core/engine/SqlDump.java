@@ -1,0 +1,29 @@
+package io.halite.core.engine;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.sqlite.SQLiteConnection;
+
+/** Builds a SQLite database file from SQL text such as the output of the sqlite3 shell's {@code .dump}. */
+public final class SqlDump {
+    private SqlDump() {}
+
+    /**
+     * Executes every statement of {@code sql} into a new database at {@code target}; the statements are
+     * evaluated once, here, so time and randomness in them cannot make replicas differ.
+     *
+     * @throws SQLException with SQLite's message if any statement fails
+     */
+    public static void toDatabaseFile(String sql, Path target) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + target)) {
+            ((SQLiteConnection) c).setLimit(org.sqlite.SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
+            try {
+                ((SQLiteConnection) c).getDatabase()._exec(sql);
+            } catch (SQLException e) {
+                throw new SQLException(SqliteErrors.message(e), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,630 @@
+package io.halite.core.engine;
+
+import io.halite.core.log.LogEntry;
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteLimits;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * One SQLite database on one node: a single writer connection that applies committed log entries in order, and a
+ * pool of read-only connections for reads.
+ *
+ * <p>The index of the last applied entry is stored in the same SQLite transaction as the entry's effects (table
+ * {@value #STATE_TABLE}), so after any crash the file says exactly which entries it holds. Consecutive entries may
+ * share one SQLite transaction; {@link #commit()} ends it. With {@code synchronous=NORMAL} a commit is not yet
+ * fsynced; {@link #syncDurable()} makes everything committed durable, and only then may the Raft log be purged.
+ *
+ * <p>The writer methods must be called from one thread (the log applier); read methods from any thread.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+    public static final String STATE_TABLE = "_halite_state";
+
+    /** How the database is opened. */
+    public record Options(int readers, boolean foreignKeys) {
+        public static Options defaults() {
+            return new Options(Math.max(4, Runtime.getRuntime().availableProcessors() * 2), false);
+        }
+    }
+
+    private final Path file;
+    private final Options options;
+    private final StatementPolicy policy = new StatementPolicy();
+    private final DeterministicFunctions functions;
+    private final Connection writer;
+    private final StatementRunner writes;
+    private final PreparedStatement saveApplied;
+    private final Path loadFile;
+    private PreparedStatement resetCounters;
+    private PreparedStatement clearCounters;
+    private final BlockingQueue<StatementRunner> readers;
+    private final List<StatementRunner> allReaders = new ArrayList<>();
+    /** Compiles statements to classify them, apart from the pooled readers. */
+    private final Connection inspector;
+
+    /** Entries applied in the open SQLite transaction, kept to re-apply them if SQLite rolls the transaction back. */
+    private final List<PendingEntry> uncommitted = new ArrayList<>();
+    private boolean inTransaction;
+    /** How far the image of an unfinished {@code /db/load} has been staged; stored with the applied index. */
+    private LoadProgress load;
+    private long appliedIndex;
+    private long appliedTerm;
+    private long durableIndex;
+
+    private SqliteDatabase(Path file, Options options) throws SQLException {
+        this.file = file;
+        this.options = options;
+        this.functions = new DeterministicFunctions();
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.enforceForeignKeys(options.foreignKeys());
+        config.setBusyTimeout(10_000);
+        this.writer = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        ((SQLiteConnection) writer).setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
+        functions.register(writer);
+        try (java.sql.Statement s = writer.createStatement()) {
+            createStateTable(s, 0, 0, true);
+            // Marks the open write transaction: if SQLite rolls it back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
+            // the row disappears with it.
+            s.execute("CREATE TEMP TABLE halite_open_transaction(x)");
+            s.execute("CREATE TEMP TABLE halite_counters(x)");
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT applied_index, applied_term, load_id, load_sequence, load_bytes FROM " + STATE_TABLE)) {
+                rs.next();
+                appliedIndex = rs.getLong(1);
+                appliedTerm = rs.getLong(2);
+                durableIndex = appliedIndex;
+                load = new LoadProgress(rs.getLong(3), rs.getInt(4), rs.getLong(5));
+            }
+        }
+        this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE);
+        this.saveApplied = writer.prepareStatement(
+                "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
+        this.loadFile = Path.of(file + ".load");
+        this.inspector = openReader();
+        this.readers = new ArrayBlockingQueue<>(options.readers());
+        for (int i = 0; i < options.readers(); i++) {
+            StatementRunner reader = new StatementRunner(openReader(), policy, StatementPolicy.Mode.READ);
+            allReaders.add(reader);
+            readers.add(reader);
+        }
+    }
+
+    public static SqliteDatabase open(Path file, Options options) throws SQLException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new SQLException("cannot create directory for " + file, e);
+        }
+        return new SqliteDatabase(file, options);
+    }
+
+    private Connection openReader() throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setOpenMode(SQLiteOpenMode.READONLY);
+        config.resetOpenMode(SQLiteOpenMode.READWRITE);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout(10_000);
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        ((SQLiteConnection) c).setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
+        return c;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public synchronized long appliedIndex() {
+        return appliedIndex;
+    }
+
+    public synchronized long appliedTerm() {
+        return appliedTerm;
+    }
+
+    /** The highest applied index known to be on disk (fsynced). */
+    public synchronized long durableIndex() {
+        return durableIndex;
+    }
+
+    // ---- writer side: called only by the log applier ----
+
+    /**
+     * Applies one batch entry inside the open SQLite transaction (starting one if needed) and returns each
+     * request's results. Visible to readers only after {@link #commit()}.
+     */
+    public List<List<StatementResult>> apply(long index, long term, LogEntry.Batch batch) throws SQLException {
+        PendingEntry entry = new PendingEntry(index, term, batch);
+        beginIfNeeded();
+        uncommitted.add(entry);
+        while (true) {
+            try {
+                applyPending(entry);
+                return entry.results;
+            } catch (TransactionLost lost) {
+                // SQLite undid the whole transaction; redo every entry of it, with the offending request failed.
+                lost.entry.forcedResults.put(lost.request, lost.results);
+                inTransaction = false;
+                beginIfNeeded();
+                for (PendingEntry pending : uncommitted) {
+                    if (pending != entry) {
+                        try {
+                            applyPending(pending);
+                        } catch (TransactionLost again) {
+                            throw new IllegalStateException("re-applying entry " + pending.index + " rolled back again", again);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Ends the open SQLite transaction, making applied entries visible to readers. */
+    public void commit() throws SQLException {
+        if (!inTransaction) {
+            return;
+        }
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("DELETE FROM temp.halite_open_transaction");
+            s.execute("COMMIT");
+        } catch (SQLException e) {
+            throw new NodeFailureException("cannot commit applied entries", e);
+        }
+        inTransaction = false;
+        uncommitted.clear();
+    }
+
+    /** Makes every committed entry durable (one fsync of the WAL) and returns the durable applied index. */
+    public long syncDurable() throws SQLException {
+        commit();
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("PRAGMA synchronous = FULL");
+            try {
+                s.execute("BEGIN IMMEDIATE");
+                s.execute("UPDATE " + STATE_TABLE + " SET applied_index = applied_index WHERE id = 1");
+                s.execute("COMMIT");
+            } finally {
+                s.execute("PRAGMA synchronous = NORMAL");
+            }
+        }
+        synchronized (this) {
+            durableIndex = appliedIndex;
+            return durableIndex;
+        }
+    }
+
+    /**
+     * Replaces the whole database with the SQLite file at {@code image}, atomically for readers, and records
+     * {@code index} as applied in the new content. The image file is modified (its state table is set).
+     */
+    private void replaceWith(Path image, long index, long term) throws SQLException {
+        commit();
+        try (Connection staged = DriverManager.getConnection("jdbc:sqlite:" + image);
+             java.sql.Statement s = staged.createStatement()) {
+            checkImage(s);
+            s.execute("PRAGMA journal_mode = DELETE");
+            int pageSize = pageSize(staged);
+            if (pageSize != pageSize(writer)) {
+                // The backup API cannot copy into a WAL database of another page size; rebuild the image to match.
+                s.execute("PRAGMA page_size = " + pageSize(writer));
+                s.execute("VACUUM");
+            }
+            s.execute("DROP TABLE IF EXISTS " + STATE_TABLE);
+            createStateTable(s, index, term, false);
+        }
+        ((SQLiteConnection) writer).getDatabase().restore("main", image.toString(), null, 100, 100, -1);
+        synchronized (this) {
+            appliedIndex = index;
+            appliedTerm = term;
+        }
+    }
+
+    /**
+     * Applies one chunk of a {@code /db/load} image: chunks are appended to a staging file beside the database
+     * (fsynced, with the progress stored in the same transaction as the applied index, so a restart resumes
+     * exactly); the last chunk swaps the image in. A damaged image is refused the same way on every replica.
+     *
+     * @return null, or why the load was refused
+     */
+    public String applyLoadChunk(long index, long term, LogEntry.LoadChunk chunk) throws SQLException, IOException {
+        beginIfNeeded();
+        if (chunk.sequence() == 0) {
+            load = new LoadProgress(chunk.loadId(), 0, 0);
+        } else if (load.loadId() != chunk.loadId() || load.nextSequence() != chunk.sequence()) {
+            saveApplied(index, term); // a chunk of a load superseded by a newer one
+            return "superseded by another load";
+        }
+        try (var channel = java.nio.channels.FileChannel.open(loadFile, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            channel.truncate(load.bytes());
+            channel.position(load.bytes());
+            var buffer = java.nio.ByteBuffer.wrap(chunk.data());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        load = new LoadProgress(chunk.loadId(), chunk.sequence() + 1, load.bytes() + chunk.data().length);
+        if (!chunk.last()) {
+            saveLoadProgress();
+            saveApplied(index, term);
+            return null;
+        }
+        String refusal = null;
+        try {
+            replaceWith(loadFile, index, term);
+        } catch (SQLException e) {
+            refusal = SqliteErrors.message(e);
+            beginIfNeeded();
+            saveApplied(index, term);
+        }
+        load = new LoadProgress(0, 0, 0);
+        saveLoadProgress();
+        Files.deleteIfExists(loadFile);
+        return refusal;
+    }
+
+    private void saveLoadProgress() throws SQLException {
+        beginIfNeeded();
+        try (PreparedStatement ps = writer.prepareStatement(
+                "UPDATE " + STATE_TABLE + " SET load_id = ?, load_sequence = ?, load_bytes = ? WHERE id = 1")) {
+            ps.setLong(1, load.loadId());
+            ps.setInt(2, load.nextSequence());
+            ps.setLong(3, load.bytes());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void createStateTable(java.sql.Statement s, long index, long term, boolean ifMissing)
+            throws SQLException {
+        s.execute("CREATE TABLE " + (ifMissing ? "IF NOT EXISTS " : "") + STATE_TABLE
+                + "(id INTEGER PRIMARY KEY CHECK (id = 1), applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL,"
+                + " load_id INTEGER NOT NULL DEFAULT 0, load_sequence INTEGER NOT NULL DEFAULT 0,"
+                + " load_bytes INTEGER NOT NULL DEFAULT 0)");
+        s.execute("INSERT OR IGNORE INTO " + STATE_TABLE + "(id, applied_index, applied_term) VALUES (1, "
+                + index + ", " + term + ")");
+    }
+
+    private record LoadProgress(long loadId, int nextSequence, long bytes) {}
+
+    /**
+     * Checks that {@code image} is a SQLite database that passes {@code PRAGMA quick_check}.
+     *
+     * @throws SQLException saying what is wrong with it
+     */
+    public static void checkImage(Path image) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image, config.toProperties());
+             java.sql.Statement s = c.createStatement()) {
+            checkImage(s);
+        }
+    }
+
+    private static void checkImage(java.sql.Statement s) throws SQLException {
+        String verdict;
+        try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            verdict = rs.next() ? rs.getString(1) : "no result";
+        } catch (SQLException e) {
+            throw new SQLException("not a valid SQLite database: " + SqliteErrors.message(e), e);
+        }
+        if (!"ok".equals(verdict)) {
+            throw new SQLException("the database image is damaged: " + verdict);
+        }
+    }
+
+    private static int pageSize(Connection c) throws SQLException {
+        try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA page_size")) {
+            return rs.next() ? rs.getInt(1) : 4096;
+        }
+    }
+
+    private void beginIfNeeded() throws SQLException {
+        if (inTransaction) {
+            return;
+        }
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            s.execute("INSERT INTO temp.halite_open_transaction VALUES (1)");
+        }
+        inTransaction = true;
+    }
+
+    private void applyPending(PendingEntry entry) throws SQLException {
+        LogEntry.Batch batch = entry.batch;
+        functions.pin(batch.stampMillis(), batch.seed());
+        resetCounters();
+        entry.results = new ArrayList<>(batch.requests().size());
+        for (int r = 0; r < batch.requests().size(); r++) {
+            List<StatementResult> forced = entry.forcedResults.get(r);
+            entry.results.add(forced != null ? forced : applyRequest(entry, r, batch.requests().get(r)));
+        }
+        saveApplied(entry.index, entry.term);
+    }
+
+    private List<StatementResult> applyRequest(PendingEntry entry, int r, Request request) throws SQLException {
+        List<Statement> statements = request.statements();
+        List<StatementResult> results = new ArrayList<>(statements.size());
+        if (request.transaction()) {
+            execute("SAVEPOINT halite_request");
+        }
+        for (int s = 0; s < statements.size(); s++) {
+            functions.beginStatement(r, s);
+            StatementResult result = writes.run(statements.get(s));
+            results.add(result);
+            if (result instanceof StatementResult.Failed) {
+                if (!transactionStillOpen()) {
+                    throw new TransactionLost(entry, r, results);
+                }
+                if (request.transaction()) {
+                    execute("ROLLBACK TO halite_request");
+                    execute("RELEASE halite_request");
+                    return results;
+                }
+            }
+        }
+        if (request.transaction()) {
+            execute("RELEASE halite_request");
+        }
+        return results;
+    }
+
+    /**
+     * Sets last_insert_rowid() and changes() to 0 before each entry: otherwise they would carry over this
+     * connection's history, which differs between replicas (and across a restart), into the entry's statements.
+     */
+    private void resetCounters() throws SQLException {
+        if (resetCounters == null) {
+            resetCounters = writer.prepareStatement("INSERT INTO temp.halite_counters(rowid) VALUES (0)");
+            clearCounters = writer.prepareStatement("DELETE FROM temp.halite_counters WHERE rowid < 0");
+        }
+        resetCounters.executeUpdate();
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("DELETE FROM temp.halite_counters");
+        }
+        clearCounters.executeUpdate();
+    }
+
+    private boolean transactionStillOpen() throws SQLException {
+        try (java.sql.Statement s = writer.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM temp.halite_open_transaction")) {
+            return rs.next() && rs.getLong(1) == 1;
+        }
+    }
+
+    private void saveApplied(long index, long term) throws SQLException {
+        saveApplied.setLong(1, index);
+        saveApplied.setLong(2, term);
+        saveApplied.executeUpdate();
+        synchronized (this) {
+            appliedIndex = index;
+            appliedTerm = term;
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    // ---- read side ----
+
+    /** Whether the statement would change the database (SQLite's read-only judgement); false if it does not compile. */
+    public boolean isWrite(String sql) {
+        synchronized (inspector) {
+            try {
+                return policy.inspection(inspector, sql).writes();
+            } catch (SQLException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Runs a read-only request on a pooled connection; several statements share one read snapshot. */
+    public List<StatementResult> query(Request request) throws InterruptedException {
+        StatementRunner reader = readers.poll(30, TimeUnit.SECONDS);
+        if (reader == null) {
+            throw new IllegalStateException("all read connections are busy");
+        }
+        try {
+            boolean snapshot = request.statements().size() > 1;
+            if (snapshot) {
+                reader.connection().createStatement().execute("BEGIN");
+            }
+            List<StatementResult> results = new ArrayList<>(request.statements().size());
+            try {
+                for (Statement statement : request.statements()) {
+                    results.add(reader.run(statement));
+                }
+            } finally {
+                if (snapshot) {
+                    reader.connection().createStatement().execute("COMMIT");
+                }
+            }
+            return results;
+        } catch (SQLException e) {
+            throw new IllegalStateException("read connection failed: " + SqliteErrors.message(e), e);
+        } finally {
+            readers.add(reader);
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the database to {@code target} using SQLite's online backup API from one read
+     * snapshot. Writers keep going meanwhile; memory use does not grow with the database size.
+     */
+    public void backupTo(Path target) throws SQLException {
+        try (Connection c = openReader()) {
+            int rc = ((SQLiteConnection) c).getDatabase().backup("main", target.toString(), null, 100, 100, -1);
+            if (rc != 0) {
+                throw new SQLException("backup failed with SQLite result code " + rc);
+            }
+        }
+    }
+
+    /** Streams a consistent copy of the database (see {@link #backupTo}) through a temporary file. */
+    public void backupTo(OutputStream out, Path tempDir) throws SQLException, IOException {
+        Path copy = Files.createTempFile(tempDir, "backup-", ".sqlite");
+        try {
+            backupTo(copy);
+            try (var in = Files.newInputStream(copy, StandardOpenOption.READ)) {
+                in.transferTo(out);
+            }
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    /** Bytes on disk: the database file plus its WAL. */
+    public long sizeOnDisk() {
+        long size = 0;
+        for (String suffix : new String[] {"", "-wal"}) {
+            try {
+                size += Files.size(Path.of(file + suffix));
+            } catch (IOException ignored) {
+                // the WAL may not exist between checkpoints
+            }
+        }
+        return size;
+    }
+
+    public String sqliteVersion() {
+        try (java.sql.Statement s = allReaders.get(0).connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT sqlite_version()")) {
+            return rs.next() ? rs.getString(1) : "";
+        } catch (SQLException e) {
+            return "";
+        }
+    }
+
+    /**
+     * A SHA-256 over the schema and every row of every table (in rowid or primary-key order): equal on replicas
+     * that hold the same content, whatever their file layout.
+     */
+    public String checksum() throws SQLException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Connection c = openReader(); java.sql.Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+            List<String[]> objects = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")) {
+                while (rs.next()) {
+                    objects.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            for (String[] object : objects) {
+                update(digest, object[0] + "\0" + object[1] + "\0" + object[2] + "\0");
+                if (!object[0].equals("table") || object[1].startsWith("sqlite_stat")) {
+                    continue;
+                }
+                String quoted = "\"" + object[1].replace("\"", "\"\"") + "\"";
+                String order = hasRowid(s, object[1]) ? " ORDER BY rowid" : "";
+                try (ResultSet rows = s.executeQuery("SELECT * FROM " + quoted + order)) {
+                    int n = rows.getMetaData().getColumnCount();
+                    while (rows.next()) {
+                        for (int i = 1; i <= n; i++) {
+                            Object v = rows.getObject(i);
+                            String tag = v == null ? "n" : v instanceof byte[] ? "b" : v instanceof Number ? "#" : "s";
+                            update(digest, tag);
+                            if (v instanceof byte[] b) {
+                                digest.update(b);
+                            } else if (v != null) {
+                                update(digest, v.toString());
+                            }
+                            digest.update((byte) 0);
+                        }
+                    }
+                }
+            }
+            s.execute("COMMIT");
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static boolean hasRowid(java.sql.Statement s, String table) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '"
+                + table.replace("'", "''") + "'")) {
+            return rs.next() && rs.getInt(1) == 0;
+        }
+    }
+
+    private static void update(MessageDigest digest, String s) {
+        digest.update(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            commit();
+        } finally {
+            writes.close();
+            for (StatementRunner reader : allReaders) {
+                reader.close();
+                reader.connection().close();
+            }
+            saveApplied.close();
+            inspector.close();
+            writer.close();
+            functions.close();
+        }
+    }
+
+    /** An entry applied in the open transaction, with results it must keep if re-applied. */
+    private static final class PendingEntry {
+        final long index;
+        final long term;
+        final LogEntry.Batch batch;
+        final Map<Integer, List<StatementResult>> forcedResults = new HashMap<>();
+        List<List<StatementResult>> results;
+
+        PendingEntry(long index, long term, LogEntry.Batch batch) {
+            this.index = index;
+            this.term = term;
+            this.batch = batch;
+        }
+    }
+
+    /** SQLite rolled back the whole open transaction while running request {@code request} of {@code entry}. */
+    private static final class TransactionLost extends RuntimeException {
+        final PendingEntry entry;
+        final int request;
+        final List<StatementResult> results;
+
+        TransactionLost(PendingEntry entry, int request, List<StatementResult> results) {
+            super(null, null, false, false);
+            this.entry = entry;
+            this.request = request;
+            this.results = List.copyOf(results);
+        }
+    }
+}

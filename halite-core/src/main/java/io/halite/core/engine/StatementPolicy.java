@@ -1,0 +1,135 @@
+package io.halite.core.engine;
+
+import io.halite.core.sql.SqlLexer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides which statements may run, from the program SQLite compiles for them ({@code EXPLAIN}): the opcodes
+ * show transaction control, journal and checkpoint changes, VACUUM, ATTACH/DETACH, extension loading and writes
+ * to the connection-private temp schema. Those would either break the node's own transaction handling or make a
+ * replica's state depend on its connection history, so they are refused with a reason. PRAGMAs are recognised by
+ * their leading keyword and limited to introspection and the two persistent header fields.
+ */
+final class StatementPolicy {
+    enum Mode { WRITE, READ }
+
+    private static final Set<String> INTROSPECTION_PRAGMAS = Set.of(
+            "table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list",
+            "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check", "collation_list",
+            "function_list", "module_list", "pragma_list", "database_list", "compile_options", "encoding",
+            "page_size", "page_count", "freelist_count", "schema_version", "data_version", "user_version",
+            "application_id", "foreign_keys", "journal_mode", "auto_vacuum", "max_page_count");
+    private static final Set<String> WRITABLE_PRAGMAS = Set.of("user_version", "application_id");
+    private static final int CACHE_LIMIT = 10_000;
+
+    /**
+     * What the compiled program of one statement contains; independent of bound values. {@code writes} is what
+     * sqlite3_stmt_readonly() reports (a write transaction, VACUUM or a journal mode change), which sqlite-jdbc
+     * does not expose directly.
+     */
+    record Inspection(boolean transactionControl, boolean journalOrCheckpoint, boolean vacuum,
+                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes) {}
+
+    private final ConcurrentHashMap<String, Inspection> cache = new ConcurrentHashMap<>();
+
+    /** Returns why the statement is refused in this mode, or null if it may run. Throws if it does not compile. */
+    String refusal(Connection connection, String sql, Mode mode) throws SQLException {
+        if (SqlLexer.leadingKeyword(sql).equals("PRAGMA")) {
+            String refusal = pragmaRefusal(sql, mode);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        Inspection inspection = inspection(connection, sql);
+        if (inspection.transactionControl) {
+            return "transaction control statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) are not allowed "
+                    + "here; send the statements in one request with the transaction parameter";
+        }
+        if (inspection.attach) {
+            return "ATTACH and DETACH are not allowed: every replica must hold exactly one database file";
+        }
+        if (inspection.loadExtension) {
+            return "load_extension() is not allowed: extensions loaded on one node would make replicas differ";
+        }
+        if (mode == Mode.WRITE) {
+            if (inspection.journalOrCheckpoint) {
+                return "changing the journal or checkpointing is not allowed: Halite manages the WAL itself";
+            }
+            if (inspection.vacuum) {
+                return "VACUUM is not allowed through the API: it rewrites the file outside the replicated log";
+            }
+            if (inspection.writesTemp) {
+                return "temporary tables, views and triggers are not allowed in writes: they live in one connection "
+                        + "and would differ between replicas";
+            }
+        }
+        return null;
+    }
+
+    /** The (cached) inspection of a statement. Throws if it does not compile. */
+    Inspection inspection(Connection connection, String sql) throws SQLException {
+        Inspection inspection = cache.get(sql);
+        if (inspection == null) {
+            inspection = inspect(connection, sql);
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(sql, inspection);
+        }
+        return inspection;
+    }
+
+    private static String pragmaRefusal(String sql, StatementPolicy.Mode mode) {
+        String name = SqlLexer.secondWord(sql);
+        boolean assigns = SqlLexer.assignsAfterSecondWord(sql);
+        if (!INTROSPECTION_PRAGMAS.contains(name)) {
+            return "PRAGMA " + name + " is not allowed: it changes connection or file settings that Halite manages "
+                    + "on every replica";
+        }
+        if (assigns && (mode == Mode.READ || !WRITABLE_PRAGMAS.contains(name))) {
+            return mode == Mode.READ
+                    ? "PRAGMA " + name + " = ... changes the database; send it as a write"
+                    : "setting PRAGMA " + name + " is not allowed: it is managed by Halite on every replica";
+        }
+        return null;
+    }
+
+    private static Inspection inspect(Connection connection, String sql) throws SQLException {
+        boolean transactionControl = false, journal = false, vacuum = false, attach = false, load = false, temp = false;
+        boolean writes = false;
+        try (java.sql.Statement explain = connection.createStatement();
+             ResultSet program = explain.executeQuery("EXPLAIN " + sql)) {
+            while (program.next()) {
+                String opcode = program.getString(2);
+                switch (opcode) {
+                    case "AutoCommit", "Savepoint" -> transactionControl = true;
+                    case "JournalMode" -> {
+                        journal = true;
+                        writes = true;
+                    }
+                    case "Checkpoint" -> journal = true;
+                    case "Vacuum" -> {
+                        vacuum = true;
+                        writes = true;
+                    }
+                    case "Transaction" -> {
+                        boolean write = program.getInt(4) != 0;
+                        writes |= write;
+                        temp |= write && program.getInt(3) == 1;
+                    }
+                    case "Function", "PureFunc" -> {
+                        String function = String.valueOf(program.getString(6));
+                        attach |= function.startsWith("sqlite_attach(") || function.startsWith("sqlite_detach(");
+                        load |= function.startsWith("load_extension(");
+                    }
+                    default -> { }
+                }
+            }
+        }
+        return new Inspection(transactionControl, journal, vacuum, attach, load, temp, writes);
+    }
+}

@@ -1,0 +1,230 @@
+package io.halite.core.engine;
+
+import io.halite.core.sql.SqlLexer;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Runs statements on one connection, keeping its prepared statements for reuse. Owned by one thread at a time.
+ */
+final class StatementRunner implements AutoCloseable {
+    private static final int STATEMENT_CACHE_SIZE = 256;
+
+    private final Connection connection;
+    private final StatementPolicy policy;
+    private final StatementPolicy.Mode mode;
+    private final Map<String, PreparedStatement> prepared = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            if (size() > STATEMENT_CACHE_SIZE) {
+                closeQuietly(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
+    private PreparedStatement lastInsertRowid;
+
+    StatementRunner(Connection connection, StatementPolicy policy, StatementPolicy.Mode mode) {
+        this.connection = connection;
+        this.policy = policy;
+        this.mode = mode;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** Runs one statement. SQL errors become a {@link StatementResult.Failed}; the statement leaves no trace. */
+    StatementResult run(Statement statement) {
+        long start = System.nanoTime();
+        try {
+            String refusal = policy.refusal(connection, statement.sql(), mode);
+            if (refusal != null) {
+                return new StatementResult.Failed(refusal, seconds(start));
+            }
+            boolean writes = policy.inspection(connection, statement.sql()).writes();
+            if (writes && mode == StatementPolicy.Mode.READ) {
+                return new StatementResult.Failed("attempt to change database via query operation", seconds(start));
+            }
+            PreparedStatement ps = prepare(statement.sql());
+            bind(ps, statement);
+            long totalBefore = database().total_changes();
+            if (ps.execute()) {
+                return readRows(ps, writes, start);
+            }
+            // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE: report 0 for a statement
+            // (such as DDL) that changed no rows itself.
+            long affected = database().total_changes() == totalBefore ? 0 : database().changes();
+            return new StatementResult.Exec(lastInsertRowid(), affected, seconds(start));
+        } catch (SQLException e) {
+            if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
+                throw new NodeFailureException("SQLite failed while applying the log", e);
+            }
+            return new StatementResult.Failed(SqliteErrors.message(e), seconds(start));
+        } catch (IllegalArgumentException e) {
+            return new StatementResult.Failed(e.getMessage(), seconds(start));
+        }
+    }
+
+    private StatementResult readRows(PreparedStatement ps, boolean writes, long start) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        List<String> declared = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet rs = ps.getResultSet()) {
+            ResultSetMetaData meta = rs.getMetaData();
+            int n = meta.getColumnCount();
+            for (int i = 1; i <= n; i++) {
+                columns.add(meta.getColumnLabel(i));
+                declared.add(declaredType(meta, i));
+            }
+            while (rs.next()) {
+                Object[] row = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    Object value = rs.getObject(i + 1);
+                    row[i] = value instanceof Integer v ? Long.valueOf(v) : value;
+                }
+                rows.add(row);
+            }
+        }
+        List<String> types = new ArrayList<>(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            types.add(declared.get(i) != null ? declared.get(i) : valueType(rows, i));
+        }
+        if (!writes) {
+            return new StatementResult.Rows(columns, types, rows, 0, 0, false, seconds(start));
+        }
+        long changes = database().changes();
+        return new StatementResult.Rows(columns, types, rows, lastInsertRowid(), changes, true, seconds(start));
+    }
+
+    /** The column's declared type, lower-cased as rqlite reports it, or null for an expression column. */
+    private static String declaredType(ResultSetMetaData meta, int column) throws SQLException {
+        // sqlite-jdbc reports the declared type when there is one and otherwise derives a name from the storage
+        // class of the current row; getColumnType distinguishes the two only through NUMERIC for "unknown".
+        String table = meta.getTableName(column);
+        if (table == null || table.isEmpty()) {
+            return null;
+        }
+        String name = meta.getColumnTypeName(column);
+        return name == null ? null : name.toLowerCase(Locale.ROOT);
+    }
+
+    /** For columns without a declared type: the storage class of the first non-null value, as SQLite names it. */
+    private static String valueType(List<Object[]> rows, int column) {
+        for (Object[] row : rows) {
+            Object v = row[column];
+            if (v instanceof Long) return "integer";
+            if (v instanceof Double) return "real";
+            if (v instanceof String) return "text";
+            if (v instanceof byte[]) return "blob";
+        }
+        return "";
+    }
+
+    private org.sqlite.core.DB database() {
+        return ((SQLiteConnection) connection).getDatabase();
+    }
+
+    private long lastInsertRowid() throws SQLException {
+        if (lastInsertRowid == null) {
+            lastInsertRowid = connection.prepareStatement("SELECT last_insert_rowid()");
+        }
+        try (ResultSet rs = lastInsertRowid.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            prepared.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
+    }
+
+    private static void bind(PreparedStatement ps, Statement statement) throws SQLException {
+        int expected = ps.getParameterMetaData().getParameterCount();
+        if (!statement.namedParams().isEmpty()) {
+            List<String> slots = SqlLexer.parameterNames(statement.sql());
+            for (int i = 0; i < slots.size() && i < expected; i++) {
+                String slot = slots.get(i);
+                if (slot == null) {
+                    throw new IllegalArgumentException("statement mixes positional and named parameters");
+                }
+                String bare = slot.substring(1);
+                Object value;
+                if (statement.namedParams().containsKey(bare)) {
+                    value = statement.namedParams().get(bare);
+                } else if (statement.namedParams().containsKey(slot)) {
+                    value = statement.namedParams().get(slot);
+                } else {
+                    throw new IllegalArgumentException("missing value for named parameter " + slot);
+                }
+                bindValue(ps, i + 1, value);
+            }
+            return;
+        }
+        List<Object> params = statement.params();
+        if (params.size() != expected) {
+            throw new IllegalArgumentException("statement has " + expected + " parameter(s) but "
+                    + params.size() + " value(s) were given");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            bindValue(ps, i + 1, params.get(i));
+        }
+    }
+
+    private static void bindValue(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.NULL);
+        } else if (value instanceof Long v) {
+            ps.setLong(index, v);
+        } else if (value instanceof Double v) {
+            ps.setDouble(index, v);
+        } else if (value instanceof String v) {
+            ps.setString(index, v);
+        } else if (value instanceof byte[] v) {
+            ps.setBytes(index, v);
+        } else if (value instanceof Boolean v) {
+            ps.setLong(index, v ? 1 : 0);
+        } else {
+            throw new IllegalArgumentException("unsupported parameter type " + value.getClass().getSimpleName());
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void closeQuietly(PreparedStatement ps) {
+        try {
+            ps.close();
+        } catch (SQLException ignored) {
+            // closing a cached statement cannot fail in a way the caller could act on
+        }
+    }
+
+    @Override
+    public void close() {
+        prepared.values().forEach(StatementRunner::closeQuietly);
+        prepared.clear();
+        if (lastInsertRowid != null) {
+            closeQuietly(lastInsertRowid);
+        }
+    }
+}

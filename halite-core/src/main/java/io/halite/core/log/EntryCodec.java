@@ -1,0 +1,313 @@
+package io.halite.core.log;
+
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binary encoding of log entries and of the results returned for them. The first byte is the format version: a
+ * node refuses (and stops on) an entry written by a newer format rather than guess at it.
+ */
+public final class EntryCodec {
+    public static final int VERSION = 1;
+
+    private static final int KIND_BATCH = 1;
+    private static final int KIND_LOAD_CHUNK = 2;
+
+    private static final int VALUE_NULL = 0;
+    private static final int VALUE_LONG = 1;
+    private static final int VALUE_DOUBLE = 2;
+    private static final int VALUE_TEXT = 3;
+    private static final int VALUE_BLOB = 4;
+
+    private static final int RESULT_EXEC = 1;
+    private static final int RESULT_ROWS = 2;
+    private static final int RESULT_FAILED = 3;
+
+    private EntryCodec() {}
+
+    public static byte[] encode(LogEntry entry) {
+        return write(out -> {
+            out.writeByte(VERSION);
+            if (entry instanceof LogEntry.Batch batch) {
+                out.writeByte(KIND_BATCH);
+                out.writeLong(batch.stampMillis());
+                out.writeLong(batch.seed());
+                out.writeInt(batch.requests().size());
+                for (Request request : batch.requests()) {
+                    writeRequest(out, request);
+                }
+            } else if (entry instanceof LogEntry.LoadChunk chunk) {
+                out.writeByte(KIND_LOAD_CHUNK);
+                out.writeLong(chunk.stampMillis());
+                out.writeLong(chunk.seed());
+                out.writeLong(chunk.loadId());
+                out.writeInt(chunk.sequence());
+                out.writeBoolean(chunk.last());
+                out.writeInt(chunk.data().length);
+                out.write(chunk.data());
+            }
+        });
+    }
+
+    public static LogEntry decode(InputStream bytes) {
+        try {
+            DataInputStream in = new DataInputStream(bytes);
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("log entry format version " + version
+                        + " is not supported by this node (it reads version " + VERSION + "); upgrade the node");
+            }
+            int kind = in.readUnsignedByte();
+            long stamp = in.readLong();
+            long seed = in.readLong();
+            switch (kind) {
+                case KIND_BATCH -> {
+                    int n = in.readInt();
+                    List<Request> requests = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        requests.add(readRequest(in));
+                    }
+                    return new LogEntry.Batch(stamp, seed, requests);
+                }
+                case KIND_LOAD_CHUNK -> {
+                    long loadId = in.readLong();
+                    int sequence = in.readInt();
+                    boolean last = in.readBoolean();
+                    byte[] data = new byte[in.readInt()];
+                    in.readFully(data);
+                    return new LogEntry.LoadChunk(stamp, seed, loadId, sequence, last, data);
+                }
+                default -> throw new IllegalStateException("unknown log entry kind " + kind);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("truncated log entry", e);
+        }
+    }
+
+    /** The encoded size of a request inside an entry; used to keep entries under the size limit. */
+    public static int encodedSize(Request request) {
+        return write(out -> writeRequest(out, request)).length;
+    }
+
+    public static byte[] encodeResults(List<List<StatementResult>> perRequest) {
+        return write(out -> {
+            out.writeInt(perRequest.size());
+            for (List<StatementResult> results : perRequest) {
+                out.writeInt(results.size());
+                for (StatementResult result : results) {
+                    writeResult(out, result);
+                }
+            }
+        });
+    }
+
+    public static List<List<StatementResult>> decodeResults(InputStream bytes) {
+        try {
+            DataInputStream in = new DataInputStream(bytes);
+            int n = in.readInt();
+            List<List<StatementResult>> perRequest = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int m = in.readInt();
+                List<StatementResult> results = new ArrayList<>(m);
+                for (int j = 0; j < m; j++) {
+                    results.add(readResult(in));
+                }
+                perRequest.add(results);
+            }
+            return perRequest;
+        } catch (IOException e) {
+            throw new UncheckedIOException("truncated results", e);
+        }
+    }
+
+    private static void writeRequest(DataOutputStream out, Request request) throws IOException {
+        out.writeBoolean(request.transaction());
+        out.writeInt(request.statements().size());
+        for (Statement statement : request.statements()) {
+            writeString(out, statement.sql());
+            if (!statement.namedParams().isEmpty()) {
+                out.writeByte(2);
+                out.writeInt(statement.namedParams().size());
+                for (Map.Entry<String, Object> e : statement.namedParams().entrySet()) {
+                    writeString(out, e.getKey());
+                    writeValue(out, e.getValue());
+                }
+            } else {
+                out.writeByte(1);
+                out.writeInt(statement.params().size());
+                for (Object value : statement.params()) {
+                    writeValue(out, value);
+                }
+            }
+        }
+    }
+
+    private static Request readRequest(DataInputStream in) throws IOException {
+        boolean transaction = in.readBoolean();
+        int n = in.readInt();
+        List<Statement> statements = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String sql = readString(in);
+            int mode = in.readUnsignedByte();
+            int count = in.readInt();
+            if (mode == 2) {
+                Map<String, Object> named = new LinkedHashMap<>();
+                for (int j = 0; j < count; j++) {
+                    named.put(readString(in), readValue(in));
+                }
+                statements.add(new Statement(sql, List.of(), named));
+            } else {
+                List<Object> params = new ArrayList<>(count);
+                for (int j = 0; j < count; j++) {
+                    params.add(readValue(in));
+                }
+                statements.add(new Statement(sql, params, Map.of()));
+            }
+        }
+        return new Request(statements, transaction);
+    }
+
+    private static void writeResult(DataOutputStream out, StatementResult result) throws IOException {
+        if (result instanceof StatementResult.Exec exec) {
+            out.writeByte(RESULT_EXEC);
+            out.writeDouble(exec.seconds());
+            out.writeLong(exec.lastInsertId());
+            out.writeLong(exec.rowsAffected());
+        } else if (result instanceof StatementResult.Rows rows) {
+            out.writeByte(RESULT_ROWS);
+            out.writeDouble(rows.seconds());
+            out.writeLong(rows.lastInsertId());
+            out.writeLong(rows.rowsAffected());
+            out.writeBoolean(rows.wrote());
+            out.writeInt(rows.columns().size());
+            for (int i = 0; i < rows.columns().size(); i++) {
+                writeString(out, rows.columns().get(i));
+                writeString(out, rows.types().get(i));
+            }
+            out.writeInt(rows.values().size());
+            for (Object[] row : rows.values()) {
+                for (Object value : row) {
+                    writeValue(out, value);
+                }
+            }
+        } else if (result instanceof StatementResult.Failed failed) {
+            out.writeByte(RESULT_FAILED);
+            out.writeDouble(failed.seconds());
+            writeString(out, failed.error());
+        }
+    }
+
+    private static StatementResult readResult(DataInputStream in) throws IOException {
+        int kind = in.readUnsignedByte();
+        double seconds = in.readDouble();
+        switch (kind) {
+            case RESULT_EXEC -> {
+                return new StatementResult.Exec(in.readLong(), in.readLong(), seconds);
+            }
+            case RESULT_ROWS -> {
+                long lastInsertId = in.readLong();
+                long affected = in.readLong();
+                boolean wrote = in.readBoolean();
+                int columns = in.readInt();
+                List<String> names = new ArrayList<>(columns);
+                List<String> types = new ArrayList<>(columns);
+                for (int i = 0; i < columns; i++) {
+                    names.add(readString(in));
+                    types.add(readString(in));
+                }
+                int rows = in.readInt();
+                List<Object[]> values = new ArrayList<>(rows);
+                for (int r = 0; r < rows; r++) {
+                    Object[] row = new Object[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = readValue(in);
+                    }
+                    values.add(row);
+                }
+                return new StatementResult.Rows(names, types, values, lastInsertId, affected, wrote, seconds);
+            }
+            case RESULT_FAILED -> {
+                return new StatementResult.Failed(readString(in), seconds);
+            }
+            default -> throw new IOException("unknown result kind " + kind);
+        }
+    }
+
+    private static void writeValue(DataOutputStream out, Object value) throws IOException {
+        if (value == null) {
+            out.writeByte(VALUE_NULL);
+        } else if (value instanceof Long v) {
+            out.writeByte(VALUE_LONG);
+            out.writeLong(v);
+        } else if (value instanceof Boolean v) {
+            out.writeByte(VALUE_LONG);
+            out.writeLong(v ? 1 : 0);
+        } else if (value instanceof Double v) {
+            out.writeByte(VALUE_DOUBLE);
+            out.writeDouble(v);
+        } else if (value instanceof String v) {
+            out.writeByte(VALUE_TEXT);
+            writeString(out, v);
+        } else if (value instanceof byte[] v) {
+            out.writeByte(VALUE_BLOB);
+            out.writeInt(v.length);
+            out.write(v);
+        } else {
+            throw new IllegalArgumentException("unsupported value type " + value.getClass().getName());
+        }
+    }
+
+    private static Object readValue(DataInputStream in) throws IOException {
+        int tag = in.readUnsignedByte();
+        return switch (tag) {
+            case VALUE_NULL -> null;
+            case VALUE_LONG -> in.readLong();
+            case VALUE_DOUBLE -> in.readDouble();
+            case VALUE_TEXT -> readString(in);
+            case VALUE_BLOB -> {
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                yield bytes;
+            }
+            default -> throw new IOException("unknown value tag " + tag);
+        };
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,345 @@
+package io.halite.core.node;
+
+import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
+import io.halite.core.raft.SqliteStateMachine;
+import io.halite.core.raft.WriteBatcher;
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Halite node: a Ratis server hosting the database's Raft group, the state machine applying it to SQLite, and
+ * the write batcher. A single node is a one-member group, so one code path serves 1, 3 or 5 nodes.
+ */
+public final class HaliteNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HaliteNode.class);
+    /** The Raft group of the one database a node serves for now; fixed so that every node agrees on it. */
+    static final RaftGroupId DATABASE_GROUP =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("halite/database/main".getBytes(StandardCharsets.UTF_8)));
+    private static final int LOAD_CHUNK_BYTES = 4 << 20;
+
+    private final NodeConfig config;
+    private final SqliteStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final WriteBatcher batcher;
+    private final long startedAt = System.currentTimeMillis();
+
+    private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, RaftClient client) {
+        this.config = config;
+        this.stateMachine = stateMachine;
+        this.server = server;
+        this.client = client;
+        this.batcher = new WriteBatcher(message -> client.async().send(message), config.maxInFlight(),
+                config.entryTargetBytes(), config.maxRequestBytes());
+    }
+
+    /**
+     * Starts the node and returns once its Raft server is running (a leader may not be elected yet).
+     *
+     * @param onFatal called if the database can no longer apply the log; a server process should exit
+     */
+    public static HaliteNode start(NodeConfig config, Consumer<Throwable> onFatal) throws IOException {
+        Path raftDir = config.dataDir().resolve("raft");
+        Files.createDirectories(raftDir);
+        RaftProperties properties = raftProperties(config, raftDir);
+        List<RaftPeer> peers = new ArrayList<>();
+        if (config.peers().isEmpty()) {
+            peers.add(peer(config.nodeId(), config.raftAddress()));
+        } else {
+            config.peers().forEach(p -> peers.add(peer(p.id(), p.raftAddress())));
+        }
+        RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
+        SqliteStateMachine stateMachine = new SqliteStateMachine(
+                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), onFatal);
+        boolean existing = Files.isDirectory(raftDir.resolve(DATABASE_GROUP.getUuid().toString()));
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+        RaftClient client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
+        return new HaliteNode(config, stateMachine, server, client);
+    }
+
+    private static RaftPeer peer(String id, String address) {
+        return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    private static RaftProperties raftProperties(NodeConfig config, Path raftDir) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        String address = config.raftAddress();
+        int colon = address.lastIndexOf(':');
+        GrpcConfigKeys.Server.setHost(p, address.substring(0, colon));
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(colon + 1)));
+        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+
+        long election = config.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election), TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+
+        // Entries may be as large as the largest request; every buffer on their way must hold one.
+        SizeInBytes entryMax = SizeInBytes.valueOf(config.maxRequestBytes() + (1 << 20));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entryMax);
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryMax.getSize() + 64));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * entryMax.getSize())));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(64L << 20));
+        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4 * entryMax.getSize())));
+
+        // A "snapshot" is a durable point in the SQLite file; the log before it is purged.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 4)));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        return p;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public SqliteDatabase database() {
+        return stateMachine.database();
+    }
+
+    /** Queues a write; it is answered once committed by a quorum and applied here. */
+    public CompletableFuture<WriteOutcome> write(Request request) {
+        return batcher.submit(request);
+    }
+
+    /** Result of a read: its statements' results and, for strong reads, the log index that carried it. */
+    public record ReadOutcome(List<StatementResult> results, long raftIndex) {}
+
+    /** Runs a read at the given consistency level. */
+    public ReadOutcome read(Request request, ReadLevel level, Duration timeout) throws InterruptedException {
+        switch (level) {
+            case STRONG -> {
+                WriteOutcome outcome = await(write(request), timeout);
+                return new ReadOutcome(outcome.results(), outcome.raftIndex());
+            }
+            case LINEARIZABLE -> {
+                RaftClientReply reply = await(client.async().sendReadOnly(Message.EMPTY), timeout);
+                if (!reply.isSuccess()) {
+                    throw NodeException.unavailable("linearizable read failed: " + reply.getException().getMessage());
+                }
+                long readIndex = Long.parseLong(reply.getMessage().getContent().toStringUtf8());
+                if (!stateMachine.awaitApplied(readIndex, timeout.toMillis())) {
+                    throw NodeException.unavailable("timed out waiting for this node to apply index " + readIndex);
+                }
+            }
+            case WEAK -> {
+                if (!isLeader()) {
+                    throw NodeException.unavailable("this node is not the leader; weak reads are served by the leader"
+                            + leaderHint());
+                }
+            }
+            case NONE -> { }
+        }
+        return new ReadOutcome(database().query(request), 0);
+    }
+
+    /** Waits until this node has applied (and made visible) the log up to {@code index}. */
+    public boolean awaitApplied(long index, Duration timeout) throws InterruptedException {
+        return stateMachine.awaitApplied(index, timeout.toMillis());
+    }
+
+    /** Whether the statement would change the database, as SQLite judges it; false if it does not compile. */
+    public boolean isWrite(Statement statement) {
+        return database().isWrite(statement.sql());
+    }
+
+    /**
+     * Replaces the database on every replica with the SQLite image read from {@code image}, shipped through the log
+     * in chunks. Returns the log index at which the new content took effect.
+     */
+    public WriteOutcome load(InputStream image, Duration timeout) throws IOException, InterruptedException {
+        long loadId = ThreadLocalRandom.current().nextLong();
+        int chunkBytes = (int) Math.min(LOAD_CHUNK_BYTES, config.maxRequestBytes() / 2);
+        byte[] current = image.readNBytes(chunkBytes);
+        int sequence = 0;
+        while (true) {
+            byte[] next = image.readNBytes(chunkBytes);
+            boolean last = next.length == 0;
+            LogEntry entry = new LogEntry.LoadChunk(System.currentTimeMillis(), 0, loadId, sequence++, last, current);
+            RaftClientReply reply = await(client.async().send(
+                    Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)))), timeout);
+            if (!reply.isSuccess()) {
+                throw NodeException.unavailable("load not committed: " + reply.getException().getMessage());
+            }
+            if (last) {
+                List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
+                return new WriteOutcome(results.get(0), reply.getLogIndex());
+            }
+            current = next;
+        }
+    }
+
+    /** Streams a consistent copy of the database. */
+    public void backup(OutputStream out) throws IOException {
+        try {
+            database().backupTo(out, config.dataDir());
+        } catch (SQLException e) {
+            throw new IOException("backup failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until a leader is known; returns whether one was within the timeout. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isReady()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    public boolean isLeader() {
+        try {
+            return division().getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a leader is known and this node can serve requests. */
+    public boolean isReady() {
+        try {
+            var info = division().getInfo();
+            return info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public NodeStatus status() {
+        try {
+            RaftServer.Division division = division();
+            var info = division.getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            return new NodeStatus(config.nodeId(), config.raftAddress(), roleName(info.getCurrentRole()),
+                    leader == null ? "" : leader.toString(), info.getCurrentTerm(),
+                    division.getRaftLog().getLastCommittedIndex(), database().appliedIndex(),
+                    division.getRaftLog().getLastEntryTermIndex() == null ? 0
+                            : division.getRaftLog().getLastEntryTermIndex().getIndex(),
+                    division.getRaftLog().getSnapshotIndex(),
+                    database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
+                    database().sqliteVersion(), startedAt);
+        } catch (IOException e) {
+            throw NodeException.unavailable("Raft server is not running: " + e.getMessage());
+        }
+    }
+
+    private static String roleName(RaftPeerRole role) {
+        return switch (role) {
+            case LEADER -> "Leader";
+            case FOLLOWER -> "Follower";
+            case CANDIDATE -> "Candidate";
+            case LISTENER -> "Listener";
+            default -> "Unknown";
+        };
+    }
+
+    private String leaderHint() {
+        try {
+            RaftPeerId leader = division().getInfo().getLeaderId();
+            return leader == null ? " (no leader is known)" : " (leader: " + leader + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private RaftServer.Division division() throws IOException {
+        return server.getDivision(DATABASE_GROUP);
+    }
+
+    private static <T> T await(CompletableFuture<T> future, Duration timeout) throws InterruptedException {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeException n) {
+                throw n;
+            }
+            throw NodeException.unavailable("request failed: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new NodeException(503, "timed out after " + timeout.toMillis() + " ms; the outcome is unknown");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            batcher.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+        LOG.info("node {} stopped", config.nodeId());
+    }
+}

@@ -1,0 +1,52 @@
+package io.halite.core.node;
+
+import io.halite.core.engine.SqliteDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a node needs to start.
+ *
+ * @param nodeId           this node's id, unique in the cluster
+ * @param dataDir          holds the Raft log and the SQLite database
+ * @param raftAddress      host:port this node's Raft (gRPC) server listens on
+ * @param peers            the cluster's voting members including this node; empty means a single node
+ * @param database         SQLite options
+ * @param maxRequestBytes  the largest single write request (its encoded log entry)
+ * @param entryTargetBytes writes are batched into entries of about this size
+ * @param maxInFlight      entries proposed and not yet committed, per node
+ * @param electionTimeout  a follower that hears no leader for this long (up to twice it) starts an election
+ * @param snapshotEvery    applied entries between snapshots (durable points after which the log is purged)
+ */
+public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers,
+                         SqliteDatabase.Options database, long maxRequestBytes, long entryTargetBytes,
+                         int maxInFlight, Duration electionTimeout, long snapshotEvery) {
+
+    /** A cluster member: its id and Raft address. */
+    public record Peer(String id, String raftAddress) {}
+
+    public NodeConfig {
+        peers = List.copyOf(peers);
+    }
+
+    public static NodeConfig singleNode(String nodeId, Path dataDir, String raftAddress) {
+        return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), SqliteDatabase.Options.defaults(),
+                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096);
+    }
+
+    public NodeConfig withDatabase(SqliteDatabase.Options options) {
+        return new NodeConfig(nodeId, dataDir, raftAddress, peers, options, maxRequestBytes, entryTargetBytes,
+                maxInFlight, electionTimeout, snapshotEvery);
+    }
+
+    public NodeConfig withSnapshotEvery(long entries) {
+        return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, maxRequestBytes, entryTargetBytes,
+                maxInFlight, electionTimeout, entries);
+    }
+
+    public NodeConfig withMaxRequestBytes(long bytes) {
+        return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, bytes, entryTargetBytes,
+                maxInFlight, electionTimeout, snapshotEvery);
+    }
+}

@@ -1,0 +1,240 @@
+package io.halite.core.raft;
+
+import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
+import io.halite.core.sql.StatementResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies committed log entries to the node's SQLite database, in log order, on Ratis's apply thread.
+ *
+ * <p>While Ratis has more committed entries waiting, consecutive entries share one SQLite transaction; the
+ * transaction commits (and the entries' clients are answered) when the applier has caught up or a group is full.
+ * A "snapshot" here does not copy the database: it makes the applied entries durable in the SQLite file and
+ * reports that index, so Ratis may purge the log up to it.
+ */
+public final class SqliteStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStateMachine.class);
+    private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
+
+    private final Path databaseFile;
+    private final SqliteDatabase.Options options;
+    private final Consumer<Throwable> onFatal;
+    private final List<Runnable> awaitingCommit = new ArrayList<>();
+    private final Object appliedSignal = new Object();
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "halite-apply-flusher");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile SqliteDatabase database;
+    private volatile TermIndex snapshot;
+    private RaftServer.Division division;
+    /** The last entry applied but not yet committed to SQLite, if any. */
+    private TermIndex uncommitted;
+
+    /**
+     * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
+     */
+    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Consumer<Throwable> onFatal) {
+        this.databaseFile = databaseFile;
+        this.options = options;
+        this.onFatal = onFatal;
+    }
+
+    public SqliteDatabase database() {
+        return database;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        super.initialize(server, groupId, storage);
+        try {
+            database = SqliteDatabase.open(databaseFile, options);
+        } catch (SQLException e) {
+            throw new IOException("cannot open database " + databaseFile, e);
+        }
+        TermIndex applied = TermIndex.valueOf(database.appliedTerm(), database.appliedIndex());
+        snapshot = applied;
+        updateLastAppliedTermIndex(applied);
+        division = server.getDivision(groupId);
+        LOG.info("database {} holds the log up to index {}", databaseFile, applied.getIndex());
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        TermIndex at = snapshot;
+        if (at == null || at.getIndex() <= 0) {
+            return null;
+        }
+        return new SnapshotInfo() {
+            @Override
+            public TermIndex getTermIndex() {
+                return at;
+            }
+
+            @Override
+            public List<FileInfo> getFiles() {
+                return List.of();
+            }
+        };
+    }
+
+    @Override
+    public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto proto = trx.getLogEntry();
+        long index = proto.getIndex();
+        long term = proto.getTerm();
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        try {
+            if (index <= database.appliedIndex()) {
+                // Already in the database file: a restart replays the log from the last purge point.
+                reply.complete(Message.EMPTY);
+                return reply;
+            }
+            LogEntry entry = EntryCodec.decode(proto.getStateMachineLogEntry().getLogData().newInput());
+            if (entry instanceof LogEntry.Batch batch) {
+                List<List<StatementResult>> results = database.apply(index, term, batch);
+                awaitingCommit.add(() -> reply.complete(
+                        Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(results)))));
+            } else if (entry instanceof LogEntry.LoadChunk chunk) {
+                String refusal = database.applyLoadChunk(index, term, chunk);
+                List<List<StatementResult>> results = List.of(refusal == null
+                        ? List.of() : List.of(new StatementResult.Failed("load refused: " + refusal, 0)));
+                awaitingCommit.add(() -> reply.complete(
+                        Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(results)))));
+            }
+            uncommitted = TermIndex.valueOf(term, index);
+            boolean caughtUp = division.getRaftLog().getLastCommittedIndex() <= index;
+            if (caughtUp || awaitingCommit.size() >= MAX_ENTRIES_PER_TRANSACTION) {
+                commit();
+            } else {
+                // More entries are committed, but some may not reach applyTransaction (configuration and
+                // metadata entries): make sure this group commits even if no further entry is applied soon.
+                TermIndex pending = uncommitted;
+                flusher.schedule(() -> commitIfStill(pending), 2, TimeUnit.MILLISECONDS);
+            }
+        } catch (Throwable e) {
+            LOG.error("cannot apply log entry {}; this node stops to avoid diverging from its peers", index, e);
+            reply.completeExceptionally(e);
+            onFatal.accept(e);
+        }
+        return reply;
+    }
+
+    private synchronized void commitIfStill(TermIndex pending) {
+        if (pending.equals(uncommitted)) {
+            try {
+                commit();
+            } catch (Throwable e) {
+                LOG.error("cannot commit applied entries; this node stops", e);
+                onFatal.accept(e);
+            }
+        }
+    }
+
+    /** Called for log entries that are not transactions (configuration, metadata): close the open group. */
+    @Override
+    public synchronized void notifyTermIndexUpdated(long term, long index) {
+        try {
+            commit();
+        } catch (Throwable e) {
+            LOG.error("cannot commit applied entries; this node stops", e);
+            onFatal.accept(e);
+        }
+        super.notifyTermIndexUpdated(term, index);
+    }
+
+    private void commit() throws SQLException {
+        if (uncommitted == null) {
+            return;
+        }
+        database.commit();
+        updateLastAppliedTermIndex(uncommitted);
+        uncommitted = null;
+        awaitingCommit.forEach(Runnable::run);
+        awaitingCommit.clear();
+        synchronized (appliedSignal) {
+            appliedSignal.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until entries up to {@code index} are applied and visible to readers on this node.
+     *
+     * @return whether that happened within the timeout
+     */
+    public boolean awaitApplied(long index, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (appliedSignal) {
+            while (getLastAppliedTermIndex().getIndex() < index) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                appliedSignal.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** Answers a ReadIndex query: once Ratis calls this, every entry up to the read index has been applied. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        long applied = division.getInfo().getLastAppliedIndex();
+        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+    }
+
+    @Override
+    public synchronized long takeSnapshot() throws IOException {
+        try {
+            commit();
+            long durable = database.syncDurable();
+            if (durable <= 0) {
+                return -1;
+            }
+            snapshot = TermIndex.valueOf(database.appliedTerm(), durable);
+            return durable;
+        } catch (SQLException e) {
+            throw new IOException("cannot make the database durable", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        flusher.shutdownNow();
+        try {
+            commit();
+            if (database != null) {
+                database.close();
+            }
+        } catch (SQLException e) {
+            throw new IOException(e);
+        } finally {
+            super.close();
+        }
+    }
+}

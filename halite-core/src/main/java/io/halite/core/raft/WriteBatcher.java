@@ -1,0 +1,164 @@
+package io.halite.core.raft;
+
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
+import io.halite.core.node.NodeException;
+import io.halite.core.node.WriteOutcome;
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts many client requests into one log entry. One thread drains the queue whenever fewer than
+ * {@code maxInFlight} entries are awaiting commit, so the busier the node, the larger its entries: Raft's
+ * per-entry cost is paid once for many requests.
+ */
+public final class WriteBatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
+
+    private record Pending(Request request, long size, CompletableFuture<WriteOutcome> outcome) {}
+
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Semaphore inFlight;
+    private final long entryTargetBytes;
+    private final long maxRequestBytes;
+    private final Function<Message, CompletableFuture<RaftClientReply>> submit;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param submit           proposes one encoded entry to the Raft group
+     * @param maxInFlight      entries proposed but not yet answered
+     * @param entryTargetBytes requests are added to an entry until it would grow past this size
+     * @param maxRequestBytes  a single request larger than this is refused
+     */
+    public WriteBatcher(Function<Message, CompletableFuture<RaftClientReply>> submit, int maxInFlight,
+                        long entryTargetBytes, long maxRequestBytes) {
+        this.submit = submit;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.entryTargetBytes = entryTargetBytes;
+        this.maxRequestBytes = maxRequestBytes;
+        this.thread = new Thread(this::run, "halite-write-batcher");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a request for the next entry. The future fails with {@link NodeException} if it cannot be written. */
+    public CompletableFuture<WriteOutcome> submit(Request request) {
+        CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
+        long size = estimateSize(request);
+        if (size > maxRequestBytes) {
+            outcome.completeExceptionally(NodeException.tooLarge("request of about " + size
+                    + " bytes exceeds the limit of " + maxRequestBytes + " bytes for one log entry; split it"));
+        } else if (!running) {
+            outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
+        } else {
+            queue.add(new Pending(request, size, outcome));
+        }
+        return outcome;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                inFlight.acquire();
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    inFlight.release();
+                    continue;
+                }
+                List<Pending> batch = new ArrayList<>();
+                batch.add(first);
+                long bytes = first.size;
+                for (Pending next; (next = queue.peek()) != null && bytes + next.size <= entryTargetBytes; ) {
+                    batch.add(queue.poll());
+                    bytes += next.size;
+                }
+                propose(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("write batcher failed", e);
+            }
+        }
+    }
+
+    private void propose(List<Pending> batch) {
+        List<Request> requests = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            requests.add(p.request);
+        }
+        LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
+                requests);
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)));
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = submit.apply(message);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, error) -> {
+            inFlight.release();
+            if (error == null && r.isSuccess() && !r.getMessage().getContent().isEmpty()) {
+                List<List<StatementResult>> results =
+                        EntryCodec.decodeResults(r.getMessage().getContent().newInput());
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).outcome.complete(new WriteOutcome(results.get(i), r.getLogIndex()));
+                }
+            } else {
+                Throwable cause = error != null ? error : r.getException();
+                NodeException failure = NodeException.unavailable("write not committed: "
+                        + (cause == null ? "unknown error" : cause.getMessage()));
+                batch.forEach(p -> p.outcome.completeExceptionally(failure));
+            }
+        });
+    }
+
+    /** An upper bound of the request's encoded size, without encoding it. */
+    static long estimateSize(Request request) {
+        long size = 8;
+        for (Statement s : request.statements()) {
+            size += 16 + 3L * s.sql().length();
+            for (Object v : s.params()) {
+                size += valueSize(v);
+            }
+            for (var e : s.namedParams().entrySet()) {
+                size += 4 + 3L * e.getKey().length() + valueSize(e.getValue());
+            }
+        }
+        return size;
+    }
+
+    private static long valueSize(Object v) {
+        if (v instanceof String s) {
+            return 5 + 3L * s.length();
+        }
+        if (v instanceof byte[] b) {
+            return 5 + b.length;
+        }
+        return 9;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5_000);
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
+        }
+    }
+}

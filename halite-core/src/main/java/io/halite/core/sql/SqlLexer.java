@@ -1,0 +1,128 @@
+package io.halite.core.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The few lexical facts about SQL text that sqlite-jdbc does not expose from SQLite itself: the leading keyword
+ * (to recognise PRAGMA) and the parameter names in SQLite's numbering (to bind named parameters). It follows
+ * SQLite's tokenizer for quoting and comments, so text inside strings, identifiers and comments is never
+ * mistaken for either.
+ */
+public final class SqlLexer {
+    private SqlLexer() {}
+
+    /** The first keyword of the statement, upper-cased, or "" if there is none. */
+    public static String leadingKeyword(String sql) {
+        int i = skipSpaceAndComments(sql, 0);
+        int start = i;
+        while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
+        return sql.substring(start, i).toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** The word following the leading keyword (the pragma name for PRAGMA), lower-cased, schema prefix removed. */
+    public static String secondWord(String sql) {
+        int i = skipSpaceAndComments(sql, 0);
+        while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
+        i = skipSpaceAndComments(sql, i);
+        int start = i;
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '.')) i++;
+        String word = sql.substring(start, i).toLowerCase(java.util.Locale.ROOT);
+        int dot = word.lastIndexOf('.');
+        return dot >= 0 ? word.substring(dot + 1) : word;
+    }
+
+    /** Whether the statement assigns a value, as in {@code PRAGMA name = value} (the text after the second word). */
+    public static boolean assignsAfterSecondWord(String sql) {
+        int i = skipSpaceAndComments(sql, 0);
+        while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
+        i = skipSpaceAndComments(sql, i);
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '.')) i++;
+        i = skipSpaceAndComments(sql, i);
+        return i < sql.length() && sql.charAt(i) == '=';
+    }
+
+    /**
+     * Parameter slots as SQLite numbers them: index i (0-based) holds the name of parameter i+1 including its
+     * prefix (":a", "@a", "$a") or null for an anonymous "?" / "?NNN" slot.
+     */
+    public static List<String> parameterNames(String sql) {
+        List<String> slots = new ArrayList<>();
+        int i = 0, n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-' || c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                i = skipSpaceAndComments(sql, i);
+            } else if (c == '\'' || c == '"' || c == '`') {
+                i = skipQuoted(sql, i, c);
+            } else if (c == '[') {
+                int end = sql.indexOf(']', i + 1);
+                i = end < 0 ? n : end + 1;
+            } else if (c == '?') {
+                int j = i + 1;
+                while (j < n && Character.isDigit(sql.charAt(j))) j++;
+                if (j > i + 1) {
+                    int number = Integer.parseInt(sql.substring(i + 1, Math.min(j, i + 10)));
+                    while (slots.size() < number) slots.add(null);
+                } else {
+                    slots.add(null);
+                }
+                i = j;
+            } else if ((c == ':' || c == '@' || c == '$') && i + 1 < n && isIdentifierChar(sql.charAt(i + 1))) {
+                int j = i + 1;
+                while (j < n && isIdentifierChar(sql.charAt(j))) j++;
+                String name = sql.substring(i, j);
+                if (!slots.contains(name)) slots.add(name);
+                i = j;
+            } else if (isIdentifierChar(c)) {
+                // Skip whole words so that e.g. a blob literal x'..' or an identifier is not split.
+                int j = i;
+                while (j < n && isIdentifierChar(sql.charAt(j))) j++;
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return slots;
+    }
+
+    private static boolean isIdentifierChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c > 0x7f;
+    }
+
+    private static int skipQuoted(String sql, int i, char quote) {
+        int n = sql.length();
+        int j = i + 1;
+        while (j < n) {
+            if (sql.charAt(j) == quote) {
+                if (j + 1 < n && sql.charAt(j + 1) == quote) {
+                    j += 2; // doubled quote is an escaped quote
+                } else {
+                    return j + 1;
+                }
+            } else {
+                j++;
+            }
+        }
+        return n;
+    }
+
+    private static int skipSpaceAndComments(String sql, int i) {
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? n : end + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+}

@@ -1,0 +1,49 @@
+package io.halite.core.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HaliteNodeTest {
+    @TempDir
+    Path dir;
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void writesAreAppliedAndSurviveRestart() throws Exception {
+        NodeConfig config = NodeConfig.singleNode("n1", dir, "127.0.0.1:" + freePort());
+        try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
+            assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
+            WriteOutcome created = node.write(new Request(List.of(
+                    Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)"),
+                    Statement.of("INSERT INTO t(v) VALUES(?)", "a")), false)).get();
+            assertThat(((StatementResult.Exec) created.results().get(1)).lastInsertId()).isEqualTo(1);
+            assertThat(created.raftIndex()).isPositive();
+            var read = node.read(new Request(List.of(Statement.of("SELECT id, v FROM t")), false),
+                    ReadLevel.LINEARIZABLE, Duration.ofSeconds(5));
+            StatementResult.Rows rows = (StatementResult.Rows) read.results().get(0);
+            assertThat(rows.values()).hasSize(1);
+            assertThat(rows.types()).containsExactly("integer", "text");
+        }
+        try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
+            var read = node.read(new Request(List.of(Statement.of("SELECT count(*) FROM t")), false),
+                    ReadLevel.NONE, Duration.ofSeconds(5));
+            assertThat(((StatementResult.Rows) read.results().get(0)).values().get(0)[0]).isEqualTo(1L);
+            WriteOutcome more = node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES('b')")), false)).get();
+            assertThat(((StatementResult.Exec) more.results().get(0)).lastInsertId()).isEqualTo(2);
+        }
+    }
+}

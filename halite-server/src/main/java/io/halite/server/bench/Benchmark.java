@@ -1,0 +1,201 @@
+package io.halite.server.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Closed-loop load against a Halite node's HTTP API. Each client sends one request, waits for the answer, and
+ * sends the next; latency is measured per request after the warm-up. An operation counts as an error if the
+ * HTTP status is not 200 or any statement result carries an error.
+ */
+public final class Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One measured configuration, printed in the shared RESULT format. */
+    public record Result(String workload, int nodes, int clients, double opsPerSecond, double p50Millis,
+                         double p99Millis, long errors) {
+        public String line() {
+            return String.format(Locale.ROOT,
+                    "RESULT system=halite workload=%s nodes=%d clients=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d",
+                    workload, nodes, clients, opsPerSecond, p50Millis, p99Millis, errors);
+        }
+    }
+
+    private final URI base;
+    private final String readLevel;
+    private final HttpClient http;
+    private boolean preloaded;
+
+    public Benchmark(URI base, String readLevel) {
+        this.base = base;
+        this.readLevel = readLevel;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public static Duration parseSeconds(String text) {
+        try {
+            double seconds = Double.parseDouble(text.endsWith("s") ? text.substring(0, text.length() - 1) : text);
+            if (seconds > 0) {
+                return Duration.ofMillis((long) (seconds * 1000));
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--seconds must be a positive number, not '" + text + "'");
+    }
+
+    public Result run(String workloadName, int clients, Duration warmup, Duration measured) throws Exception {
+        Workload workload;
+        try {
+            workload = Workload.valueOf(workloadName.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown workload '" + workloadName + "': use kvwrite, kvread or batch100");
+        }
+        prepare(workload);
+        String path = workload == Workload.KVREAD && readLevel != null ? workload.path + "?level=" + readLevel : workload.path;
+        URI target = base.resolve(path);
+        long measureFrom = System.nanoTime() + warmup.toNanos();
+        long until = measureFrom + measured.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<Client>> running = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
+            running.add(pool.submit(() -> client.loop(workload, target, measureFrom, until)));
+        }
+        long ops = 0, errors = 0;
+        long[][] latencies = new long[clients][];
+        for (int i = 0; i < clients; i++) {
+            Client c = running.get(i).get();
+            ops += c.ok;
+            errors += c.errors;
+            latencies[i] = Arrays.copyOf(c.latencies, c.count);
+        }
+        pool.shutdown();
+        long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+        double seconds = measured.toNanos() / 1e9;
+        return new Result(workload.name().toLowerCase(Locale.ROOT), nodes(), clients,
+                ops * workload.statementsPerRequest / seconds, percentile(all, 0.50), percentile(all, 0.99),
+                errors * workload.statementsPerRequest);
+    }
+
+    private static double percentile(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        return sortedNanos[(int) ((sortedNanos.length - 1) * p)] / 1e6;
+    }
+
+    private final class Client {
+        final SplittableRandom random;
+        long ok;
+        long errors;
+        long[] latencies = new long[1 << 14];
+        int count;
+
+        Client(SplittableRandom random) {
+            this.random = random;
+        }
+
+        Client loop(Workload workload, URI target, long measureFrom, long until) {
+            while (true) {
+                long start = System.nanoTime();
+                if (start >= until) {
+                    return this;
+                }
+                boolean success;
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(target)
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(workload.body(random))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    success = response.statusCode() == 200 && !response.body().contains("\"error\"");
+                } catch (IOException e) {
+                    success = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return this;
+                }
+                long end = System.nanoTime();
+                if (start < measureFrom || end > until) {
+                    continue;
+                }
+                if (!success) {
+                    errors++;
+                    continue;
+                }
+                ok++;
+                if (count == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, count * 2);
+                }
+                latencies[count++] = end - start;
+            }
+        }
+    }
+
+    private void prepare(Workload workload) throws Exception {
+        post("/db/execute", "[\"CREATE TABLE IF NOT EXISTS kv(k TEXT PRIMARY KEY, v TEXT)\"]");
+        if (workload != Workload.KVREAD || preloaded) {
+            return;
+        }
+        int perRequest = 500;
+        ExecutorService loaders = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int from = 0; from < Workload.PRELOADED_ROWS; from += perRequest) {
+            int start = from;
+            done.add(loaders.submit(() -> {
+                StringBuilder body = new StringBuilder("[");
+                for (int i = start; i < Math.min(start + perRequest, Workload.PRELOADED_ROWS); i++) {
+                    body.append(i == start ? "" : ",").append(Workload.insert(Workload.preloadedKey(i)));
+                }
+                post("/db/execute?transaction", body.append(']').toString());
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        loaders.shutdown();
+        preloaded = true;
+    }
+
+    private String post(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
+            throw new IOException("setup request to " + path + " failed: " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    private int nodes() {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/nodes?ver=2")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode nodes = JSON.readTree(response.body()).get("nodes");
+            return nodes == null ? 1 : nodes.size();
+        } catch (IOException e) {
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.halite.server.cli;
+
+import io.halite.server.bench.Benchmark;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code halite bench}: drives a running node with the shared workloads and prints RESULT lines. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Measures a running Halite node or cluster with the shared workloads and prints one RESULT line per configuration (system, workload, nodes, clients, ops_per_s, p50_ms, p99_ms, errors).",
+            "",
+            "Each client is a closed loop (send, wait, send). The kv table is created if missing; kvread preloads 100,000 rows. The benchmark writes to the target database: do not point it at data you care about.",
+            ""
+        })
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--workload", defaultValue = "kvwrite", split = ",",
+            description = "kvwrite, kvread or batch100; several may be given, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<String> workloads;
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "The node to send requests to (default: ${DEFAULT-VALUE}).")
+    URI url;
+
+    @Option(names = "--clients", defaultValue = "1,8,64", split = ",", description = "Concurrent clients, one run per value (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    String secondsText;
+
+    @Option(names = "--warmup", defaultValue = "3s", converter = Durations.class, description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--level", description = "Read consistency level for kvread (none, weak, linearizable, strong); default: the server's (weak).")
+    String level;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration measured = Benchmark.parseSeconds(secondsText);
+        Benchmark benchmark = new Benchmark(url, level);
+        for (String name : workloads) {
+            for (int c : clients) {
+                System.out.println(benchmark.run(name, c, warmup, measured).line());
+                System.out.flush();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,380 @@
+package io.halite.server.http;
+
+import io.halite.core.engine.SqlDump;
+import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.node.HaliteNode;
+import io.halite.core.node.NodeException;
+import io.halite.core.node.ReadLevel;
+import io.halite.core.node.WriteOutcome;
+import io.halite.core.sql.Request;
+import io.halite.core.sql.Statement;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API, compatible with rqlite's request and response JSON. Errors in a statement are reported in its
+ * result (HTTP 200); errors in the request itself get a 4xx/5xx status and {@code {"error": "..."}}. Nothing a
+ * client sends reaches it as a stack trace.
+ */
+public final class HttpApi extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
+            "transaction", "associative", "blob_array", "raft_index");
+    private static final Set<String> REQUEST_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
+            "transaction", "associative", "blob_array", "raft_index", "level", "freshness", "freshness_strict",
+            "min_index");
+    private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
+    private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
+    private static final Set<String> BACKUP_PARAMS = Set.of("fmt", "redirect");
+    private static final Set<String> STATUS_PARAMS = Set.of("pretty");
+    private static final Set<String> NODES_PARAMS = Set.of("pretty", "ver", "nonvoters", "timeout");
+    private static final Set<String> READYZ_PARAMS = Set.of("noleader");
+
+    private final HaliteNode node;
+    private final String apiAddress;
+    private final long maxBodyBytes;
+    private final String version;
+
+    /**
+     * @param apiAddress   this node's HTTP address as clients reach it, e.g. {@code http://127.0.0.1:4001}
+     * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
+     */
+    public HttpApi(HaliteNode node, String apiAddress, long maxBodyBytes, String version) {
+        this.node = node;
+        this.apiAddress = apiAddress;
+        this.maxBodyBytes = maxBodyBytes;
+        this.version = version;
+    }
+
+    @Override
+    public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        try {
+            route(request, response, callback, start);
+        } catch (ApiException e) {
+            if (e instanceof MethodNotAllowed m) {
+                response.getHeaders().put(HttpHeader.ALLOW, m.allow);
+            }
+            sendError(response, callback, e.status(), e.getMessage());
+        } catch (NodeException e) {
+            sendError(response, callback, e.status(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sendError(response, callback, 503, "node is shutting down");
+        } catch (Throwable e) {
+            LOG.error("unexpected error serving {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
+            sendError(response, callback, 500, "internal error: " + e.getClass().getSimpleName());
+        }
+        return true;
+    }
+
+    private void route(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+            throws Exception {
+        String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+        String method = request.getMethod();
+        switch (path) {
+            case "/db/execute" -> {
+                requireMethod(method, "POST");
+                execute(request, response, callback, start);
+            }
+            case "/db/query" -> {
+                requireMethod(method, "GET", "POST");
+                query(request, response, callback, start);
+            }
+            case "/db/request" -> {
+                requireMethod(method, "POST");
+                unified(request, response, callback, start);
+            }
+            case "/db/load" -> {
+                requireMethod(method, "POST");
+                load(request, response, callback, start);
+            }
+            case "/db/backup" -> {
+                requireMethod(method, "GET");
+                backup(request, response, callback);
+            }
+            case "/status" -> {
+                requireMethod(method, "GET");
+                sendJson(response, callback, 200, StatusJson.status(node.status(), apiAddress, version,
+                        params(request, STATUS_PARAMS).flag("pretty")));
+            }
+            case "/nodes" -> {
+                requireMethod(method, "GET");
+                QueryParams params = params(request, NODES_PARAMS);
+                sendJson(response, callback, 200, StatusJson.nodes(node.status(), apiAddress, version,
+                        "2".equals(params.string("ver")), params.flag("pretty")));
+            }
+            case "/readyz" -> {
+                requireMethod(method, "GET");
+                readyz(request, response, callback);
+            }
+            default -> throw new ApiException(404, "no such endpoint: " + path);
+        }
+    }
+
+    private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start) {
+        QueryParams params = params(request, EXECUTE_PARAMS);
+        ResultsJson.Style style = style(params);
+        Request parsed = parseBody(request, params.flag("transaction"), true);
+        sendWrite(response, callback, params, style, parsed, start);
+    }
+
+    private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
+                           Request parsed, long start) {
+        boolean raftIndex = params.flag("raft_index");
+        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        if (parsed.statements().isEmpty()) {
+            sendJson(response, callback, 200, ResultsJson.render(List.of(), style, seconds(start), 0));
+            return;
+        }
+        CompletableFuture<WriteOutcome> outcome = node.write(parsed).copy()
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        outcome.whenComplete((done, error) -> {
+            if (error == null) {
+                sendJson(response, callback, 200, ResultsJson.render(done.results(), style, seconds(start),
+                        raftIndex ? done.raftIndex() : 0));
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof NodeException n) {
+                sendError(response, callback, n.status(), n.getMessage());
+            } else if (cause instanceof TimeoutException) {
+                sendError(response, callback, 503, "timed out after " + timeout.toMillis()
+                        + " ms waiting for the write to commit; its outcome is unknown");
+            } else {
+                LOG.error("write failed", cause);
+                sendError(response, callback, 500, "internal error: " + cause.getClass().getSimpleName());
+            }
+        });
+    }
+
+    private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+            throws InterruptedException {
+        QueryParams params = params(request, QUERY_PARAMS);
+        Request parsed;
+        if (request.getMethod().equals("GET")) {
+            String q = params.string("q");
+            if (q == null || q.isBlank()) {
+                throw ApiException.badRequest("query parameter q is missing or empty");
+            }
+            parsed = RequestParser.plainText(q, params.flag("transaction"));
+        } else {
+            if (params.has("q")) {
+                throw ApiException.badRequest("q is only for GET; send statements in the POST body");
+            }
+            parsed = parseBody(request, params.flag("transaction"), true);
+        }
+        sendRead(response, callback, params, parsed, start);
+    }
+
+    private void sendRead(Response response, Callback callback, QueryParams params, Request parsed, long start)
+            throws InterruptedException {
+        ReadLevel level = params.level();
+        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        if (params.has("freshness_strict") && !params.has("freshness")) {
+            throw ApiException.badRequest("freshness_strict requires freshness");
+        }
+        params.duration("freshness", Duration.ZERO); // validated; a single node's data is never stale
+        long minIndex = params.nonNegativeLong("min_index", 0);
+        if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
+            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
+        }
+        HaliteNode.ReadOutcome outcome = parsed.statements().isEmpty()
+                ? new HaliteNode.ReadOutcome(List.of(), 0)
+                : node.read(parsed, level, timeout);
+        sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start),
+                params.flag("raft_index") ? outcome.raftIndex() : 0));
+    }
+
+    /** {@code /db/request}: reads and writes mixed; any write sends the whole request through the log. */
+    private void unified(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+            throws InterruptedException {
+        QueryParams params = params(request, REQUEST_PARAMS);
+        Request parsed = parseBody(request, params.flag("transaction"), false);
+        boolean writes = false;
+        for (Statement statement : parsed.statements()) {
+            writes |= node.isWrite(statement);
+        }
+        if (writes) {
+            params.level(); // validated even though a write goes through the log
+            sendWrite(response, callback, params, style(params), parsed, start);
+        } else {
+            sendRead(response, callback, params, parsed, start);
+        }
+    }
+
+    private void load(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+            throws IOException, InterruptedException {
+        QueryParams params = params(request, LOAD_PARAMS);
+        Duration timeout = params.duration("timeout", Duration.ofMinutes(10));
+        Path image = Files.createTempFile(node.config().dataDir(), "upload-", ".sqlite");
+        try {
+            try (InputStream body = org.eclipse.jetty.server.Request.asInputStream(request)) {
+                byte[] head = body.readNBytes(SQLITE_HEADER.length);
+                if (Arrays.equals(head, SQLITE_HEADER)) {
+                    try (OutputStream out = Files.newOutputStream(image)) {
+                        out.write(head);
+                        body.transferTo(out);
+                    }
+                } else {
+                    byte[] rest = readLimited(body, maxBodyBytes - head.length);
+                    String sql = new String(head, StandardCharsets.UTF_8) + new String(rest, StandardCharsets.UTF_8);
+                    Files.delete(image);
+                    try {
+                        SqlDump.toDatabaseFile(sql, image);
+                    } catch (SQLException e) {
+                        throw ApiException.badRequest("the SQL dump failed: " + e.getMessage());
+                    }
+                }
+            }
+            try {
+                SqliteDatabase.checkImage(image);
+            } catch (SQLException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            WriteOutcome outcome;
+            try (InputStream in = Files.newInputStream(image)) {
+                outcome = node.load(in, timeout);
+            }
+            sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start), 0));
+        } finally {
+            Files.deleteIfExists(image);
+        }
+    }
+
+    private void backup(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws IOException {
+        QueryParams params = params(request, BACKUP_PARAMS);
+        String format = params.string("fmt");
+        if (format != null && !format.equals("binary")) {
+            throw ApiException.badRequest("unsupported backup format '" + format + "': only fmt=binary is available");
+        }
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+        response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"halite-backup.sqlite\"");
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+            node.backup(out);
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        callback.succeeded();
+    }
+
+    private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+        QueryParams params = params(request, READYZ_PARAMS);
+        boolean leaderOk = params.flag("noleader") || node.isReady();
+        String body = "[+]node ok" + (params.flag("noleader") ? "" : leaderOk ? "\n[+]leader ok\n[+]store ok"
+                : "\n[+]leader does not exist");
+        response.setStatus(leaderOk ? 200 : 503);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    private Request parseBody(org.eclipse.jetty.server.Request request, boolean transaction, boolean allowPlainText) {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            throw new ApiException(413, "request body of " + declared + " bytes exceeds the limit of "
+                    + maxBodyBytes + " bytes");
+        }
+        byte[] body;
+        try (InputStream in = org.eclipse.jetty.server.Request.asInputStream(request)) {
+            body = readLimited(in, maxBodyBytes);
+        } catch (IOException e) {
+            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (allowPlainText && contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain")) {
+            return RequestParser.plainText(new String(body, StandardCharsets.UTF_8), transaction);
+        }
+        return RequestParser.parse(body, transaction);
+    }
+
+    private byte[] readLimited(InputStream in, long limit) throws IOException {
+        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        if (body.length > limit) {
+            throw new ApiException(413, "request body exceeds the limit of " + maxBodyBytes + " bytes");
+        }
+        return body;
+    }
+
+    private static QueryParams params(org.eclipse.jetty.server.Request request, Set<String> allowed) {
+        try {
+            return QueryParams.of(org.eclipse.jetty.server.Request.extractQueryParameters(request), allowed);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("malformed query string: " + e.getMessage());
+        }
+    }
+
+    private static ResultsJson.Style style(QueryParams params) {
+        return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
+                params.flag("blob_array"));
+    }
+
+    private static void requireMethod(String method, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(method)) {
+                return;
+            }
+        }
+        throw new MethodNotAllowed(method, String.join(", ", allowed));
+    }
+
+    /** 405, with the Allow header the client needs. */
+    private static final class MethodNotAllowed extends ApiException {
+        final String allow;
+
+        MethodNotAllowed(String method, String allow) {
+            super(405, "method " + method + " is not allowed here; use " + allow);
+            this.allow = allow;
+        }
+    }
+
+    private static void sendJson(Response response, Callback callback, int status, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private static void sendError(Response response, Callback callback, int status, String message) {
+        if (response.isCommitted()) {
+            callback.failed(new IOException(message));
+            return;
+        }
+        sendJson(response, callback, status, ResultsJson.error(message));
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static Set<String> union(Set<String> base, String... more) {
+        java.util.HashSet<String> all = new java.util.HashSet<>(base);
+        all.addAll(Arrays.asList(more));
+        return Set.copyOf(all);
+    }
+}

@@ -1,0 +1,96 @@
+package io.halite.server.http;
+
+import io.halite.core.node.NodeStatus;
+import io.halite.server.GoDuration;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Renders {@code /status} and {@code /nodes} with rqlite's key names where they fit. */
+final class StatusJson {
+    private StatusJson() {}
+
+    static byte[] status(NodeStatus s, String apiAddress, String version, boolean pretty) {
+        Runtime runtime = Runtime.getRuntime();
+        long now = System.currentTimeMillis();
+        return ResultsJson.write(pretty, g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("build");
+            g.writeStringField("version", version);
+            g.writeEndObject();
+            g.writeObjectFieldStart("http");
+            g.writeStringField("bind_addr", apiAddress);
+            g.writeEndObject();
+            g.writeObjectFieldStart("node");
+            g.writeStringField("id", s.nodeId());
+            g.writeStringField("start_time", Instant.ofEpochMilli(s.startedAtMillis()).toString());
+            g.writeStringField("current_time", Instant.ofEpochMilli(now).toString());
+            g.writeStringField("uptime", GoDuration.format(Duration.ofMillis(now - s.startedAtMillis())));
+            g.writeNumberField("uptime_seconds", (now - s.startedAtMillis()) / 1000.0);
+            g.writeEndObject();
+            g.writeObjectFieldStart("runtime");
+            g.writeStringField("java_version", System.getProperty("java.version"));
+            g.writeNumberField("num_cpu", runtime.availableProcessors());
+            g.writeNumberField("heap_used_bytes", runtime.totalMemory() - runtime.freeMemory());
+            g.writeNumberField("heap_max_bytes", runtime.maxMemory());
+            g.writeEndObject();
+            g.writeObjectFieldStart("store");
+            g.writeStringField("node_id", s.nodeId());
+            g.writeStringField("addr", s.raftAddress());
+            g.writeBooleanField("ready", !s.leaderId().isEmpty());
+            g.writeObjectFieldStart("leader");
+            g.writeStringField("node_id", s.leaderId());
+            g.writeStringField("addr", s.leaderId().equals(s.nodeId()) ? s.raftAddress() : "");
+            g.writeEndObject();
+            g.writeNumberField("db_applied_index", s.appliedIndex());
+            g.writeNumberField("fsm_index", s.appliedIndex());
+            g.writeObjectFieldStart("raft");
+            g.writeStringField("state", s.state());
+            g.writeNumberField("term", s.term());
+            g.writeNumberField("commit_index", s.commitIndex());
+            g.writeNumberField("applied_index", s.appliedIndex());
+            g.writeNumberField("last_log_index", s.lastLogIndex());
+            g.writeNumberField("last_snapshot_index", Math.max(0, s.snapshotIndex()));
+            g.writeBooleanField("voter", true);
+            g.writeNumberField("num_peers", 0);
+            g.writeEndObject();
+            g.writeObjectFieldStart("sqlite3");
+            g.writeStringField("version", s.sqliteVersion());
+            g.writeStringField("path", s.databasePath());
+            g.writeNumberField("db_size", s.databaseBytes());
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    /** rqlite's legacy form is a map keyed by node id; {@code ver=2} gives {@code {"nodes":[...]}}. */
+    static byte[] nodes(NodeStatus s, String apiAddress, String version, boolean listForm, boolean pretty) {
+        return ResultsJson.write(pretty, g -> {
+            g.writeStartObject();
+            if (listForm) {
+                g.writeArrayFieldStart("nodes");
+                writeNode(g, s, apiAddress, version);
+                g.writeEndArray();
+            } else {
+                g.writeFieldName(s.nodeId());
+                writeNode(g, s, apiAddress, version);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeNode(com.fasterxml.jackson.core.JsonGenerator g, NodeStatus s, String apiAddress,
+                                  String version) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", s.nodeId());
+        g.writeStringField("api_addr", apiAddress);
+        g.writeStringField("addr", s.raftAddress());
+        g.writeStringField("version", version);
+        g.writeBooleanField("voter", true);
+        g.writeBooleanField("reachable", true);
+        g.writeBooleanField("leader", s.leaderId().equals(s.nodeId()));
+        g.writeNumberField("applied_index", s.appliedIndex());
+        g.writeEndObject();
+    }
+}
