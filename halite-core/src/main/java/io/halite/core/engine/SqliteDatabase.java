@@ -83,6 +83,7 @@ public final class SqliteDatabase implements AutoCloseable {
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.enforceForeignKeys(options.foreignKeys());
         config.setBusyTimeout(10_000);
+        config.setGetGeneratedKeys(false); // we read last_insert_rowid() once, not after every statement
         this.writer = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
         ((SQLiteConnection) writer).setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
         functions.register(writer);
@@ -128,6 +129,7 @@ public final class SqliteDatabase implements AutoCloseable {
         config.setOpenMode(SQLiteOpenMode.READONLY);
         config.resetOpenMode(SQLiteOpenMode.READWRITE);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setGetGeneratedKeys(false);
         config.setBusyTimeout(10_000);
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
         ((SQLiteConnection) c).setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);

@@ -10,6 +10,8 @@ import io.halite.core.sql.StatementResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,6 +39,11 @@ public final class WriteBatcher implements AutoCloseable {
     private final long maxRequestBytes;
     private final Function<Message, CompletableFuture<RaftClientReply>> submit;
     private final Thread thread;
+    private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "halite-write-replies");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean running = true;
 
     /**
@@ -111,7 +118,9 @@ public final class WriteBatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((r, error) -> {
+        // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
+        // rendering and sending client responses.
+        reply.whenCompleteAsync((r, error) -> {
             inFlight.release();
             if (error == null && r.isSuccess() && !r.getMessage().getContent().isEmpty()) {
                 List<List<StatementResult>> results =
@@ -125,7 +134,7 @@ public final class WriteBatcher implements AutoCloseable {
                         + (cause == null ? "unknown error" : cause.getMessage()));
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
-        });
+        }, replies);
     }
 
     /** An upper bound of the request's encoded size, without encoding it. */
@@ -157,6 +166,7 @@ public final class WriteBatcher implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         thread.join(5_000);
+        replies.shutdown();
         for (Pending p; (p = queue.poll()) != null; ) {
             p.outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
         }

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,13 +13,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Closed-loop load against a Halite node's HTTP API. Each client sends one request, waits for the answer, and
  * sends the next; latency is measured per request after the warm-up. An operation counts as an error if the
  * HTTP status is not 200 or any statement result carries an error.
  */
-public final class Benchmark {
+public final class Benchmark implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One measured configuration, printed in the shared RESULT format. */
@@ -40,11 +42,21 @@ public final class Benchmark {
     private final HttpClient http;
     private boolean preloaded;
 
-    public Benchmark(URI base, String readLevel) {
+    public Benchmark(URI base, String readLevel) throws Exception {
         this.base = base;
         this.readLevel = readLevel;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new HttpClient();
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("bench-http");
+        http.setExecutor(threads);
+        http.setMaxConnectionsPerDestination(4096);
+        http.setConnectTimeout(5_000);
+        http.start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        http.stop();
     }
 
     public static Duration parseSeconds(String text) {
@@ -119,17 +131,13 @@ public final class Benchmark {
                 }
                 boolean success;
                 try {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(target)
-                            .timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(workload.body(random))).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    success = response.statusCode() == 200 && !response.body().contains("\"error\"");
-                } catch (IOException e) {
-                    success = false;
+                    ContentResponse response = send(target, workload.body(random), 30);
+                    success = response.getStatus() == 200 && !response.getContentAsString().contains("\"error\"");
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return this;
+                } catch (Exception e) {
+                    success = false;
                 }
                 long end = System.nanoTime();
                 if (start < measureFrom || end > until) {
@@ -174,28 +182,24 @@ public final class Benchmark {
         preloaded = true;
     }
 
-    private String post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
-            throw new IOException("setup request to " + path + " failed: " + response.statusCode() + " " + response.body());
-        }
-        return response.body();
+    private ContentResponse send(URI target, String body, int timeoutSeconds) throws Exception {
+        return http.POST(target)
+                .body(new StringRequestContent("application/json", body))
+                .timeout(timeoutSeconds, TimeUnit.SECONDS)
+                .send();
     }
 
-    private int nodes() {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/nodes?ver=2")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode nodes = JSON.readTree(response.body()).get("nodes");
-            return nodes == null ? 1 : nodes.size();
-        } catch (IOException e) {
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
+    private void post(String path, String body) throws Exception {
+        ContentResponse response = send(base.resolve(path), body, 60);
+        if (response.getStatus() != 200 || response.getContentAsString().contains("\"error\"")) {
+            throw new IOException("setup request to " + path + " failed: " + response.getStatus() + " "
+                    + response.getContentAsString());
         }
+    }
+
+    private int nodes() throws Exception {
+        ContentResponse response = http.GET(base.resolve("/nodes?ver=2"));
+        JsonNode nodes = JSON.readTree(response.getContentAsString()).get("nodes");
+        return nodes == null ? 1 : nodes.size();
     }
 }

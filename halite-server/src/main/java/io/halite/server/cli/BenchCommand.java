@@ -39,11 +39,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration measured = Benchmark.parseSeconds(secondsText);
-        Benchmark benchmark = new Benchmark(url, level);
-        for (String name : workloads) {
-            for (int c : clients) {
-                System.out.println(benchmark.run(name, c, warmup, measured).line());
-                System.out.flush();
+        try (Benchmark benchmark = new Benchmark(url, level)) {
+            for (String name : workloads) {
+                for (int c : clients) {
+                    System.out.println(benchmark.run(name, c, warmup, measured).line());
+                    System.out.flush();
+                }
             }
         }
         return 0;
