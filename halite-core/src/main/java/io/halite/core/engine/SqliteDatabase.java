@@ -64,6 +64,7 @@ public final class SqliteDatabase implements AutoCloseable {
     private final List<StatementRunner> allReaders = new ArrayList<>();
     /** Compiles statements to classify them, apart from the pooled readers. */
     private final Connection inspector;
+    private final Checkpointer checkpointer;
 
     /** Entries applied in the open SQLite transaction, kept to re-apply them if SQLite rolls the transaction back. */
     private final List<PendingEntry> uncommitted = new ArrayList<>();
@@ -88,6 +89,9 @@ public final class SqliteDatabase implements AutoCloseable {
         ((SQLiteConnection) writer).setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
         functions.register(writer);
         try (java.sql.Statement s = writer.createStatement()) {
+            // Checkpoints run on their own thread (see Checkpointer), not inside the applier's commits.
+            s.execute("PRAGMA wal_autocheckpoint = 0");
+            s.execute("PRAGMA cache_size = -65536");
             createStateTable(s, 0, 0, true);
             // Marks the open write transaction: if SQLite rolls it back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
             // the row disappears with it.
@@ -107,6 +111,7 @@ public final class SqliteDatabase implements AutoCloseable {
                 "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
         this.loadFile = Path.of(file + ".load");
         this.inspector = openReader();
+        this.checkpointer = new Checkpointer(file);
         this.readers = new ArrayBlockingQueue<>(options.readers());
         for (int i = 0; i < options.readers(); i++) {
             StatementRunner reader = new StatementRunner(openReader(), policy, StatementPolicy.Mode.READ);
@@ -589,6 +594,7 @@ public final class SqliteDatabase implements AutoCloseable {
         try {
             commit();
         } finally {
+            checkpointer.close();
             writes.close();
             for (StatementRunner reader : allReaders) {
                 reader.close();

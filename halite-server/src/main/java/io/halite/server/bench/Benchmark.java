@@ -80,14 +80,13 @@ public final class Benchmark implements AutoCloseable {
         }
         prepare(workload);
         String path = workload == Workload.KVREAD && readLevel != null ? workload.path + "?level=" + readLevel : workload.path;
-        URI target = base.resolve(path);
         long measureFrom = System.nanoTime() + warmup.toNanos();
         long until = measureFrom + measured.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Client>> running = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
-            running.add(pool.submit(() -> client.loop(workload, target, measureFrom, until)));
+            running.add(pool.submit(() -> client.loop(workload, path, measureFrom, until)));
         }
         long ops = 0, errors = 0;
         long[][] latencies = new long[clients][];
@@ -123,35 +122,46 @@ public final class Benchmark implements AutoCloseable {
             this.random = random;
         }
 
-        Client loop(Workload workload, URI target, long measureFrom, long until) {
-            while (true) {
-                long start = System.nanoTime();
-                if (start >= until) {
-                    return this;
+        Client loop(Workload workload, String path, long measureFrom, long until) throws IOException {
+            LoadConnection connection = null;
+            try {
+                while (true) {
+                    long start = System.nanoTime();
+                    if (start >= until) {
+                        return this;
+                    }
+                    boolean success;
+                    try {
+                        if (connection == null) {
+                            connection = new LoadConnection(base);
+                        }
+                        LoadConnection.Response response = connection.post(path, workload.body(random));
+                        success = response.status() == 200 && !response.body().contains("\"error\"");
+                    } catch (IOException e) {
+                        success = false;
+                        if (connection != null) {
+                            connection.close();
+                            connection = null;
+                        }
+                    }
+                    long end = System.nanoTime();
+                    if (start < measureFrom || end > until) {
+                        continue;
+                    }
+                    if (!success) {
+                        errors++;
+                        continue;
+                    }
+                    ok++;
+                    if (count == latencies.length) {
+                        latencies = Arrays.copyOf(latencies, count * 2);
+                    }
+                    latencies[count++] = end - start;
                 }
-                boolean success;
-                try {
-                    ContentResponse response = send(target, workload.body(random), 30);
-                    success = response.getStatus() == 200 && !response.getContentAsString().contains("\"error\"");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return this;
-                } catch (Exception e) {
-                    success = false;
+            } finally {
+                if (connection != null) {
+                    connection.close();
                 }
-                long end = System.nanoTime();
-                if (start < measureFrom || end > until) {
-                    continue;
-                }
-                if (!success) {
-                    errors++;
-                    continue;
-                }
-                ok++;
-                if (count == latencies.length) {
-                    latencies = Arrays.copyOf(latencies, count * 2);
-                }
-                latencies[count++] = end - start;
             }
         }
     }
