@@ -458,10 +458,10 @@ public final class SqliteDatabase implements AutoCloseable {
         if (reader == null) {
             throw new IllegalStateException("all read connections are busy");
         }
-        try {
+        try (java.sql.Statement control = reader.connection().createStatement()) {
             boolean snapshot = request.statements().size() > 1;
             if (snapshot) {
-                reader.connection().createStatement().execute("BEGIN");
+                control.execute("BEGIN");
             }
             List<StatementResult> results = new ArrayList<>(request.statements().size());
             try {
@@ -470,7 +470,7 @@ public final class SqliteDatabase implements AutoCloseable {
                 }
             } finally {
                 if (snapshot) {
-                    reader.connection().createStatement().execute("COMMIT");
+                    control.execute("COMMIT");
                 }
             }
             return results;

@@ -232,7 +232,11 @@ public final class HaliteNode implements AutoCloseable {
             }
             case NONE -> { }
         }
-        return new ReadOutcome(database().query(request), 0);
+        try {
+            return new ReadOutcome(database().query(request), 0);
+        } catch (IllegalStateException e) {
+            throw NodeException.unavailable(e.getMessage());
+        }
     }
 
     /** Waits until this node has applied (and made visible) the log up to {@code index}. */

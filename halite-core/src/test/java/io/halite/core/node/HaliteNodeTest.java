@@ -46,4 +46,28 @@ class HaliteNodeTest {
             assertThat(((StatementResult.Exec) more.results().get(0)).lastInsertId()).isEqualTo(2);
         }
     }
+
+    @Test
+    void durablePointsAdvanceAndARestartStillHasEverything() throws Exception {
+        NodeConfig config = NodeConfig.singleNode("n1", dir, "127.0.0.1:" + freePort()).withSnapshotEvery(16);
+        int writes = 200;
+        try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
+            assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
+            node.write(new Request(List.of(Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")), false)).get();
+            for (int i = 0; i < writes; i++) {
+                // One at a time, so that each request is its own log entry.
+                node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "v" + i)), false)).get();
+            }
+            assertThat(node.status().snapshotIndex())
+                    .as("durable points (Ratis snapshots) are taken every 16 entries")
+                    .isGreaterThan(writes - 32L);
+        }
+        try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
+            assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
+            var read = node.read(new Request(List.of(Statement.of("SELECT count(*), max(v) FROM t")), false),
+                    ReadLevel.LINEARIZABLE, Duration.ofSeconds(5));
+            Object[] row = ((StatementResult.Rows) read.results().get(0)).values().get(0);
+            assertThat(row[0]).isEqualTo((long) writes);
+        }
+    }
 }
