@@ -24,6 +24,13 @@ public final class SqlDump {
             } catch (SQLException e) {
                 throw new SQLException(SqliteErrors.message(e), e);
             }
+            try (java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
+                if (rs.next() && rs.getLong(1) == 0) {
+                    // Replacing a database with an empty one is never what a "dump" means.
+                    throw new SQLException("the SQL text creates no tables; the database was left as it is");
+                }
+            }
         }
     }
 }

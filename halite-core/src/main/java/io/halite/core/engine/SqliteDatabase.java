@@ -106,6 +106,7 @@ public final class SqliteDatabase implements AutoCloseable {
                 load = new LoadProgress(rs.getLong(3), rs.getInt(4), rs.getLong(5));
             }
         }
+        policy.protectStateTable(stateTableRootPage());
         this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE);
         this.saveApplied = writer.prepareStatement(
                 "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
@@ -244,6 +245,7 @@ public final class SqliteDatabase implements AutoCloseable {
             createStateTable(s, index, term, false);
         }
         ((SQLiteConnection) writer).getDatabase().restore("main", image.toString(), null, 100, 100, -1);
+        policy.protectStateTable(stateTableRootPage());
         synchronized (this) {
             appliedIndex = index;
             appliedTerm = term;
@@ -344,6 +346,14 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
+    private int stateTableRootPage() throws SQLException {
+        try (java.sql.Statement s = writer.createStatement();
+             ResultSet rs = s.executeQuery("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = '"
+                     + STATE_TABLE + "'")) {
+            return rs.next() ? rs.getInt(1) : -1;
+        }
+    }
+
     private static int pageSize(Connection c) throws SQLException {
         try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA page_size")) {
             return rs.next() ? rs.getInt(1) : 4096;
@@ -381,7 +391,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         for (int s = 0; s < statements.size(); s++) {
             functions.beginStatement(r, s);
-            StatementResult result = writes.run(statements.get(s));
+            StatementResult result = writes.run(statements.get(s), request.readOnly());
             results.add(result);
             if (result instanceof StatementResult.Failed) {
                 if (!transactionStillOpen()) {

@@ -32,17 +32,25 @@ final class StatementPolicy {
      * does not expose directly.
      */
     record Inspection(boolean transactionControl, boolean journalOrCheckpoint, boolean vacuum,
-                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes) {}
+                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes,
+                      boolean changesState) {}
 
     private final ConcurrentHashMap<String, Inspection> cache = new ConcurrentHashMap<>();
+    private volatile int stateRootPage;
+
+    /**
+     * Tells the policy where Halite's state table lives (its b-tree root page), so that statements writing to it,
+     * dropping or altering it are refused. Inspections depend on it, so they are forgotten.
+     */
+    void protectStateTable(int rootPage) {
+        stateRootPage = rootPage;
+        cache.clear();
+    }
 
     /** Returns why the statement is refused in this mode, or null if it may run. Throws if it does not compile. */
     String refusal(Connection connection, String sql, Mode mode) throws SQLException {
         if (SqlLexer.leadingKeyword(sql).equals("PRAGMA")) {
-            String refusal = pragmaRefusal(sql, mode);
-            if (refusal != null) {
-                return refusal;
-            }
+            return pragmaRefusal(sql, mode);
         }
         Inspection inspection = inspection(connection, sql);
         if (inspection.transactionControl) {
@@ -56,6 +64,10 @@ final class StatementPolicy {
             return "load_extension() is not allowed: extensions loaded on one node would make replicas differ";
         }
         if (mode == Mode.WRITE) {
+            if (inspection.changesState) {
+                return SqliteDatabase.STATE_TABLE + " is Halite's own record of the applied log index; it cannot be "
+                        + "changed through SQL";
+            }
             if (inspection.journalOrCheckpoint) {
                 return "changing the journal or checkpointing is not allowed: Halite manages the WAL itself";
             }
@@ -74,7 +86,11 @@ final class StatementPolicy {
     Inspection inspection(Connection connection, String sql) throws SQLException {
         Inspection inspection = cache.get(sql);
         if (inspection == null) {
-            inspection = inspect(connection, sql);
+            // Allowed PRAGMAs are judged by name (see pragmaRefusal); their programs need no inspection, and
+            // reading e.g. journal_mode compiles to a JournalMode opcode that would otherwise count as a write.
+            inspection = SqlLexer.leadingKeyword(sql).equals("PRAGMA")
+                    ? new Inspection(false, false, false, false, false, false, SqlLexer.assignsAfterSecondWord(sql), false)
+                    : inspect(connection, sql, stateRootPage);
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear();
             }
@@ -98,9 +114,9 @@ final class StatementPolicy {
         return null;
     }
 
-    private static Inspection inspect(Connection connection, String sql) throws SQLException {
+    private static Inspection inspect(Connection connection, String sql, int stateRoot) throws SQLException {
         boolean transactionControl = false, journal = false, vacuum = false, attach = false, load = false, temp = false;
-        boolean writes = false;
+        boolean writes = false, state = false;
         try (java.sql.Statement explain = connection.createStatement();
              ResultSet program = explain.executeQuery("EXPLAIN " + sql)) {
             while (program.next()) {
@@ -121,6 +137,13 @@ final class StatementPolicy {
                         writes |= write;
                         temp |= write && program.getInt(3) == 1;
                     }
+                    // Writing, clearing or dropping the state table's b-tree, or naming it in DDL (ALTER TABLE).
+                    // Columns: 3 = p1, 4 = p2, 5 = p3. OpenWrite p2 = root page, p3 = database (0 is main);
+                    // Destroy p1 = root page, p3 = database; Clear p1 = root page, p2 = database.
+                    case "OpenWrite" -> state |= program.getInt(4) == stateRoot && program.getInt(5) == 0;
+                    case "Destroy" -> state |= program.getInt(3) == stateRoot && program.getInt(5) == 0;
+                    case "Clear" -> state |= program.getInt(3) == stateRoot && program.getInt(4) == 0;
+                    case "DropTable", "String8" -> state |= SqliteDatabase.STATE_TABLE.equalsIgnoreCase(program.getString(6));
                     case "Function", "PureFunc" -> {
                         String function = String.valueOf(program.getString(6));
                         attach |= function.startsWith("sqlite_attach(") || function.startsWith("sqlite_detach(");
@@ -130,6 +153,6 @@ final class StatementPolicy {
                 }
             }
         }
-        return new Inspection(transactionControl, journal, vacuum, attach, load, temp, writes);
+        return new Inspection(transactionControl, journal, vacuum, attach, load, temp, writes, state);
     }
 }

@@ -48,6 +48,14 @@ final class StatementRunner implements AutoCloseable {
 
     /** Runs one statement. SQL errors become a {@link StatementResult.Failed}; the statement leaves no trace. */
     StatementResult run(Statement statement) {
+        return run(statement, mode == StatementPolicy.Mode.READ);
+    }
+
+    /**
+     * Runs one statement; with {@code readOnly} a statement that would write is refused (a read sent through the
+     * log on the writer connection).
+     */
+    StatementResult run(Statement statement, boolean readOnly) {
         long start = System.nanoTime();
         try {
             String refusal = policy.refusal(connection, statement.sql(), mode);
@@ -55,7 +63,7 @@ final class StatementRunner implements AutoCloseable {
                 return new StatementResult.Failed(refusal, seconds(start));
             }
             boolean writes = policy.inspection(connection, statement.sql()).writes();
-            if (writes && mode == StatementPolicy.Mode.READ) {
+            if (writes && readOnly) {
                 return new StatementResult.Failed("attempt to change database via query operation", seconds(start));
             }
             PreparedStatement ps = prepare(statement.sql());
@@ -69,6 +77,9 @@ final class StatementRunner implements AutoCloseable {
             long affected = database().total_changes() == totalBefore ? 0 : database().changes();
             return new StatementResult.Exec(lastInsertRowid(), affected, seconds(start));
         } catch (SQLException e) {
+            // sqlite-jdbc can leave a prepared statement unusable after an error (e.g. one raised inside a
+            // function): prepare it afresh next time, as a node with an empty cache would.
+            evict(statement.sql());
             if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
                 throw new NodeFailureException("SQLite failed while applying the log", e);
             }
@@ -87,7 +98,7 @@ final class StatementRunner implements AutoCloseable {
             int n = meta.getColumnCount();
             for (int i = 1; i <= n; i++) {
                 columns.add(meta.getColumnLabel(i));
-                declared.add(declaredType(meta, i));
+                declared.add(declaredType(ps, i - 1));
             }
             while (rs.next()) {
                 Object[] row = new Object[n];
@@ -109,27 +120,23 @@ final class StatementRunner implements AutoCloseable {
         return new StatementResult.Rows(columns, types, rows, lastInsertRowid(), changes, true, seconds(start));
     }
 
-    /** The column's declared type, lower-cased as rqlite reports it, or null for an expression column. */
-    private static String declaredType(ResultSetMetaData meta, int column) throws SQLException {
-        // sqlite-jdbc reports the declared type when there is one and otherwise derives a name from the storage
-        // class of the current row; getColumnType distinguishes the two only through NUMERIC for "unknown".
-        String table = meta.getTableName(column);
-        if (table == null || table.isEmpty()) {
-            return null;
-        }
-        String name = meta.getColumnTypeName(column);
-        return name == null ? null : name.toLowerCase(Locale.ROOT);
+    /**
+     * The column's declared type as written in the schema (e.g. {@code varchar(255)}), lower-cased as rqlite reports
+     * it, or null for a column without one. sqlite-jdbc's metadata drops the size and guesses from the value, so
+     * this asks SQLite directly.
+     */
+    private static String declaredType(PreparedStatement ps, int column) throws SQLException {
+        String declared = ((org.sqlite.core.CoreStatement) ps).pointer.safeRun((db, pointer) -> db.column_decltype(pointer, column));
+        return declared == null || declared.isEmpty() ? null : declared.toLowerCase(Locale.ROOT);
     }
 
-    /** For columns without a declared type: the storage class of the first non-null value, as SQLite names it. */
+    /** For columns without a declared type: the storage class of the first row's value, as rqlite reports it. */
     private static String valueType(List<Object[]> rows, int column) {
-        for (Object[] row : rows) {
-            Object v = row[column];
-            if (v instanceof Long) return "integer";
-            if (v instanceof Double) return "real";
-            if (v instanceof String) return "text";
-            if (v instanceof byte[]) return "blob";
-        }
+        Object v = rows.isEmpty() ? null : rows.get(0)[column];
+        if (v instanceof Long) return "integer";
+        if (v instanceof Double) return "real";
+        if (v instanceof String) return "text";
+        if (v instanceof byte[]) return "blob";
         return "";
     }
 
@@ -143,6 +150,13 @@ final class StatementRunner implements AutoCloseable {
         }
         try (ResultSet rs = lastInsertRowid.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private void evict(String sql) {
+        PreparedStatement ps = prepared.remove(sql);
+        if (ps != null) {
+            closeQuietly(ps);
         }
     }
 

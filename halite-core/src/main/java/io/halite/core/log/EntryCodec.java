@@ -25,6 +25,9 @@ public final class EntryCodec {
     private static final int KIND_BATCH = 1;
     private static final int KIND_LOAD_CHUNK = 2;
 
+    private static final int REQUEST_TRANSACTION = 1;
+    private static final int REQUEST_READ_ONLY = 2;
+
     private static final int VALUE_NULL = 0;
     private static final int VALUE_LONG = 1;
     private static final int VALUE_DOUBLE = 2;
@@ -133,7 +136,7 @@ public final class EntryCodec {
     }
 
     private static void writeRequest(DataOutputStream out, Request request) throws IOException {
-        out.writeBoolean(request.transaction());
+        out.writeByte((request.transaction() ? REQUEST_TRANSACTION : 0) | (request.readOnly() ? REQUEST_READ_ONLY : 0));
         out.writeInt(request.statements().size());
         for (Statement statement : request.statements()) {
             writeString(out, statement.sql());
@@ -155,7 +158,7 @@ public final class EntryCodec {
     }
 
     private static Request readRequest(DataInputStream in) throws IOException {
-        boolean transaction = in.readBoolean();
+        int flags = in.readUnsignedByte();
         int n = in.readInt();
         List<Statement> statements = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -176,7 +179,7 @@ public final class EntryCodec {
                 statements.add(new Statement(sql, params, Map.of()));
             }
         }
-        return new Request(statements, transaction);
+        return new Request(statements, (flags & REQUEST_TRANSACTION) != 0, (flags & REQUEST_READ_ONLY) != 0);
     }
 
     private static void writeResult(DataOutputStream out, StatementResult result) throws IOException {

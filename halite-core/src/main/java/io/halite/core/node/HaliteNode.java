@@ -211,7 +211,7 @@ public final class HaliteNode implements AutoCloseable {
     public ReadOutcome read(Request request, ReadLevel level, Duration timeout) throws InterruptedException {
         switch (level) {
             case STRONG -> {
-                WriteOutcome outcome = await(write(request), timeout);
+                WriteOutcome outcome = await(write(request.asReadOnly()), timeout);
                 return new ReadOutcome(outcome.results(), outcome.raftIndex());
             }
             case LINEARIZABLE -> {

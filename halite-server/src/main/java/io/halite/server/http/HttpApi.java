@@ -242,7 +242,7 @@ public final class HttpApi extends Handler.Abstract {
                     }
                 } else {
                     byte[] rest = readLimited(body, maxBodyBytes - head.length);
-                    String sql = new String(head, StandardCharsets.UTF_8) + new String(rest, StandardCharsets.UTF_8);
+                    String sql = sqlDumpText(head, rest);
                     Files.delete(image);
                     try {
                         SqlDump.toDatabaseFile(sql, image);
@@ -263,6 +263,30 @@ public final class HttpApi extends Handler.Abstract {
             sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start), 0));
         } finally {
             Files.deleteIfExists(image);
+        }
+    }
+
+    /**
+     * The body as SQL text: it must be UTF-8 without NUL bytes (SQLite would silently stop reading at one), so
+     * that binary garbage is refused rather than "executed" as an empty script.
+     */
+    private static String sqlDumpText(byte[] head, byte[] rest) {
+        byte[] all = new byte[head.length + rest.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        for (byte b : all) {
+            if (b == 0) {
+                throw ApiException.badRequest("the body is neither a SQLite database nor SQL text");
+            }
+        }
+        try {
+            String sql = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(all)).toString();
+            if (sql.isBlank()) {
+                throw ApiException.badRequest("the body is empty: send a SQLite database file or a SQL dump");
+            }
+            return sql;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("the body is neither a SQLite database nor UTF-8 SQL text");
         }
     }
 
@@ -364,6 +388,10 @@ public final class HttpApi extends Handler.Abstract {
         if (response.isCommitted()) {
             callback.failed(new IOException(message));
             return;
+        }
+        if (status == 413) {
+            // The rest of the body is not read, so the connection cannot carry another request: say so.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         sendJson(response, callback, status, ResultsJson.error(message));
     }

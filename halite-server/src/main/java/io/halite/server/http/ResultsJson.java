@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +18,13 @@ import java.util.List;
  */
 final class ResultsJson {
     private static final JsonFactory FACTORY = new JsonFactory();
+    /** Indented like Go's json.MarshalIndent with four spaces, which rqlite uses: {@code "key": value}, {@code []}. */
+    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("    ", "\n"));
 
     /** How to render: the query parameters that shape the output. */
     record Style(boolean pretty, boolean timings, boolean associative, boolean blobArray) {}
@@ -154,10 +162,7 @@ final class ResultsJson {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             if (pretty) {
-                DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-                        .withObjectIndenter(new DefaultIndenter("    ", "\n"))
-                        .withArrayIndenter(new DefaultIndenter("    ", "\n"));
-                g.setPrettyPrinter(printer);
+                g.setPrettyPrinter(PRETTY);
             }
             body.write(g);
         } catch (IOException e) {

@@ -1,0 +1,181 @@
+package io.halite.server;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code halite serve} as a separate OS process, so that tests can SIGKILL it. The data directory and both ports
+ * stay the same across {@link #start()} calls: a restart resumes the same node. Each start logs to its own file
+ * ({@code serve-N.log} beside the data directory).
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dataDir;
+    private final Path logDir;
+    private final int httpPort;
+    private final int raftPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+    private Path logFile;
+    private int starts;
+
+    public ServerProcess(Path dataDir, Path logDir) throws IOException {
+        this.dataDir = dataDir;
+        this.logDir = logDir;
+        Files.createDirectories(logDir);
+        this.httpPort = freePort();
+        int raft = freePort();
+        while (raft == httpPort) {
+            raft = freePort();
+        }
+        this.raftPort = raft;
+    }
+
+    /** Starts a server in a fresh temp layout under {@code root} and waits until it is ready. */
+    public static ServerProcess startIn(Path root) throws Exception {
+        ServerProcess server = new ServerProcess(root.resolve("data"), root.resolve("logs"));
+        server.start();
+        return server;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The classpath of this test JVM. Surefire may launch tests through a manifest-only jar, in which case
+     * {@code java.class.path} is just that jar and the real classpath is in {@code surefire.test.class.path}.
+     */
+    private static String classpath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
+    public synchronized void start() throws Exception {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        starts++;
+        logFile = logDir.resolve("serve-" + starts + ".log");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
+                "io.halite.server.cli.HaliteCommand", "serve",
+                "--data-dir", dataDir.toString(),
+                "--http-addr", "127.0.0.1:" + httpPort,
+                "--raft-addr", "127.0.0.1:" + raftPort,
+                "--election-timeout", "300ms"));
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile())
+                .start();
+        awaitReady();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("halite serve exited with code " + process.exitValue()
+                        + " before it was ready; log " + logFile + ":\n" + logTail());
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (ConnectException e) {
+                last = "connection refused";
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        String tail = logTail();
+        kill9();
+        throw new AssertionError("halite serve was not ready within " + READY_TIMEOUT.toSeconds() + " s (last: "
+                + last + "); log " + logFile + ":\n" + tail);
+    }
+
+    /** The last lines of the current log file. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL (on Linux {@link Process#destroyForcibly()} sends SIGKILL) and wait for the process to be gone. */
+    public synchronized void kill9() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("halite serve did not die after SIGKILL");
+        }
+    }
+
+    /** SIGTERM and wait for a clean shutdown; returns the exit code. */
+    public synchronized int stop() throws InterruptedException {
+        if (process == null) {
+            return 0;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("halite serve did not stop within 30 s of SIGTERM; log:\n" + logTail());
+        }
+        return process.exitValue();
+    }
+
+    /** Kills the process if it still runs; for {@code @AfterEach}. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill9();
+        }
+    }
+}
