@@ -91,7 +91,7 @@ public final class SqliteDatabase implements AutoCloseable {
         try (java.sql.Statement s = writer.createStatement()) {
             // Checkpoints run on their own thread (see Checkpointer), not inside the applier's commits.
             s.execute("PRAGMA wal_autocheckpoint = 0");
-            s.execute("PRAGMA cache_size = -65536");
+            s.execute("PRAGMA cache_size = -16384"); // 16 MB of pages for the writer; readers keep the default 2 MB
             createStateTable(s, 0, 0, true);
             // Marks the open write transaction: if SQLite rolls it back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
             // the row disappears with it.

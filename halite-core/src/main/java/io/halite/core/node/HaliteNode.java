@@ -148,9 +148,13 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entryMax);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryMax.getSize() + 64));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * entryMax.getSize())));
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(64L << 20));
+        // Ratis keeps the open log segment and the cached closed ones on the heap: small segments and a cache of
+        // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, entryMax.getSize() + (1 << 20))));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(32L << 20));
+        // Replies are kept for retried requests; results of strong reads can be large, so not for long.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4 * entryMax.getSize())));
 
         // A "snapshot" is a durable point in the SQLite file; the log before it is purged.

@@ -38,11 +38,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--raft-addr", defaultValue = "127.0.0.1:4002", description = "host:port for Raft traffic between nodes (default: ${DEFAULT-VALUE}).")
     String raftAddr;
 
-    @Option(names = "--max-body-size", defaultValue = "32MB", converter = Sizes.class,
+    @Option(names = "--max-body-size", defaultValue = "16MB", converter = Sizes.class,
             description = "Largest HTTP request body; larger ones get 413 (default: ${DEFAULT-VALUE}). /db/load of a SQLite file is not limited.")
     long maxBodyBytes;
 
-    @Option(names = "--max-request-size", defaultValue = "16MB", converter = Sizes.class,
+    @Option(names = "--max-request-size", defaultValue = "8MB", converter = Sizes.class,
             description = "Largest single write request once encoded for the log; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 
