@@ -39,10 +39,14 @@ final class LoadConnection implements Closeable {
 
     Response post(String pathAndQuery, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + host
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
+        byte[] head = ("POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + host
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        // One write, so that a request is one segment and one read for the server.
+        byte[] request = new byte[head.length + body.length];
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(body, 0, request, head.length, body.length);
+        out.write(request);
         out.flush();
         return read();
     }
