@@ -35,18 +35,8 @@ public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<P
                 8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096);
     }
 
-    public NodeConfig withDatabase(SqliteDatabase.Options options) {
-        return new NodeConfig(nodeId, dataDir, raftAddress, peers, options, maxRequestBytes, entryTargetBytes,
-                maxInFlight, electionTimeout, snapshotEvery);
-    }
-
     public NodeConfig withSnapshotEvery(long entries) {
         return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, maxRequestBytes, entryTargetBytes,
                 maxInFlight, electionTimeout, entries);
-    }
-
-    public NodeConfig withMaxRequestBytes(long bytes) {
-        return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, bytes, entryTargetBytes,
-                maxInFlight, electionTimeout, snapshotEvery);
     }
 }

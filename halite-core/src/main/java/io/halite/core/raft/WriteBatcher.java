@@ -130,8 +130,8 @@ public final class WriteBatcher implements AutoCloseable {
                 }
             } else {
                 Throwable cause = error != null ? error : r.getException();
-                NodeException failure = NodeException.unavailable("write not committed: "
-                        + (cause == null ? "unknown error" : cause.getMessage()));
+                NodeException failure = NodeException.unavailable("the write was not confirmed, so it may or may "
+                        + "not have been applied: " + (cause == null ? "unknown error" : cause.getMessage()));
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);
