@@ -140,11 +140,11 @@ public final class HttpApi extends Handler.Abstract {
         QueryParams params = params(request, EXECUTE_PARAMS);
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
-        sendWrite(response, callback, params, style, parsed, start);
+        sendWrite(response, callback, params, style, parsed, start, request.getComponents().getExecutor());
     }
 
     private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
-                           Request parsed, long start) {
+                           Request parsed, long start, java.util.concurrent.Executor executor) {
         boolean raftIndex = params.flag("raft_index");
         Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
         if (parsed.statements().isEmpty()) {
@@ -153,7 +153,9 @@ public final class HttpApi extends Handler.Abstract {
         }
         CompletableFuture<WriteOutcome> outcome = node.write(parsed).copy()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        outcome.whenComplete((done, error) -> {
+        // Render and send on Jetty's threads: the results of one log entry arrive together, and answering its
+        // requests one after another on the thread that delivers them would serialize that work.
+        outcome.whenCompleteAsync((done, error) -> {
             if (error == null) {
                 sendJson(response, callback, 200, ResultsJson.render(done.results(), style, seconds(start),
                         raftIndex ? done.raftIndex() : 0));
@@ -169,7 +171,7 @@ public final class HttpApi extends Handler.Abstract {
                 LOG.error("write failed", cause);
                 sendError(response, callback, 500, "internal error: " + cause.getClass().getSimpleName());
             }
-        });
+        }, executor);
     }
 
     private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
@@ -221,7 +223,7 @@ public final class HttpApi extends Handler.Abstract {
         }
         if (writes) {
             params.level(); // validated even though a write goes through the log
-            sendWrite(response, callback, params, style(params), parsed, start);
+            sendWrite(response, callback, params, style(params), parsed, start, request.getComponents().getExecutor());
         } else {
             sendRead(response, callback, params, parsed, start);
         }
