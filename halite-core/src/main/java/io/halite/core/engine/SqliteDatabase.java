@@ -544,14 +544,26 @@ public final class SqliteDatabase implements AutoCloseable {
      * that hold the same content, whatever their file layout.
      */
     public String checksum() throws SQLException {
+        return contentChecksum().sha256();
+    }
+
+    /** A content checksum and the applied log index it corresponds to, both read from one snapshot. */
+    public record Checksum(long appliedIndex, String sha256) {}
+
+    /** See {@link #checksum()}; also returns the applied index of the snapshot the checksum was taken from. */
+    public Checksum contentChecksum() throws SQLException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        long index;
         try (Connection c = openReader(); java.sql.Statement s = c.createStatement()) {
             s.execute("BEGIN");
+            try (ResultSet rs = s.executeQuery("SELECT applied_index FROM " + STATE_TABLE)) {
+                index = rs.next() ? rs.getLong(1) : 0;
+            }
             List<String[]> objects = new ArrayList<>();
             try (ResultSet rs = s.executeQuery(
                     "SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")) {
@@ -585,7 +597,7 @@ public final class SqliteDatabase implements AutoCloseable {
             }
             s.execute("COMMIT");
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return new Checksum(index, HexFormat.of().formatHex(digest.digest()));
     }
 
     private static boolean hasRowid(java.sql.Statement s, String table) throws SQLException {

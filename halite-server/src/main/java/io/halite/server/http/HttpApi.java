@@ -51,6 +51,7 @@ public final class HttpApi extends Handler.Abstract {
     private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
     private static final Set<String> BACKUP_PARAMS = Set.of("fmt", "redirect");
     private static final Set<String> STATUS_PARAMS = Set.of("pretty");
+    private static final Set<String> CHECKSUM_PARAMS = Set.of("pretty");
     private static final Set<String> NODES_PARAMS = Set.of("pretty", "ver", "nonvoters", "timeout");
     private static final Set<String> READYZ_PARAMS = Set.of("noleader");
 
@@ -116,6 +117,10 @@ public final class HttpApi extends Handler.Abstract {
             case "/db/backup" -> {
                 requireMethod(method, "GET");
                 backup(request, response, callback);
+            }
+            case "/db/checksum" -> {
+                requireMethod(method, "GET");
+                checksum(request, response, callback);
             }
             case "/status" -> {
                 requireMethod(method, "GET");
@@ -309,6 +314,19 @@ public final class HttpApi extends Handler.Abstract {
             return;
         }
         callback.succeeded();
+    }
+
+    /** A SHA-256 of the schema and every row, with the applied index it belongs to: compare replicas or backups. */
+    private void checksum(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws SQLException {
+        QueryParams params = params(request, CHECKSUM_PARAMS);
+        SqliteDatabase.Checksum checksum = node.database().contentChecksum();
+        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            g.writeStartObject();
+            g.writeNumberField("applied_index", checksum.appliedIndex());
+            g.writeStringField("checksum", checksum.sha256());
+            g.writeEndObject();
+        }));
     }
 
     private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {

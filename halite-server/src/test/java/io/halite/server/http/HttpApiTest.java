@@ -1006,4 +1006,17 @@ class HttpApiTest {
                     q("{'results':[{'columns':['x'],'types':['integer'],'values':[[5]]}]}"));
         }
     }
+
+    @Test
+    void checksumChangesWithContentAndNamesTheAppliedIndex() throws Exception {
+        createNameTable();
+        JsonNode before = tree(server.get("/db/checksum").body());
+        assertThat(before.path("checksum").asText()).matches("[0-9a-f]{64}");
+        assertThat(tree(server.get("/db/checksum").body())).as("stable while nothing changes").isEqualTo(before);
+        JsonNode write = tree(execute("?raft_index", q("['INSERT INTO " + t + "(name) VALUES(\\'x\\')']")).body());
+        JsonNode after = tree(server.get("/db/checksum").body());
+        assertThat(after.path("applied_index").asLong()).isEqualTo(write.path("raft_index").asLong());
+        assertThat(after.path("checksum").asText()).isNotEqualTo(before.path("checksum").asText());
+        assertThat(server.get("/db/checksum?bogus").status()).isEqualTo(400);
+    }
 }
