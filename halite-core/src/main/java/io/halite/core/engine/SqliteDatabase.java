@@ -517,6 +517,13 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
+    /** Writes the database as SQL text (see {@link SqlDumpWriter}), from one read snapshot. */
+    public void dumpTo(java.io.Writer out) throws SQLException, IOException {
+        try (Connection c = openReader()) {
+            SqlDumpWriter.write(c, out);
+        }
+    }
+
     /** Bytes on disk: the database file plus its WAL. */
     public long sizeOnDisk() {
         long size = 0;

@@ -301,8 +301,21 @@ public final class HttpApi extends Handler.Abstract {
             throws IOException {
         QueryParams params = params(request, BACKUP_PARAMS);
         String format = params.string("fmt");
+        if ("sql".equals(format)) {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/sql; charset=utf-8");
+            try (java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                    Content.Sink.asOutputStream(response), StandardCharsets.UTF_8), 64 * 1024)) {
+                node.database().dumpTo(out);
+            } catch (IOException | SQLException e) {
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
+            return;
+        }
         if (format != null && !format.equals("binary")) {
-            throw ApiException.badRequest("unsupported backup format '" + format + "': only fmt=binary is available");
+            throw ApiException.badRequest("unsupported backup format '" + format + "': use binary (the default) or sql");
         }
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");

@@ -640,7 +640,7 @@ class HttpApiTest {
         assertError(server.get("/db/query?min_index=-1&q=" + sel), 400);
         assertError(server.get("/db/query"), 400);
         assertError(server.get("/db/query?q="), 400);
-        assertError(server.get("/db/backup?fmt=sql"), 400);
+        assertError(server.get("/db/backup?fmt=csv"), 400);
         // valid durations are accepted
         assertThat(server.get("/db/query?level=none&freshness=1m30s&freshness_strict&timeout=500ms&q=" + sel).status())
                 .isEqualTo(200);
@@ -1018,5 +1018,27 @@ class HttpApiTest {
         assertThat(after.path("applied_index").asLong()).isEqualTo(write.path("raft_index").asLong());
         assertThat(after.path("checksum").asText()).isNotEqualTo(before.path("checksum").asText());
         assertThat(server.get("/db/checksum?bogus").status()).isEqualTo(400);
+    }
+
+    @Test
+    void sqlDumpRoundTripsThroughLoad() throws Exception {
+        String other = t + "_other";
+        execute(q("['CREATE TABLE " + t + " (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, score REAL, data BLOB)', "
+                + "'CREATE INDEX " + t + "_name ON " + t + "(name)', "
+                + "'CREATE TABLE " + other + " (x)', "
+                + "['INSERT INTO " + t + "(name, score, data) VALUES(?, ?, ?)', 'it\\'s \\\"quoted\\\"', 1.5, [0, 255, 10]], "
+                + "['INSERT INTO " + t + "(name, score, data) VALUES(?, ?, ?)', null, -2, null]]"));
+        Reply dump = server.get("/db/backup?fmt=sql");
+        assertThat(dump.status()).isEqualTo(200);
+        assertThat(dump.body()).startsWith("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n").endsWith("COMMIT;\n")
+                .doesNotContain("_halite_state");
+        String before = server.get("/db/query?q=" + enc("SELECT id, name, score, hex(data) FROM " + t)).body();
+
+        execute(q("['DELETE FROM " + t + "']"));
+        Reply loaded = server.post("/db/load", "text/plain", dump.body());
+        assertThat(loaded.status()).isEqualTo(200);
+        assertThat(server.get("/db/query?q=" + enc("SELECT id, name, score, hex(data) FROM " + t)).body()).isEqualTo(before);
+        assertExact(execute(q("['INSERT INTO " + t + "(name) VALUES(\\'next\\')']")),
+                q("{'results':[{'last_insert_id':3,'rows_affected':1}]}"));
     }
 }
