@@ -99,9 +99,25 @@ public final class EntryCodec {
         }
     }
 
-    /** The encoded size of a request inside an entry; used to keep entries under the size limit. */
-    public static int encodedSize(Request request) {
-        return write(out -> writeRequest(out, request)).length;
+    /** One request on its own, as sent to the leader for a weak read from a follower. */
+    public static byte[] encodeRequest(Request request) {
+        return write(out -> {
+            out.writeByte(VERSION);
+            writeRequest(out, request);
+        });
+    }
+
+    public static Request decodeRequest(InputStream bytes) {
+        try {
+            DataInputStream in = new DataInputStream(bytes);
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("request format version " + version + " is not supported by this node");
+            }
+            return readRequest(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("truncated request", e);
+        }
     }
 
     public static byte[] encodeResults(List<List<StatementResult>> perRequest) {

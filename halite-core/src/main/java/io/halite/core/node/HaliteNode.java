@@ -157,8 +157,12 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4 * entryMax.getSize())));
 
-        // A "snapshot" is a durable point in the SQLite file; the log before it is purged.
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        // A "snapshot" is a durable point in the SQLite file; the log before it is purged. In a cluster the log is
+        // kept whole for now: a follower that falls behind a purge would need the database shipped to it, which
+        // is not built yet, so it catches up from the log instead.
+        boolean clustered = config.peers().size() > 1;
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, !clustered);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, !clustered);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 4)));
@@ -230,8 +234,14 @@ public final class HaliteNode implements AutoCloseable {
             }
             case WEAK -> {
                 if (!isLeader()) {
-                    throw NodeException.unavailable("this node is not the leader; weak reads are served by the leader"
-                            + leaderHint());
+                    // The leader answers, if it still believes it leads: forward the read through Ratis.
+                    RaftClientReply reply = await(client.async().sendReadOnlyNonLinearizable(Message.valueOf(
+                            UnsafeByteOperations.unsafeWrap(EntryCodec.encodeRequest(request)))), timeout);
+                    if (!reply.isSuccess()) {
+                        throw NodeException.unavailable("the leader could not serve the read: "
+                                + reply.getException().getMessage() + leaderHint());
+                    }
+                    return new ReadOutcome(EntryCodec.decodeResults(reply.getMessage().getContent().newInput()).get(0), 0);
                 }
             }
             case NONE -> { }
@@ -330,7 +340,11 @@ public final class HaliteNode implements AutoCloseable {
                             : division.getRaftLog().getLastEntryTermIndex().getIndex(),
                     division.getRaftLog().getSnapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
-                    database().sqliteVersion(), startedAt);
+                    database().sqliteVersion(), startedAt,
+                    division.getGroup().getPeers().stream()
+                            .map(p -> new NodeStatus.Member(p.getId().toString(), p.getAddress()))
+                            .sorted(java.util.Comparator.comparing(NodeStatus.Member::id))
+                            .toList());
         } catch (IOException e) {
             throw NodeException.unavailable("Raft server is not running: " + e.getMessage());
         }

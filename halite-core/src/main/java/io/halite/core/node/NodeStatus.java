@@ -1,6 +1,13 @@
 package io.halite.core.node;
 
+import java.util.List;
+
 /** A snapshot of what this node knows about itself and its Raft group. */
 public record NodeStatus(String nodeId, String raftAddress, String state, String leaderId, long term,
                          long commitIndex, long appliedIndex, long lastLogIndex, long snapshotIndex,
-                         String databasePath, long databaseBytes, String sqliteVersion, long startedAtMillis) {}
+                         String databasePath, long databaseBytes, String sqliteVersion, long startedAtMillis,
+                         List<Member> members) {
+
+    /** A member of the Raft group as this node's configuration lists it. */
+    public record Member(String id, String raftAddress) {}
+}

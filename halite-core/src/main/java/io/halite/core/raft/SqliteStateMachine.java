@@ -201,11 +201,25 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Answers a ReadIndex query: once Ratis calls this, every entry up to the read index has been applied. */
+    /**
+     * Answers queries sent through Ratis. An empty message is a ReadIndex probe for a linearizable read: once
+     * Ratis calls this, every entry up to the read index has been applied here, and the answer is that index (the
+     * asking node waits until it has applied as much, then reads locally). Otherwise the message is a read request
+     * forwarded by a follower for a weak read, run here on the leader's read connections.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        long applied = division.getInfo().getLastAppliedIndex();
-        return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+        if (request.getContent().isEmpty()) {
+            long applied = division.getInfo().getLastAppliedIndex();
+            return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+        }
+        try {
+            List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()));
+            return CompletableFuture.completedFuture(
+                    Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(List.of(results)))));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

@@ -38,6 +38,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--raft-addr", defaultValue = "127.0.0.1:4002", description = "host:port for Raft traffic between nodes (default: ${DEFAULT-VALUE}).")
     String raftAddr;
 
+    @Option(names = "--peers", paramLabel = "id@host:port,...",
+            description = "Bootstrap a cluster: every voting member's id and Raft address, this node included (e.g. n1@10.0.0.1:4002,n2@10.0.0.2:4002,n3@10.0.0.3:4002). Start every member with the same list. Preview: see the README.")
+    String peers;
+
     @Option(names = "--max-body-size", defaultValue = "16MB", converter = Sizes.class,
             description = "Largest HTTP request body; larger ones get 413 (default: ${DEFAULT-VALUE}). /db/load of a SQLite file is not limited.")
     long maxBodyBytes;
@@ -64,7 +68,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
         HostPort.parse(raftAddr, "--raft-addr");
-        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr, List.of(),
+        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
+                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr),
                 new SqliteDatabase.Options(readConnections, foreignKeys), maxRequestBytes, 1L << 20, 4,
                 electionTimeout, snapshotEntries);
         HaliteNode node = HaliteNode.start(config, fatal -> {

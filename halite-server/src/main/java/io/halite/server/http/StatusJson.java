@@ -52,8 +52,17 @@ final class StatusJson {
             g.writeNumberField("last_log_index", s.lastLogIndex());
             g.writeNumberField("last_snapshot_index", Math.max(0, s.snapshotIndex()));
             g.writeBooleanField("voter", true);
-            g.writeNumberField("num_peers", 0);
+            g.writeNumberField("num_peers", s.members().size() - 1);
             g.writeEndObject();
+            g.writeArrayFieldStart("nodes");
+            for (NodeStatus.Member m : s.members()) {
+                g.writeStartObject();
+                g.writeStringField("id", m.id());
+                g.writeStringField("addr", m.raftAddress());
+                g.writeStringField("suffrage", "voter");
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeObjectFieldStart("sqlite3");
             g.writeStringField("version", s.sqliteVersion());
             g.writeStringField("path", s.databasePath());
@@ -70,27 +79,44 @@ final class StatusJson {
             g.writeStartObject();
             if (listForm) {
                 g.writeArrayFieldStart("nodes");
-                writeNode(g, s, apiAddress, version);
+            }
+            for (NodeStatus.Member m : s.members()) {
+                if (!listForm) {
+                    g.writeFieldName(m.id());
+                }
+                writeNode(g, s, m, apiAddress, version);
+            }
+            if (listForm) {
                 g.writeEndArray();
-            } else {
-                g.writeFieldName(s.nodeId());
-                writeNode(g, s, apiAddress, version);
             }
             g.writeEndObject();
         });
     }
 
-    private static void writeNode(com.fasterxml.jackson.core.JsonGenerator g, NodeStatus s, String apiAddress,
-                                  String version) throws IOException {
+    /**
+     * One member. Only this node's own API address, version and applied index are known here; other members are
+     * listed with their Raft address and whether they lead.
+     */
+    private static void writeNode(com.fasterxml.jackson.core.JsonGenerator g, NodeStatus s, NodeStatus.Member m,
+                                  String apiAddress, String version) throws IOException {
+        boolean self = m.id().equals(s.nodeId());
         g.writeStartObject();
-        g.writeStringField("id", s.nodeId());
-        g.writeStringField("api_addr", apiAddress);
-        g.writeStringField("addr", s.raftAddress());
-        g.writeStringField("version", version);
+        g.writeStringField("id", m.id());
+        if (self) {
+            g.writeStringField("api_addr", apiAddress);
+        }
+        g.writeStringField("addr", m.raftAddress());
+        if (self) {
+            g.writeStringField("version", version);
+        }
         g.writeBooleanField("voter", true);
-        g.writeBooleanField("reachable", true);
-        g.writeBooleanField("leader", s.leaderId().equals(s.nodeId()));
-        g.writeNumberField("applied_index", s.appliedIndex());
+        if (self) {
+            g.writeBooleanField("reachable", true);
+        }
+        g.writeBooleanField("leader", s.leaderId().equals(m.id()));
+        if (self) {
+            g.writeNumberField("applied_index", s.appliedIndex());
+        }
         g.writeEndObject();
     }
 }
