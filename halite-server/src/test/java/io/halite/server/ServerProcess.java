@@ -27,21 +27,28 @@ public final class ServerProcess implements AutoCloseable {
     private final Path logDir;
     private final int httpPort;
     private final int raftPort;
+    private final List<String> extraArgs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private Path logFile;
     private int starts;
 
     public ServerProcess(Path dataDir, Path logDir) throws IOException {
+        this(dataDir, logDir, freePort(), freePort(), List.of());
+    }
+
+    /** A node with given ports and extra {@code serve} arguments (e.g. {@code --node-id}, {@code --peers}). */
+    public ServerProcess(Path dataDir, Path logDir, int httpPort, int raftPort, List<String> extraArgs)
+            throws IOException {
+        if (httpPort == raftPort) {
+            throw new IllegalArgumentException("HTTP and Raft ports must differ");
+        }
         this.dataDir = dataDir;
         this.logDir = logDir;
         Files.createDirectories(logDir);
-        this.httpPort = freePort();
-        int raft = freePort();
-        while (raft == httpPort) {
-            raft = freePort();
-        }
-        this.raftPort = raft;
+        this.httpPort = httpPort;
+        this.raftPort = raftPort;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a server in a fresh temp layout under {@code root} and waits until it is ready. */
@@ -74,6 +81,15 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
     public synchronized void start() throws Exception {
+        launch();
+        awaitReady();
+    }
+
+    /**
+     * Starts the server process without waiting: a cluster member is ready only once a majority runs, so start
+     * them all, then {@link #awaitReady()} each.
+     */
+    public synchronized void launch() throws Exception {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -85,14 +101,15 @@ public final class ServerProcess implements AutoCloseable {
                 "--http-addr", "127.0.0.1:" + httpPort,
                 "--raft-addr", "127.0.0.1:" + raftPort,
                 "--election-timeout", "300ms"));
+        command.addAll(extraArgs);
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile())
                 .start();
-        awaitReady();
     }
 
-    private void awaitReady() throws Exception {
+    /** Waits (bounded) until {@code GET /readyz} answers 200; fails with the log's tail otherwise. */
+    public void awaitReady() throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {

@@ -1,0 +1,151 @@
+package io.halite.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three `halite serve` processes; clients write through every node; the leader is SIGKILLed mid-load. Every
+ * acknowledged write must be on both survivors and, once it restarts, on the killed node; all checksums match.
+ */
+class ClusterKillTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int WRITERS = 6;
+
+    @TempDir
+    Path dir;
+
+    private final List<ServerProcess> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (ServerProcess node : nodes) {
+            node.close();
+        }
+    }
+
+    @Test
+    void acknowledgedWritesSurviveKillingTheLeader() throws Exception {
+        int[] httpPorts = new int[3];
+        int[] raftPorts = new int[3];
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            httpPorts[i] = ServerProcess.freePort();
+            raftPorts[i] = ServerProcess.freePort();
+            peers.add("n" + i + "@127.0.0.1:" + raftPorts[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), httpPorts[i], raftPorts[i],
+                    List.of("--node-id", "n" + i, "--peers", String.join(",", peers))));
+        }
+        for (ServerProcess node : nodes) {
+            node.launch();
+        }
+        for (ServerProcess node : nodes) {
+            node.awaitReady();
+        }
+        assertThat(post(nodes.get(0), "/db/execute", "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER)\"]"))
+                .isNotNull();
+
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicLong maxIndex = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < WRITERS; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                for (int seq = 0; running.get(); seq++) {
+                    ServerProcess target = nodes.get((writer + seq) % 3);
+                    JsonNode body = post(target, "/db/execute?raft_index",
+                            "[[\"INSERT INTO t(writer, seq) VALUES(?, ?)\", " + writer + ", " + seq + "]]");
+                    if (body != null && !body.path("results").path(0).has("error")) {
+                        acknowledged.add(writer + ":" + seq);
+                        maxIndex.accumulateAndGet(body.path("raft_index").asLong(), Math::max);
+                    }
+                }
+            });
+            t.start();
+            writers.add(t);
+        }
+        Thread.sleep(2000);
+        ServerProcess leader = leader();
+        int before = acknowledged.size();
+        leader.kill9();
+        Thread.sleep(3000);
+        running.set(false);
+        for (Thread t : writers) {
+            t.join(30_000);
+        }
+        System.out.printf("acknowledged %d writes, %d of them after the leader was killed%n",
+                acknowledged.size(), acknowledged.size() - before);
+        assertThat(acknowledged.size()).as("writes go on after the leader is killed").isGreaterThan(before);
+
+        leader.start();
+        for (ServerProcess node : nodes) {
+            JsonNode rows = get(node, "/db/query?level=none&min_index=" + maxIndex.get()
+                    + "&q=SELECT+writer,seq+FROM+t");
+            assertThat(rows).as("node %s answers", node.baseUrl()).isNotNull();
+            Set<String> present = ConcurrentHashMap.newKeySet();
+            rows.path("results").path(0).path("values").forEach(v -> present.add(v.get(0).asInt() + ":" + v.get(1).asInt()));
+            assertThat(present).as("every acknowledged write on %s", node.baseUrl()).containsAll(acknowledged);
+        }
+        Set<String> checksums = ConcurrentHashMap.newKeySet();
+        for (ServerProcess node : nodes) {
+            JsonNode checksum = get(node, "/db/checksum");
+            assertThat(checksum.path("applied_index").asLong()).isGreaterThanOrEqualTo(maxIndex.get());
+            checksums.add(checksum.path("applied_index").asLong() + "/" + checksum.path("checksum").asText());
+        }
+        assertThat(checksums).as("replicas at the same index hold the same content").hasSize(1);
+    }
+
+    private ServerProcess leader() throws Exception {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (ServerProcess node : nodes) {
+                JsonNode status = get(node, "/status");
+                if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
+                    return node;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no leader");
+    }
+
+    private JsonNode post(ServerProcess node, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private JsonNode get(ServerProcess node, String path) {
+        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET());
+    }
+
+    /** The parsed body of a 200 answer, or null for anything else (refused, reset by the kill, timed out). */
+    private JsonNode send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
