@@ -111,11 +111,11 @@ public final class WriteBatcher implements AutoCloseable {
         }
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
                 requests);
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)));
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = submit.apply(message);
+            reply = submit.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
         } catch (RuntimeException e) {
+            // Whatever failed, the permit is released and every request answered below.
             reply = CompletableFuture.failedFuture(e);
         }
         // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
