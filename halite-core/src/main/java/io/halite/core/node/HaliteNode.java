@@ -137,6 +137,10 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election), TimeUnit.MILLISECONDS));
+        // A leader cut off from the majority steps down after this long (Ratis's default is 10 s), so that it stops
+        // answering weak reads about as soon as the others can elect a new leader.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+                TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // The database records its own applied index; Ratis's commit-index metadata entries would only delay
@@ -256,6 +260,40 @@ public final class HaliteNode implements AutoCloseable {
     /** Waits until this node has applied (and made visible) the log up to {@code index}. */
     public boolean awaitApplied(long index, Duration timeout) throws InterruptedException {
         return stateMachine.awaitApplied(index, timeout.toMillis());
+    }
+
+    /**
+     * Whether this node's data may be served at level none within a staleness bound: the leader always may; a
+     * follower only if it heard from the leader within {@code freshness} and, with {@code strict}, has also applied
+     * everything it knows to be committed.
+     *
+     * @return null if fresh enough, else why not
+     */
+    public String stalenessRefusal(Duration freshness, boolean strict) {
+        try {
+            RaftServer.Division division = division();
+            var info = division.getInfo();
+            if (info.isLeader()) {
+                return null;
+            }
+            var role = info.getRoleInfoProto();
+            if (info.getLeaderId() == null || !role.hasFollowerInfo() || !role.getFollowerInfo().getLeaderInfo().hasId()) {
+                return "stale read: this node knows no leader";
+            }
+            long sinceLeader = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+            if (sinceLeader > freshness.toMillis()) {
+                return "stale read: this node last heard from the leader " + sinceLeader + " ms ago, more than "
+                        + "freshness " + freshness.toMillis() + " ms";
+            }
+            long committed = division.getRaftLog().getLastCommittedIndex();
+            if (strict && database().appliedIndex() < committed) {
+                return "stale read: this node has applied up to index " + database().appliedIndex()
+                        + " of the " + committed + " it knows to be committed";
+            }
+            return null;
+        } catch (IOException e) {
+            return "stale read: the Raft server is not running";
+        }
     }
 
     /** Whether the statement would change the database, as SQLite judges it; false if it does not compile. */

@@ -123,6 +123,22 @@ class ClusterTest {
             assertThat(count(node)).isEqualTo(expected + 10);
         }
         assertThat(nodes.stream().map(n -> checksum(n)).distinct()).as("replicas identical after failover").hasSize(1);
+
+        for (HaliteNode node : nodes) {
+            assertThat(node.stalenessRefusal(Duration.ofSeconds(30), true)).as("fresh while the cluster is up").isNull();
+        }
+        HaliteNode alone = nodes.get(oldIndex);
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i != oldIndex) {
+                nodes.get(i).close();
+                nodes.set(i, null);
+            }
+        }
+        // Long enough for a leader to step down (twice the election timeout) and for the staleness bound to pass.
+        Thread.sleep(2000);
+        assertThat(alone.isLeader()).as("a leader without a majority steps down").isFalse();
+        assertThat(alone.stalenessRefusal(Duration.ofMillis(500), false))
+                .as("a node cut off from its leader refuses bounded-staleness reads").startsWith("stale read");
     }
 
     private static String checksum(HaliteNode node) {

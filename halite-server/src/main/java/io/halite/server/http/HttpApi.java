@@ -205,7 +205,21 @@ public final class HttpApi extends Handler.Abstract {
         if (params.has("freshness_strict") && !params.has("freshness")) {
             throw ApiException.badRequest("freshness_strict requires freshness");
         }
-        params.duration("freshness", Duration.ZERO); // validated; a single node's data is never stale
+        Duration freshness = params.duration("freshness", null);
+        if (freshness != null && level == ReadLevel.NONE) {
+            String stale = node.stalenessRefusal(freshness, params.flag("freshness_strict"));
+            if (stale != null) {
+                // As rqlite answers it: HTTP 200, no results, a top-level error.
+                sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                    g.writeStartObject();
+                    g.writeArrayFieldStart("results");
+                    g.writeEndArray();
+                    g.writeStringField("error", stale);
+                    g.writeEndObject();
+                }));
+                return;
+            }
+        }
         long minIndex = params.nonNegativeLong("min_index", 0);
         if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
             throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);

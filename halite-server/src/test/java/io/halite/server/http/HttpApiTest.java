@@ -1041,4 +1041,11 @@ class HttpApiTest {
         assertExact(execute(q("['INSERT INTO " + t + "(name) VALUES(\\'next\\')']")),
                 q("{'results':[{'last_insert_id':3,'rows_affected':1}]}"));
     }
+
+    @Test
+    void freshnessIsAlwaysMetOnTheLeader() throws Exception {
+        createNameTable();
+        assertExact(server.get("/db/query?level=none&freshness=1ms&freshness_strict&q=" + enc("SELECT count(*) FROM " + t)),
+                q("{'results':[{'columns':['count(*)'],'types':['integer'],'values':[[0]]}]}"));
+    }
 }
