@@ -64,6 +64,22 @@ class ClusterKillTest {
         assertThat(post(nodes.get(0), "/db/execute", "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER)\"]"))
                 .isNotNull();
 
+        ServerProcess firstLeader = leader();
+        ServerProcess aFollower = nodes.stream().filter(n -> n != firstLeader).findFirst().orElseThrow();
+        JsonNode members = get(aFollower, "/nodes?ver=2").path("nodes");
+        assertThat(members).hasSize(3);
+        for (JsonNode member : members) {
+            int i = Integer.parseInt(member.path("id").asText().substring(1));
+            assertThat(member.path("api_addr").asText()).isEqualTo(nodes.get(i).baseUrl());
+            assertThat(member.path("reachable").asBoolean()).isTrue();
+            assertThat(member.path("leader").asBoolean()).isEqualTo(nodes.get(i) == firstLeader);
+        }
+        HttpResponse<String> redirect = http.send(HttpRequest.newBuilder(
+                        URI.create(aFollower.baseUrl() + "/db/execute?redirect&timings"))
+                .POST(HttpRequest.BodyPublishers.ofString("[\"SELECT 1\"]")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(redirect.statusCode()).isEqualTo(301);
+        assertThat(redirect.headers().firstValue("Location")).hasValue(firstLeader.baseUrl() + "/db/execute?redirect&timings");
+
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicLong maxIndex = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);

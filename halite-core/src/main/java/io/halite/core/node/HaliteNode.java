@@ -70,6 +70,8 @@ public final class HaliteNode implements AutoCloseable {
     private final long startedAt = System.currentTimeMillis();
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, String> apiAddresses =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, RaftClient client) {
         this.config = config;
@@ -97,7 +99,7 @@ public final class HaliteNode implements AutoCloseable {
         }
         RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
         SqliteStateMachine stateMachine = new SqliteStateMachine(
-                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), onFatal);
+                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), config.apiAddress(), onFatal);
         boolean existing = Files.isDirectory(raftDir.resolve(DATABASE_GROUP.getUuid().toString()));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -333,6 +335,44 @@ public final class HaliteNode implements AutoCloseable {
             database().backupTo(out, config.dataDir());
         } catch (SQLException e) {
             throw new IOException("backup failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The API address of a member, asked of that member through Ratis (and remembered); empty if it does not
+     * answer within {@code timeout}. The question is a read-only query to that member, which needs a leader.
+     */
+    public String apiAddressOf(String memberId, Duration timeout) throws InterruptedException {
+        if (memberId.equals(config.nodeId())) {
+            return config.apiAddress();
+        }
+        String known = apiAddresses.get(memberId);
+        if (known != null) {
+            return known;
+        }
+        try {
+            RaftClientReply reply = client.async().sendReadOnlyUnordered(
+                            Message.valueOf(UnsafeByteOperations.unsafeWrap(SqliteStateMachine.API_ADDRESS_QUERY)),
+                            RaftPeerId.valueOf(memberId))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (reply.isSuccess()) {
+                String address = reply.getMessage().getContent().toStringUtf8();
+                apiAddresses.put(memberId, address);
+                return address;
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            // not reachable now; asked again next time
+        }
+        return "";
+    }
+
+    /** The current leader's id, or null if none is known. */
+    public String leaderId() {
+        try {
+            RaftPeerId leader = division().getInfo().getLeaderId();
+            return leader == null ? null : leader.toString();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -18,10 +18,12 @@ import java.util.List;
  * @param maxInFlight      entries proposed and not yet committed, per node
  * @param electionTimeout  a follower that hears no leader for this long (up to twice it) starts an election
  * @param snapshotEvery    applied entries between snapshots (durable points after which the log is purged)
+ * @param apiAddress       how clients reach this node's API (e.g. {@code http://10.0.0.1:4001}), told to other
+ *                         members that ask; may be empty for a node without one
  */
 public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers,
                          SqliteDatabase.Options database, long maxRequestBytes, long entryTargetBytes,
-                         int maxInFlight, Duration electionTimeout, long snapshotEvery) {
+                         int maxInFlight, Duration electionTimeout, long snapshotEvery, String apiAddress) {
 
     /** A cluster member: its id and Raft address. */
     public record Peer(String id, String raftAddress) {}
@@ -32,11 +34,11 @@ public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<P
 
     public static NodeConfig singleNode(String nodeId, Path dataDir, String raftAddress) {
         return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), SqliteDatabase.Options.defaults(),
-                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096);
+                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "");
     }
 
     public NodeConfig withSnapshotEvery(long entries) {
         return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, maxRequestBytes, entryTargetBytes,
-                maxInFlight, electionTimeout, entries);
+                maxInFlight, electionTimeout, entries, apiAddress);
     }
 }

@@ -40,7 +40,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStateMachine.class);
     private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
 
+    /** A query whose content is this single byte asks the node for its API address. */
+    public static final byte[] API_ADDRESS_QUERY = {0};
+
     private final Path databaseFile;
+    private final String apiAddress;
     private final SqliteDatabase.Options options;
     private final Consumer<Throwable> onFatal;
     private final List<Runnable> awaitingCommit = new ArrayList<>();
@@ -59,8 +63,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /**
      * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
      */
-    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Consumer<Throwable> onFatal) {
+    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, String apiAddress,
+                              Consumer<Throwable> onFatal) {
         this.databaseFile = databaseFile;
+        this.apiAddress = apiAddress;
         this.options = options;
         this.onFatal = onFatal;
     }
@@ -202,7 +208,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Answers queries sent through Ratis. An empty message is a ReadIndex probe for a linearizable read: once
+     * Answers queries sent through Ratis. {@link #API_ADDRESS_QUERY} asks for this node's API address. An empty
+     * message is a ReadIndex probe for a linearizable read: once
      * Ratis calls this, every entry up to the read index has been applied here, and the answer is that index (the
      * asking node waits until it has applied as much, then reads locally). Otherwise the message is a read request
      * forwarded by a follower for a weak read, run here on the leader's read connections.
@@ -212,6 +219,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
         if (request.getContent().isEmpty()) {
             long applied = division.getInfo().getLastAppliedIndex();
             return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+        }
+        if (request.getContent().size() == 1 && request.getContent().byteAt(0) == API_ADDRESS_QUERY[0]) {
+            return CompletableFuture.completedFuture(Message.valueOf(apiAddress));
         }
         try {
             List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()));

@@ -36,7 +36,8 @@ class ClusterTest {
 
     private NodeConfig config(int i) {
         return new NodeConfig("n" + i, dir.resolve("n" + i), peers.get(i).raftAddress(), peers,
-                SqliteDatabase.Options.defaults(), 8L << 20, 1L << 20, 4, Duration.ofMillis(300), 4096);
+                SqliteDatabase.Options.defaults(), 8L << 20, 1L << 20, 4, Duration.ofMillis(300), 4096,
+                "http://api-of-n" + i);
     }
 
     private HaliteNode start(int i) throws Exception {
@@ -92,6 +93,10 @@ class ClusterTest {
         assertThat(nodes.stream().map(n -> checksum(n)).distinct()).as("replicas identical").hasSize(1);
 
         HaliteNode follower = nodes.stream().filter(n -> !n.isLeader()).findFirst().orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            assertThat(follower.apiAddressOf("n" + i, Duration.ofSeconds(5))).as("members tell their API address")
+                    .isEqualTo("http://api-of-n" + i);
+        }
         for (ReadLevel level : ReadLevel.values()) {
             WriteOutcome written = insert(leader(), "read at " + level);
             var read = follower.read(new Request(List.of(Statement.of("SELECT v FROM t WHERE id = ?",

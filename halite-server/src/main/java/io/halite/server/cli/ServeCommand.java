@@ -71,13 +71,13 @@ public final class ServeCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
                 peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr),
                 new SqliteDatabase.Options(readConnections, foreignKeys), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries);
+                electionTimeout, snapshotEntries, "http://" + httpAddr);
         HaliteNode node = HaliteNode.start(config, fatal -> {
             LOG.error("stopping: the database can no longer apply the replicated log", fatal);
             Runtime.getRuntime().halt(70);
         });
         HttpServer server = new HttpServer(http.host(), http.port(),
-                new HttpApi(node, "http://" + httpAddr, maxBodyBytes, HaliteCommand.version()));
+                new HttpApi(node, config.apiAddress(), maxBodyBytes, HaliteCommand.version()));
         try {
             server.start();
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import io.halite.core.engine.SqlDump;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeException;
+import io.halite.core.node.NodeStatus;
 import io.halite.core.node.ReadLevel;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.sql.Request;
@@ -130,7 +131,14 @@ public final class HttpApi extends Handler.Abstract {
             case "/nodes" -> {
                 requireMethod(method, "GET");
                 QueryParams params = params(request, NODES_PARAMS);
-                sendJson(response, callback, 200, StatusJson.nodes(node.status(), apiAddress, version,
+                NodeStatus status = node.status();
+                Duration timeout = params.duration("timeout", Duration.ofSeconds(2));
+                java.util.Map<String, String> addresses = new java.util.HashMap<>();
+                for (NodeStatus.Member member : status.members()) {
+                    addresses.put(member.id(), member.id().equals(status.nodeId())
+                            ? apiAddress : node.apiAddressOf(member.id(), timeout));
+                }
+                sendJson(response, callback, 200, StatusJson.nodes(status, addresses, version,
                         "2".equals(params.string("ver")), params.flag("pretty")));
             }
             case "/readyz" -> {
@@ -141,8 +149,35 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start) {
+    /**
+     * rqlite's {@code redirect}: a follower answers 301 with the leader's URL instead of forwarding the request.
+     *
+     * @return whether the request was answered with a redirect
+     */
+    private boolean redirected(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                               QueryParams params) throws InterruptedException {
+        if (!params.flag("redirect") || node.isLeader()) {
+            return false;
+        }
+        String leader = node.leaderId();
+        String address = leader == null ? "" : node.apiAddressOf(leader, Duration.ofSeconds(2));
+        if (address.isEmpty()) {
+            throw NodeException.unavailable("leader not found");
+        }
+        String query = request.getHttpURI().getQuery();
+        response.setStatus(301);
+        response.getHeaders().put(HttpHeader.LOCATION, address + request.getHttpURI().getPath()
+                + (query == null ? "" : "?" + query));
+        response.write(true, ByteBuffer.allocate(0), callback);
+        return true;
+    }
+
+    private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+            throws InterruptedException {
         QueryParams params = params(request, EXECUTE_PARAMS);
+        if (redirected(request, response, callback, params)) {
+            return;
+        }
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
         sendWrite(response, callback, params, style, parsed, start, request.getComponents().getExecutor());
@@ -182,6 +217,9 @@ public final class HttpApi extends Handler.Abstract {
     private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, QUERY_PARAMS);
+        if (params.level() != ReadLevel.NONE && redirected(request, response, callback, params)) {
+            return;
+        }
         Request parsed;
         if (request.getMethod().equals("GET")) {
             String q = params.string("q");
@@ -235,6 +273,9 @@ public final class HttpApi extends Handler.Abstract {
     private void unified(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, REQUEST_PARAMS);
+        if (redirected(request, response, callback, params)) {
+            return;
+        }
         Request parsed = parseBody(request, params.flag("transaction"), false);
         boolean writes = false;
         for (Statement statement : parsed.statements()) {

@@ -74,7 +74,11 @@ final class StatusJson {
     }
 
     /** rqlite's legacy form is a map keyed by node id; {@code ver=2} gives {@code {"nodes":[...]}}. */
-    static byte[] nodes(NodeStatus s, String apiAddress, String version, boolean listForm, boolean pretty) {
+    /**
+     * @param apiAddresses each member's API address as it answered, or "" if it did not answer (unreachable)
+     */
+    static byte[] nodes(NodeStatus s, java.util.Map<String, String> apiAddresses, String version, boolean listForm,
+                        boolean pretty) {
         return ResultsJson.write(pretty, g -> {
             g.writeStartObject();
             if (listForm) {
@@ -84,7 +88,7 @@ final class StatusJson {
                 if (!listForm) {
                     g.writeFieldName(m.id());
                 }
-                writeNode(g, s, m, apiAddress, version);
+                writeNode(g, s, m, apiAddresses.getOrDefault(m.id(), ""), version);
             }
             if (listForm) {
                 g.writeEndArray();
@@ -93,16 +97,13 @@ final class StatusJson {
         });
     }
 
-    /**
-     * One member. Only this node's own API address, version and applied index are known here; other members are
-     * listed with their Raft address and whether they lead.
-     */
+    /** One member; its version and applied index are known only for the node answering. */
     private static void writeNode(com.fasterxml.jackson.core.JsonGenerator g, NodeStatus s, NodeStatus.Member m,
                                   String apiAddress, String version) throws IOException {
         boolean self = m.id().equals(s.nodeId());
         g.writeStartObject();
         g.writeStringField("id", m.id());
-        if (self) {
+        if (!apiAddress.isEmpty()) {
             g.writeStringField("api_addr", apiAddress);
         }
         g.writeStringField("addr", m.raftAddress());
@@ -110,9 +111,7 @@ final class StatusJson {
             g.writeStringField("version", version);
         }
         g.writeBooleanField("voter", true);
-        if (self) {
-            g.writeBooleanField("reachable", true);
-        }
+        g.writeBooleanField("reachable", self || !apiAddress.isEmpty());
         g.writeBooleanField("leader", s.leaderId().equals(m.id()));
         if (self) {
             g.writeNumberField("applied_index", s.appliedIndex());

@@ -58,7 +58,7 @@ public final class ApiTestServer implements AutoCloseable {
         NodeConfig config = NodeConfig.singleNode("node1", dataDir, "127.0.0.1:" + freePort());
         config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(),
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
-                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery());
+                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "");
         node = HaliteNode.start(config, fatalErrors::add);
         HttpServer server = null;
         try {
