@@ -230,6 +230,53 @@ public final class SqliteDatabase implements AutoCloseable {
      * {@code index} as applied in the new content. The image file is modified (its state table is set).
      */
     private void replaceWith(Path image, long index, long term) throws SQLException {
+        swapIn(image, s -> {
+            s.execute("DROP TABLE IF EXISTS " + STATE_TABLE);
+            createStateTable(s, index, term, false);
+        });
+        synchronized (this) {
+            appliedIndex = index;
+            appliedTerm = term;
+        }
+    }
+
+    /**
+     * Replaces the whole database with a copy of another replica's database (a snapshot shipped from the
+     * leader), which says itself which log index it holds.
+     *
+     * @return the applied {term, index} of the installed copy
+     */
+    public long[] installReplica(Path image) throws SQLException {
+        long[] termIndex = new long[2];
+        swapIn(image, s -> {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT applied_term, applied_index, load_id FROM " + STATE_TABLE)) {
+                if (!rs.next()) {
+                    throw new SQLException("the copy has no applied index");
+                }
+                if (rs.getLong(3) != 0) {
+                    // The chunks staged before the copy was taken exist only on the leader.
+                    throw new SQLException("the copy was taken in the middle of a load; it must be fetched again");
+                }
+                termIndex[0] = rs.getLong(1);
+                termIndex[1] = rs.getLong(2);
+            }
+        });
+        synchronized (this) {
+            appliedTerm = termIndex[0];
+            appliedIndex = termIndex[1];
+        }
+        // Ratis continues the log after this index: the copy must be on disk before it does.
+        syncDurable();
+        return termIndex;
+    }
+
+    private interface ImageEdit {
+        void apply(java.sql.Statement image) throws SQLException;
+    }
+
+    /** Checks the image, prepares it ({@code edit}), and copies it over the database with SQLite's backup API. */
+    private void swapIn(Path image, ImageEdit edit) throws SQLException {
         commit();
         try (Connection staged = DriverManager.getConnection("jdbc:sqlite:" + image);
              java.sql.Statement s = staged.createStatement()) {
@@ -241,15 +288,10 @@ public final class SqliteDatabase implements AutoCloseable {
                 s.execute("PRAGMA page_size = " + pageSize(writer));
                 s.execute("VACUUM");
             }
-            s.execute("DROP TABLE IF EXISTS " + STATE_TABLE);
-            createStateTable(s, index, term, false);
+            edit.apply(s);
         }
         ((SQLiteConnection) writer).getDatabase().restore("main", image.toString(), null, 100, 100, -1);
         policy.protectStateTable(stateTableRootPage());
-        synchronized (this) {
-            appliedIndex = index;
-            appliedTerm = term;
-        }
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -98,8 +99,10 @@ public final class HaliteNode implements AutoCloseable {
             config.peers().forEach(p -> peers.add(peer(p.id(), p.raftAddress())));
         }
         RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
+        AtomicReference<HaliteNode> self = new AtomicReference<>();
         SqliteStateMachine stateMachine = new SqliteStateMachine(
-                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), config.apiAddress(), onFatal);
+                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), config.apiAddress(),
+                (leader, directory) -> self.get().fetchReplica(leader, directory), onFatal);
         boolean existing = Files.isDirectory(raftDir.resolve(DATABASE_GROUP.getUuid().toString()));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
@@ -117,7 +120,9 @@ public final class HaliteNode implements AutoCloseable {
                         100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
-        return new HaliteNode(config, stateMachine, server, client);
+        HaliteNode node = new HaliteNode(config, stateMachine, server, client);
+        self.set(node);
+        return node;
     }
 
     private static RaftPeer peer(String id, String address) {
@@ -163,12 +168,9 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4 * entryMax.getSize())));
 
-        // A "snapshot" is a durable point in the SQLite file; the log before it is purged. In a cluster the log is
-        // kept whole for now: a follower that falls behind a purge would need the database shipped to it, which
-        // is not built yet, so it catches up from the log instead.
-        boolean clustered = config.peers().size() > 1;
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, !clustered);
-        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, !clustered);
+        // A "snapshot" is a durable point in the SQLite file; the log before it is purged. A follower that needs
+        // purged entries gets a copy of the leader's database instead (notifyInstallSnapshotFromLeader).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 4)));
@@ -364,6 +366,26 @@ public final class HaliteNode implements AutoCloseable {
             // not reachable now; asked again next time
         }
         return "";
+    }
+
+    /**
+     * Streams a consistent copy of a member's database ({@code GET /db/backup} on its API) into a file in
+     * {@code directory}: how a follower catches up once the leader has purged the log it lacks.
+     */
+    private Path fetchReplica(String memberId, Path directory) throws Exception {
+        String api = apiAddressOf(memberId, Duration.ofSeconds(10));
+        if (api.isEmpty()) {
+            throw new IOException("member " + memberId + " did not tell its API address");
+        }
+        Path target = Files.createTempFile(directory, "replica-", ".sqlite");
+        java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/db/backup")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofFile(target));
+        if (response.statusCode() != 200) {
+            Files.deleteIfExists(target);
+            throw new IOException("GET " + api + "/db/backup answered " + response.statusCode());
+        }
+        return target;
     }
 
     /** The current leader's id, or null if none is known. */

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -45,10 +47,16 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     private final Path databaseFile;
     private final String apiAddress;
+    private final ReplicaSource replicaSource;
     private final SqliteDatabase.Options options;
     private final Consumer<Throwable> onFatal;
     private final List<Runnable> awaitingCommit = new ArrayList<>();
     private final Object appliedSignal = new Object();
+    private final java.util.concurrent.ExecutorService installer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "halite-replica-install");
+        t.setDaemon(true);
+        return t;
+    });
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "halite-apply-flusher");
         t.setDaemon(true);
@@ -63,10 +71,17 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /**
      * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
      */
+    /** Fetches a consistent copy of the leader's database into a file in {@code directory}. */
+    @FunctionalInterface
+    public interface ReplicaSource {
+        Path fetch(String leaderId, Path directory) throws Exception;
+    }
+
     public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, String apiAddress,
-                              Consumer<Throwable> onFatal) {
+                              ReplicaSource replicaSource, Consumer<Throwable> onFatal) {
         this.databaseFile = databaseFile;
         this.apiAddress = apiAddress;
+        this.replicaSource = replicaSource;
         this.options = options;
         this.onFatal = onFatal;
     }
@@ -232,6 +247,53 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * The leader has purged log entries this follower still needs: replace the database with a copy of the
+     * leader's, and tell Ratis which index it holds so that replication resumes after it.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                        TermIndex firstTermIndexInLog) {
+        String leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()).toString();
+        return CompletableFuture.supplyAsync(() -> {
+            Path copy = null;
+            try {
+                LOG.info("the leader {} no longer has the log from index {}: fetching a copy of its database",
+                        leader, getLastAppliedTermIndex().getIndex() + 1);
+                copy = replicaSource.fetch(leader, databaseFile.getParent());
+                synchronized (this) {
+                    commit();
+                    long[] installed = database.installReplica(copy);
+                    TermIndex at = TermIndex.valueOf(installed[0], installed[1]);
+                    snapshot = at;
+                    updateLastAppliedTermIndex(at);
+                    LOG.info("installed the leader's database at index {}", at.getIndex());
+                    return at;
+                }
+            } catch (Exception e) {
+                LOG.warn("installing the leader's database failed (the leader will ask again): {}", e.toString());
+                throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                if (copy != null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(copy);
+                    } catch (IOException e) {
+                        LOG.warn("cannot delete {}", copy);
+                    }
+                }
+            }
+        }, installer);
+    }
+
+    /** Ratis reloads the state machine after an installed copy; the database is already the new one. */
+    @Override
+    public void reinitialize() {
+        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+        }
+    }
+
     @Override
     public synchronized long takeSnapshot() throws IOException {
         try {
@@ -250,6 +312,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     @Override
     public synchronized void close() throws IOException {
         flusher.shutdownNow();
+        installer.shutdownNow();
         try {
             commit();
             if (database != null) {
