@@ -3,13 +3,10 @@ package io.halite.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,48 +22,30 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged write must be on both survivors and, once it restarts, on the killed node; all checksums match.
  */
 class ClusterKillTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WRITERS = 6;
 
     @TempDir
     Path dir;
 
-    private final List<ServerProcess> nodes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private ProcessCluster cluster;
 
     @AfterEach
     void stopAll() throws Exception {
-        for (ServerProcess node : nodes) {
-            node.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void acknowledgedWritesSurviveKillingTheLeader() throws Exception {
-        int[] httpPorts = new int[3];
-        int[] raftPorts = new int[3];
-        List<String> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            httpPorts[i] = ServerProcess.freePort();
-            raftPorts[i] = ServerProcess.freePort();
-            peers.add("n" + i + "@127.0.0.1:" + raftPorts[i]);
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), httpPorts[i], raftPorts[i],
-                    List.of("--node-id", "n" + i, "--peers", String.join(",", peers))));
-        }
-        for (ServerProcess node : nodes) {
-            node.launch();
-        }
-        for (ServerProcess node : nodes) {
-            node.awaitReady();
-        }
-        assertThat(post(nodes.get(0), "/db/execute", "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER)\"]"))
-                .isNotNull();
+        cluster = ProcessCluster.start(dir, 3);
+        List<ServerProcess> nodes = cluster.nodes();
+        assertThat(cluster.post(nodes.get(0), "/db/execute",
+                "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER)\"]")).isNotNull();
 
-        ServerProcess firstLeader = leader();
+        ServerProcess firstLeader = cluster.leader();
         ServerProcess aFollower = nodes.stream().filter(n -> n != firstLeader).findFirst().orElseThrow();
-        JsonNode members = get(aFollower, "/nodes?ver=2").path("nodes");
+        JsonNode members = cluster.get(aFollower, "/nodes?ver=2").path("nodes");
         assertThat(members).hasSize(3);
         for (JsonNode member : members) {
             int i = Integer.parseInt(member.path("id").asText().substring(1));
@@ -74,9 +53,9 @@ class ClusterKillTest {
             assertThat(member.path("reachable").asBoolean()).isTrue();
             assertThat(member.path("leader").asBoolean()).isEqualTo(nodes.get(i) == firstLeader);
         }
-        HttpResponse<String> redirect = http.send(HttpRequest.newBuilder(
+        HttpResponse<String> redirect = cluster.raw(HttpRequest.newBuilder(
                         URI.create(aFollower.baseUrl() + "/db/execute?redirect&timings"))
-                .POST(HttpRequest.BodyPublishers.ofString("[\"SELECT 1\"]")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("[\"SELECT 1\"]")).build());
         assertThat(redirect.statusCode()).isEqualTo(301);
         assertThat(redirect.headers().firstValue("Location")).hasValue(firstLeader.baseUrl() + "/db/execute?redirect&timings");
 
@@ -89,7 +68,7 @@ class ClusterKillTest {
             Thread t = new Thread(() -> {
                 for (int seq = 0; running.get(); seq++) {
                     ServerProcess target = nodes.get((writer + seq) % 3);
-                    JsonNode body = post(target, "/db/execute?raft_index",
+                    JsonNode body = cluster.post(target, "/db/execute?raft_index",
                             "[[\"INSERT INTO t(writer, seq) VALUES(?, ?)\", " + writer + ", " + seq + "]]");
                     if (body != null && !body.path("results").path(0).has("error")) {
                         acknowledged.add(writer + ":" + seq);
@@ -101,7 +80,7 @@ class ClusterKillTest {
             writers.add(t);
         }
         Thread.sleep(2000);
-        ServerProcess leader = leader();
+        ServerProcess leader = cluster.leader();
         int before = acknowledged.size();
         leader.kill9();
         Thread.sleep(3000);
@@ -115,7 +94,7 @@ class ClusterKillTest {
 
         leader.start();
         for (ServerProcess node : nodes) {
-            JsonNode rows = get(node, "/db/query?level=none&min_index=" + maxIndex.get()
+            JsonNode rows = cluster.get(node, "/db/query?level=none&min_index=" + maxIndex.get()
                     + "&q=SELECT+writer,seq+FROM+t");
             assertThat(rows).as("node %s answers", node.baseUrl()).isNotNull();
             Set<String> present = ConcurrentHashMap.newKeySet();
@@ -124,44 +103,10 @@ class ClusterKillTest {
         }
         Set<String> checksums = ConcurrentHashMap.newKeySet();
         for (ServerProcess node : nodes) {
-            JsonNode checksum = get(node, "/db/checksum");
+            JsonNode checksum = cluster.get(node, "/db/checksum");
             assertThat(checksum.path("applied_index").asLong()).isGreaterThanOrEqualTo(maxIndex.get());
             checksums.add(checksum.path("applied_index").asLong() + "/" + checksum.path("checksum").asText());
         }
         assertThat(checksums).as("replicas at the same index hold the same content").hasSize(1);
-    }
-
-    private ServerProcess leader() throws Exception {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            for (ServerProcess node : nodes) {
-                JsonNode status = get(node, "/status");
-                if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
-                    return node;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no leader");
-    }
-
-    private JsonNode post(ServerProcess node, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private JsonNode get(ServerProcess node, String path) {
-        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).GET());
-    }
-
-    /** The parsed body of a 200 answer, or null for anything else (refused, reset by the kill, timed out). */
-    private JsonNode send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

@@ -1,0 +1,107 @@
+package io.halite.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cluster of `halite serve` processes on loopback, bootstrapped with {@code --peers}, for tests that kill and
+ * restart members. Node i has id {@code n<i>}.
+ */
+final class ProcessCluster implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<ServerProcess> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** Starts {@code size} members (with {@code extraArgs} each) and waits until every one is ready. */
+    static ProcessCluster start(Path dir, int size, String... extraArgs) throws Exception {
+        ProcessCluster cluster = new ProcessCluster();
+        try {
+            int[] httpPorts = new int[size];
+            int[] raftPorts = new int[size];
+            List<String> peers = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                httpPorts[i] = ServerProcess.freePort();
+                raftPorts[i] = ServerProcess.freePort();
+                peers.add("n" + i + "@127.0.0.1:" + raftPorts[i]);
+            }
+            for (int i = 0; i < size; i++) {
+                List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
+                args.addAll(List.of(extraArgs));
+                cluster.nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), httpPorts[i],
+                        raftPorts[i], args));
+            }
+            // A member is ready only once a majority runs: start them all, then wait for each.
+            for (ServerProcess node : cluster.nodes) {
+                node.launch();
+            }
+            for (ServerProcess node : cluster.nodes) {
+                node.awaitReady();
+            }
+            return cluster;
+        } catch (Exception | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    List<ServerProcess> nodes() {
+        return nodes;
+    }
+
+    /** The member that reports itself leader (waits up to 10 s for one). */
+    ServerProcess leader() throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (ServerProcess node : nodes) {
+                JsonNode status = get(node, "/status");
+                if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
+                    return node;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no leader");
+    }
+
+    /** POST a JSON body; the parsed answer if it was 200, else null (refused, reset by a kill, timed out). */
+    JsonNode post(ServerProcess node, String pathAndQuery, String body) {
+        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + pathAndQuery))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** GET; the parsed answer if it was 200, else null. */
+    JsonNode get(ServerProcess node, String pathAndQuery) {
+        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + pathAndQuery)).GET());
+    }
+
+    /** The raw answer, for tests that look at status codes and headers. */
+    HttpResponse<String> raw(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServerProcess node : nodes) {
+            node.close();
+        }
+    }
+}
