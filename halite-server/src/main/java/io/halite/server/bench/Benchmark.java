@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,18 +16,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Closed-loop load against a Halite node's HTTP API. Each client sends one request, waits for the answer, and
  * sends the next; latency is measured per request after the warm-up. An operation counts as an error if the
  * HTTP status is not 200 or any statement result carries an error.
  */
-public final class Benchmark implements AutoCloseable {
+public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One measured configuration, printed in the shared RESULT format. */
@@ -42,21 +40,12 @@ public final class Benchmark implements AutoCloseable {
     private final HttpClient http;
     private boolean preloaded;
 
-    public Benchmark(URI base, String readLevel) throws Exception {
+    public Benchmark(URI base, String readLevel) {
         this.base = base;
         this.readLevel = readLevel;
-        this.http = new HttpClient();
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-        threads.setName("bench-http");
-        http.setExecutor(threads);
-        http.setMaxConnectionsPerDestination(4096);
-        http.setConnectTimeout(5_000);
-        http.start();
-    }
-
-    @Override
-    public void close() throws Exception {
-        http.stop();
+        // Only for setting up (creating the table, preloading rows); the load itself uses LoadConnection.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public static Duration parseSeconds(String text) {
@@ -192,24 +181,21 @@ public final class Benchmark implements AutoCloseable {
         preloaded = true;
     }
 
-    private ContentResponse send(URI target, String body, int timeoutSeconds) throws Exception {
-        return http.POST(target)
-                .body(new StringRequestContent("application/json", body))
-                .timeout(timeoutSeconds, TimeUnit.SECONDS)
-                .send();
-    }
-
     private void post(String path, String body) throws Exception {
-        ContentResponse response = send(base.resolve(path), body, 60);
-        if (response.getStatus() != 200 || response.getContentAsString().contains("\"error\"")) {
-            throw new IOException("setup request to " + path + " failed: " + response.getStatus() + " "
-                    + response.getContentAsString());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200 || response.body().contains("\"error\"")) {
+            throw new IOException("setup request to " + path + " failed: " + response.statusCode() + " "
+                    + response.body());
         }
     }
 
     private int nodes() throws Exception {
-        ContentResponse response = http.GET(base.resolve("/nodes?ver=2"));
-        JsonNode nodes = JSON.readTree(response.getContentAsString()).get("nodes");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/nodes?ver=2")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode nodes = JSON.readTree(response.body()).get("nodes");
         return nodes == null ? 1 : nodes.size();
     }
 }

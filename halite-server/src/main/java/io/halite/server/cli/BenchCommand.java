@@ -39,12 +39,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration measured = Benchmark.parseSeconds(secondsText);
-        try (Benchmark benchmark = new Benchmark(url, level)) {
-            for (String name : workloads) {
-                for (int c : clients) {
-                    System.out.println(benchmark.run(name, c, warmup, measured).line());
-                    System.out.flush();
-                }
+        Benchmark benchmark = new Benchmark(url, level);
+        for (String name : workloads) {
+            for (int c : clients) {
+                System.out.println(benchmark.run(name, c, warmup, measured).line());
+                System.out.flush();
             }
         }
         return 0;
