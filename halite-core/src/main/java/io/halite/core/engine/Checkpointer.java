@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Moves WAL content into the database file on a thread of its own. SQLite's automatic checkpoint would run on the
  * writer connection, stalling the log applier for tens of milliseconds (copying pages and two fsyncs) every few
  * hundred commits. A passive checkpoint runs alongside the writer; only if the WAL grows past
- * {@code restartBytes} (the writer outpacing the copy) does a restarting checkpoint briefly hold writers back.
+ * {@link #RESTART_BYTES} (the writer outpacing the copy) does a restarting checkpoint briefly hold writers back.
  */
 final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);

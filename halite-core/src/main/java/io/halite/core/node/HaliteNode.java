@@ -461,12 +461,8 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     private String leaderHint() {
-        try {
-            RaftPeerId leader = division().getInfo().getLeaderId();
-            return leader == null ? " (no leader is known)" : " (leader: " + leader + ")";
-        } catch (IOException e) {
-            return "";
-        }
+        String leader = leaderId();
+        return leader == null ? " (no leader is known)" : " (leader: " + leader + ")";
     }
 
     private RaftServer.Division division() throws IOException {
