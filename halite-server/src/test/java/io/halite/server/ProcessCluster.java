@@ -53,6 +53,21 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts node {@code n<size>} with {@code --join} through {@code via} (and {@code extraArgs}), waits until it
+     * is ready (added and caught up), and adds it to {@link #nodes()}.
+     */
+    ServerProcess join(Path dir, ServerProcess via, String... extraArgs) throws Exception {
+        String id = "n" + nodes.size();
+        List<String> args = new ArrayList<>(List.of("--node-id", id, "--join", via.baseUrl()));
+        args.addAll(List.of(extraArgs));
+        ServerProcess node = new ServerProcess(dir.resolve(id), dir.resolve("logs-" + id), ServerProcess.freePort(),
+                ServerProcess.freePort(), args);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
     List<ServerProcess> nodes() {
         return nodes;
     }
@@ -69,6 +84,22 @@ final class ProcessCluster implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("no leader");
+    }
+
+    /**
+     * The node's content checksum once it has applied at least {@code index} (waits up to 30 s), as
+     * {@code "<applied index>/<sha256>"} so that replicas compared at different indexes differ.
+     */
+    String checksumOnceApplied(ServerProcess node, long index) throws InterruptedException {
+        JsonNode last = null;
+        for (int attempt = 0; attempt < 300; attempt++) {
+            last = get(node, "/db/checksum");
+            if (last != null && last.path("applied_index").asLong() >= index) {
+                return last.path("applied_index").asLong() + "/" + last.path("checksum").asText();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(node.baseUrl() + " did not apply index " + index + " within 30 s: " + last);
     }
 
     /** POST a JSON body; the parsed answer if it was 200, else null (refused, reset by a kill, timed out). */

@@ -18,6 +18,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -41,11 +42,13 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -66,19 +69,23 @@ public final class HaliteNode implements AutoCloseable {
     private final NodeConfig config;
     private final SqliteStateMachine stateMachine;
     private final RaftServer server;
-    private final RaftClient client;
+    private final GroupClient client;
+    private final GroupClient memberClient;
     private final WriteBatcher batcher;
     private final long startedAt = System.currentTimeMillis();
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
-    private final java.util.concurrent.ConcurrentHashMap<String, String> apiAddresses =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final MemberDirectory members;
 
-    private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, RaftClient client) {
+    private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
+                       GroupClient memberClient) {
         this.config = config;
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
+        this.memberClient = memberClient;
+        this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
+                this::otherMembers, memberClient);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes());
     }
@@ -92,8 +99,12 @@ public final class HaliteNode implements AutoCloseable {
         Path raftDir = config.dataDir().resolve("raft");
         Files.createDirectories(raftDir);
         RaftProperties properties = raftProperties(config, raftDir);
+        boolean existing = hasRaftState(config.dataDir());
         List<RaftPeer> peers = new ArrayList<>();
-        if (config.peers().isEmpty()) {
+        if (config.join() && !existing) {
+            // No configuration: the node waits, without calling elections, until a member adds it.
+            LOG.info("node {} starts outside any cluster and waits to be added", config.nodeId());
+        } else if (config.peers().isEmpty()) {
             peers.add(peer(config.nodeId(), config.raftAddress()));
         } else {
             config.peers().forEach(p -> peers.add(peer(p.id(), p.raftAddress())));
@@ -101,9 +112,26 @@ public final class HaliteNode implements AutoCloseable {
         RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
         AtomicReference<HaliteNode> self = new AtomicReference<>();
         SqliteStateMachine stateMachine = new SqliteStateMachine(
-                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), config.apiAddress(),
-                (leader, directory) -> self.get().fetchReplica(leader, directory), onFatal);
-        boolean existing = Files.isDirectory(raftDir.resolve(DATABASE_GROUP.getUuid().toString()));
+                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), new SqliteStateMachine.Host() {
+                    @Override
+                    public Path fetchReplica(String leaderId, Path directory) throws Exception {
+                        return self.get().fetchReplica(leaderId, directory);
+                    }
+
+                    @Override
+                    public boolean isMemberMessage(ByteString query) {
+                        return !query.isEmpty() && query.byteAt(0) == MemberDirectory.MESSAGE;
+                    }
+
+                    @Override
+                    public Message answerMember(ByteString query) {
+                        HaliteNode node = self.get();
+                        if (node == null) {
+                            throw NodeException.unavailable("starting");
+                        }
+                        return node.members.answer(query);
+                    }
+                }, onFatal);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
@@ -112,17 +140,53 @@ public final class HaliteNode implements AutoCloseable {
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        RaftClient client = RaftClient.newBuilder()
-                .setProperties(properties)
-                .setRaftGroup(group)
-                .setClientId(ClientId.randomId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        java.util.function.Supplier<RaftConfiguration> configuration = () -> {
+            try {
+                return server.getDivision(DATABASE_GROUP).getRaftConf();
+            } catch (IOException e) {
+                return null;
+            }
+        };
+        // Messages between members get their own client: one to a member that does not answer must never hold up
+        // the ordered requests (writes) of the other.
+        java.util.function.Supplier<RaftPeerId> leader = () -> {
+            try {
+                return server.getDivision(DATABASE_GROUP).getInfo().getLeaderId();
+            } catch (IOException e) {
+                return null;
+            }
+        };
+        GroupClient client = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
+        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
-        HaliteNode node = new HaliteNode(config, stateMachine, server, client);
+        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient);
         self.set(node);
+        node.members.start();
         return node;
+    }
+
+    /** Whether {@code dataDir} holds a node's Raft state (it has been a member of a cluster). */
+    public static boolean hasRaftState(Path dataDir) {
+        return Files.isDirectory(groupDirectory(dataDir));
+    }
+
+    /**
+     * Deletes the Raft state of a node that is no longer a member, so that it can join again. The database stays;
+     * the node replaces it with a copy of the leader's when it is added.
+     */
+    public static void discardRaftState(Path dataDir) throws IOException {
+        Path group = groupDirectory(dataDir);
+        if (Files.isDirectory(group)) {
+            try (var paths = Files.walk(group)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static Path groupDirectory(Path dataDir) {
+        return dataDir.resolve("raft").resolve(DATABASE_GROUP.getUuid().toString());
     }
 
     private static RaftPeer peer(String id, String address) {
@@ -192,7 +256,7 @@ public final class HaliteNode implements AutoCloseable {
      */
     private CompletableFuture<RaftClientReply> propose(Message message) {
         if (!isLeader()) {
-            return client.async().send(message);
+            return client.get().async().send(message);
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClientId)
@@ -206,7 +270,7 @@ public final class HaliteNode implements AutoCloseable {
             return server.submitClientRequestAsync(request).thenCompose(reply -> {
                 if (reply.getLeaderNotReadyException() != null) {
                     // Refused before it was appended: safe to send again the ordinary way.
-                    return client.async().send(message);
+                    return client.get().async().send(message);
                 }
                 return CompletableFuture.completedFuture(reply);
             });
@@ -231,7 +295,7 @@ public final class HaliteNode implements AutoCloseable {
                 return new ReadOutcome(outcome.results(), outcome.raftIndex());
             }
             case LINEARIZABLE -> {
-                RaftClientReply reply = await(client.async().sendReadOnly(Message.EMPTY), timeout);
+                RaftClientReply reply = await(client.get().async().sendReadOnly(Message.EMPTY), timeout);
                 if (!reply.isSuccess()) {
                     throw NodeException.unavailable("linearizable read failed: " + reply.getException().getMessage());
                 }
@@ -243,7 +307,7 @@ public final class HaliteNode implements AutoCloseable {
             case WEAK -> {
                 if (!isLeader()) {
                     // The leader answers, if it still believes it leads: forward the read through Ratis.
-                    RaftClientReply reply = await(client.async().sendReadOnlyNonLinearizable(Message.valueOf(
+                    RaftClientReply reply = await(client.get().async().sendReadOnlyNonLinearizable(Message.valueOf(
                             UnsafeByteOperations.unsafeWrap(EntryCodec.encodeRequest(request)))), timeout);
                     if (!reply.isSuccess()) {
                         throw NodeException.unavailable("the leader could not serve the read: "
@@ -252,7 +316,13 @@ public final class HaliteNode implements AutoCloseable {
                     return new ReadOutcome(EntryCodec.decodeResults(reply.getMessage().getContent().newInput()).get(0), 0);
                 }
             }
-            case NONE -> { }
+            case NONE -> {
+                try {
+                    division();
+                } catch (IOException e) {
+                    throw NodeException.unavailable(e.getMessage());
+                }
+            }
         }
         try {
             return new ReadOutcome(database().query(request), 0);
@@ -296,7 +366,7 @@ public final class HaliteNode implements AutoCloseable {
             }
             return null;
         } catch (IOException e) {
-            return "stale read: the Raft server is not running";
+            return "stale read: " + e.getMessage();
         }
     }
 
@@ -318,7 +388,7 @@ public final class HaliteNode implements AutoCloseable {
             byte[] next = image.readNBytes(chunkBytes);
             boolean last = next.length == 0;
             LogEntry entry = new LogEntry.LoadChunk(System.currentTimeMillis(), 0, loadId, sequence++, last, current);
-            RaftClientReply reply = await(client.async().send(
+            RaftClientReply reply = await(client.get().async().send(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)))), timeout);
             if (!reply.isSuccess()) {
                 throw NodeException.unavailable("load not committed: " + reply.getException().getMessage());
@@ -340,32 +410,134 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /**
-     * The API address of a member, asked of that member through Ratis (and remembered); empty if it does not
-     * answer within {@code timeout}. The question is a read-only query to that member, which needs a leader.
-     */
+    /** What a member says of itself: how clients reach it and how far it has applied the log. */
+    public record MemberInfo(String apiAddress, long appliedIndex) {}
+
+    /** What a member says of itself (recently, or asked now); null if it does not answer within {@code timeout}. */
+    public CompletableFuture<MemberInfo> memberInfo(String memberId, Duration timeout) {
+        return members.info(memberId, timeout)
+                .thenApply(info -> info == null ? null : new MemberInfo(info.apiAddress(), info.appliedIndex()));
+    }
+
+    /** The API address of a member: known, or asked of it; empty if it does not answer within {@code timeout}. */
     public String apiAddressOf(String memberId, Duration timeout) throws InterruptedException {
-        if (memberId.equals(config.nodeId())) {
-            return config.apiAddress();
-        }
-        String known = apiAddresses.get(memberId);
-        if (known != null) {
-            return known;
-        }
-        try {
-            RaftClientReply reply = client.async().sendReadOnlyUnordered(
-                            Message.valueOf(UnsafeByteOperations.unsafeWrap(SqliteStateMachine.API_ADDRESS_QUERY)),
-                            RaftPeerId.valueOf(memberId))
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (reply.isSuccess()) {
-                String address = reply.getMessage().getContent().toStringUtf8();
-                apiAddresses.put(memberId, address);
-                return address;
+        return members.apiAddressOf(memberId, timeout);
+    }
+
+    /** A cluster member as another member describes it: how a joining node learns whom to talk to. */
+    public record KnownMember(String id, String raftAddress, String apiAddress) {}
+
+    /** Tells a node that is joining a cluster who its members are, before its own configuration arrives. */
+    public void learnMembers(List<KnownMember> members) {
+        members.forEach(m -> this.members.learn(m.id(), m.apiAddress()));
+        List<RaftPeer> peers = members.stream().map(m -> peer(m.id(), m.raftAddress())).toList();
+        memberClient.learn(peers);
+        client.learn(peers);
+    }
+
+    /** What {@link #addMember} did. */
+    public enum MembershipChange { ADDED, ALREADY_MEMBER }
+
+    /**
+     * Adds a node to the cluster (as a voter, or as a non-voting member that receives the log), and returns once
+     * the new configuration is committed. The leader first brings the new node up to date (with a copy of its
+     * database), so this may take as long as copying it. Asking again for a node that is already a member the same
+     * way changes nothing.
+     *
+     * @throws NodeException 409 if the id is a member with another address or role, 503 if not done in time
+     */
+    public MembershipChange addMember(String id, String raftAddress, boolean voter, Duration timeout)
+            throws InterruptedException {
+        return changeMembership(timeout, "add " + id, (voters, listeners) -> {
+            RaftPeer existing = voters.getOrDefault(id, listeners.get(id));
+            if (existing != null) {
+                boolean isVoter = voters.containsKey(id);
+                if (existing.getAddress().equals(raftAddress) && isVoter == voter) {
+                    return false;
+                }
+                throw new NodeException(409, "node " + id + " is already a " + (isVoter ? "voting" : "non-voting")
+                        + " member at " + existing.getAddress() + "; remove it first to add it again differently");
             }
-        } catch (ExecutionException | TimeoutException e) {
-            // not reachable now; asked again next time
+            (voter ? voters : listeners).put(id, peer(id, raftAddress));
+            return true;
+        }) ? MembershipChange.ADDED : MembershipChange.ALREADY_MEMBER;
+    }
+
+    /**
+     * Removes a member from the cluster and returns once the new configuration is committed. A removed node
+     * stops taking part: its Raft server shuts down when it learns of the removal.
+     *
+     * @throws NodeException 404 if no member has this id, 400 for the last voting member
+     */
+    public void removeMember(String id, Duration timeout) throws InterruptedException {
+        changeMembership(timeout, "remove " + id, (voters, listeners) -> {
+            if (!voters.containsKey(id) && listeners.remove(id) == null) {
+                throw new NodeException(404, "no member has the id " + id);
+            }
+            if (voters.containsKey(id) && voters.size() == 1) {
+                throw new NodeException(400, "node " + id + " is the only voting member; it cannot be removed");
+            }
+            voters.remove(id);
+            return true;
+        });
+    }
+
+    /** Edits copies of the voting and non-voting members; returns whether it changed anything. */
+    private interface MembershipEdit {
+        boolean apply(Map<String, RaftPeer> voters, Map<String, RaftPeer> listeners);
+    }
+
+    /**
+     * Applies an edit to the current configuration through the leader, compare-and-set, retrying while another
+     * change is in progress or this node's view of the configuration is behind the leader's.
+     */
+    private boolean changeMembership(Duration timeout, String what, MembershipEdit edit) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String lastFailure = "no leader";
+        while (System.nanoTime() < deadline) {
+            RaftConfiguration conf;
+            try {
+                conf = division().getRaftConf();
+            } catch (IOException e) {
+                throw NodeException.unavailable(e.getMessage());
+            }
+            Map<String, RaftPeer> voters = byId(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
+            Map<String, RaftPeer> listeners = byId(conf.getCurrentPeers(RaftPeerRole.LISTENER));
+            List<RaftPeer> currentVoters = List.copyOf(voters.values());
+            List<RaftPeer> currentListeners = List.copyOf(listeners.values());
+            if (!conf.getPreviousPeers().isEmpty()) {
+                lastFailure = "another membership change is in progress";
+            } else if (!edit.apply(voters, listeners)) {
+                return false;
+            } else {
+                try {
+                    RaftClientReply reply = client.get().admin().setConfiguration(
+                            SetConfigurationRequest.Arguments.newBuilder()
+                                    .setServersInCurrentConf(currentVoters)
+                                    .setListenersInCurrentConf(currentListeners)
+                                    .setServersInNewConf(List.copyOf(voters.values()))
+                                    .setListenersInNewConf(List.copyOf(listeners.values()))
+                                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                                    .build());
+                    if (reply.isSuccess()) {
+                        LOG.info("membership change done: {}", what);
+                        return true;
+                    }
+                    lastFailure = reply.getException() == null ? "refused" : reply.getException().getMessage();
+                } catch (IOException e) {
+                    // Another change in progress, a configuration newer than ours, or no leader: look again.
+                    lastFailure = e.getMessage();
+                }
+            }
+            Thread.sleep(200);
         }
-        return "";
+        throw NodeException.unavailable("could not " + what + " within " + timeout.toMillis() + " ms: " + lastFailure);
+    }
+
+    private static Map<String, RaftPeer> byId(java.util.Collection<RaftPeer> peers) {
+        Map<String, RaftPeer> map = new TreeMap<>();
+        peers.forEach(p -> map.put(p.getId().toString(), p));
+        return map;
     }
 
     /**
@@ -418,11 +590,14 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /** Whether a leader is known and this node can serve requests. */
+    /** Whether this node is a member (a joining node is not, until added), knows a leader, and can serve. */
     public boolean isReady() {
         try {
-            var info = division().getInfo();
-            return info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady());
+            RaftServer.Division division = division();
+            var info = division.getInfo();
+            boolean member = division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER,
+                    RaftPeerRole.LISTENER) != null;
+            return member && info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady());
         } catch (IOException e) {
             return false;
         }
@@ -441,13 +616,39 @@ public final class HaliteNode implements AutoCloseable {
                     division.getRaftLog().getSnapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
                     database().sqliteVersion(), startedAt,
-                    division.getGroup().getPeers().stream()
-                            .map(p -> new NodeStatus.Member(p.getId().toString(), p.getAddress()))
-                            .sorted(java.util.Comparator.comparing(NodeStatus.Member::id))
-                            .toList());
+                    members(division.getRaftConf()));
         } catch (IOException e) {
-            throw NodeException.unavailable("Raft server is not running: " + e.getMessage());
+            throw NodeException.unavailable(e.getMessage());
         }
+    }
+
+    private long appliedIndex() {
+        try {
+            return division().getInfo().getLastAppliedIndex();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private List<String> otherMembers() {
+        try {
+            return members(division().getRaftConf()).stream()
+                    .map(NodeStatus.Member::id)
+                    .filter(id -> !id.equals(config.nodeId()))
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static List<NodeStatus.Member> members(RaftConfiguration conf) {
+        List<NodeStatus.Member> members = new ArrayList<>();
+        conf.getAllPeers(RaftPeerRole.FOLLOWER).forEach(p ->
+                members.add(new NodeStatus.Member(p.getId().toString(), p.getAddress(), true)));
+        conf.getAllPeers(RaftPeerRole.LISTENER).forEach(p ->
+                members.add(new NodeStatus.Member(p.getId().toString(), p.getAddress(), false)));
+        members.sort(java.util.Comparator.comparing(NodeStatus.Member::id));
+        return members;
     }
 
     private static String roleName(RaftPeerRole role) {
@@ -466,7 +667,11 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     private RaftServer.Division division() throws IOException {
-        return server.getDivision(DATABASE_GROUP);
+        RaftServer.Division division = server.getDivision(DATABASE_GROUP);
+        if (!division.getInfo().isAlive()) {
+            throw new IOException("this node is no longer a member of the cluster (it was removed)");
+        }
+        return division;
     }
 
     private static <T> T await(CompletableFuture<T> future, Duration timeout) throws InterruptedException {
@@ -489,6 +694,8 @@ public final class HaliteNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        members.close();
+        memberClient.close();
         try {
             client.close();
         } finally {

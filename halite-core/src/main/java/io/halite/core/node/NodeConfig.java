@@ -11,7 +11,10 @@ import java.util.List;
  * @param nodeId           this node's id, unique in the cluster
  * @param dataDir          holds the Raft log and the SQLite database
  * @param raftAddress      host:port this node's Raft (gRPC) server listens on
- * @param peers            the cluster's voting members including this node; empty means a single node
+ * @param peers            the cluster's voting members including this node; empty means a single node, or a
+ *                         node that joins a running cluster
+ * @param join             start without a configuration and wait for a member to add this node (halite serve
+ *                         --join); ignored once the node has been a member
  * @param database         SQLite options
  * @param maxRequestBytes  the largest single write request (its encoded log entry)
  * @param entryTargetBytes writes are batched into entries of about this size
@@ -21,7 +24,7 @@ import java.util.List;
  * @param apiAddress       how clients reach this node's API (e.g. {@code http://10.0.0.1:4001}), told to other
  *                         members that ask; may be empty for a node without one
  */
-public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers,
+public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers, boolean join,
                          SqliteDatabase.Options database, long maxRequestBytes, long entryTargetBytes,
                          int maxInFlight, Duration electionTimeout, long snapshotEvery, String apiAddress) {
 
@@ -33,12 +36,12 @@ public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<P
     }
 
     public static NodeConfig singleNode(String nodeId, Path dataDir, String raftAddress) {
-        return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), SqliteDatabase.Options.defaults(),
+        return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), false, SqliteDatabase.Options.defaults(),
                 8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "");
     }
 
     public NodeConfig withSnapshotEvery(long entries) {
-        return new NodeConfig(nodeId, dataDir, raftAddress, peers, database, maxRequestBytes, entryTargetBytes,
+        return new NodeConfig(nodeId, dataDir, raftAddress, peers, join, database, maxRequestBytes, entryTargetBytes,
                 maxInFlight, electionTimeout, entries, apiAddress);
     }
 }

@@ -8,6 +8,11 @@ public record NodeStatus(String nodeId, String raftAddress, String state, String
                          String databasePath, long databaseBytes, String sqliteVersion, long startedAtMillis,
                          List<Member> members) {
 
-    /** A member of the Raft group as this node's configuration lists it. */
-    public record Member(String id, String raftAddress) {}
+    /** A member of the Raft group as this node's configuration lists it; non-voters receive the log only. */
+    public record Member(String id, String raftAddress, boolean voter) {}
+
+    /** Whether this node votes (false for a non-voting member, or a node not in the configuration yet). */
+    public boolean voter() {
+        return members.stream().anyMatch(m -> m.id().equals(nodeId) && m.voter());
+    }
 }

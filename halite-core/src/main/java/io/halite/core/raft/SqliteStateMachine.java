@@ -26,7 +26,9 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +45,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
 
     /** A query whose content is this single byte asks the node for its API address. */
-    public static final byte[] API_ADDRESS_QUERY = {0};
 
     private final Path databaseFile;
-    private final String apiAddress;
-    private final ReplicaSource replicaSource;
+    private final Host host;
     private final SqliteDatabase.Options options;
     private final Consumer<Throwable> onFatal;
     private final List<Runnable> awaitingCommit = new ArrayList<>();
@@ -68,20 +68,25 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The last entry applied but not yet committed to SQLite, if any. */
     private TermIndex uncommitted;
 
+    /** What the state machine needs from the node around it. */
+    public interface Host {
+        /** Fetches a consistent copy of the leader's database into a file in {@code directory}. */
+        Path fetchReplica(String leaderId, Path directory) throws Exception;
+
+        /** Whether a query is a message between members (rather than a ReadIndex probe or a read request). */
+        boolean isMemberMessage(ByteString query);
+
+        /** Answers a message between members. */
+        Message answerMember(ByteString query);
+    }
+
     /**
      * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
      */
-    /** Fetches a consistent copy of the leader's database into a file in {@code directory}. */
-    @FunctionalInterface
-    public interface ReplicaSource {
-        Path fetch(String leaderId, Path directory) throws Exception;
-    }
-
-    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, String apiAddress,
-                              ReplicaSource replicaSource, Consumer<Throwable> onFatal) {
+    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Host host,
+                              Consumer<Throwable> onFatal) {
         this.databaseFile = databaseFile;
-        this.apiAddress = apiAddress;
-        this.replicaSource = replicaSource;
+        this.host = host;
         this.options = options;
         this.onFatal = onFatal;
     }
@@ -102,6 +107,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
         snapshot = applied;
         updateLastAppliedTermIndex(applied);
         division = server.getDivision(groupId);
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
         LOG.info("database {} holds the log up to index {}", databaseFile, applied.getIndex());
     }
 
@@ -223,11 +230,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Answers queries sent through Ratis. {@link #API_ADDRESS_QUERY} asks for this node's API address. An empty
-     * message is a ReadIndex probe for a linearizable read: once
-     * Ratis calls this, every entry up to the read index has been applied here, and the answer is that index (the
-     * asking node waits until it has applied as much, then reads locally). Otherwise the message is a read request
-     * forwarded by a follower for a weak read, run here on the leader's read connections.
+     * Answers queries sent through Ratis. Messages between members go to the {@link Host}. An empty message is a
+     * ReadIndex probe for a linearizable read: once Ratis calls this, every entry up to the read index has been
+     * applied here, and the answer is that index (the asking node waits until it has applied as much, then reads
+     * locally). Otherwise the message is a read request forwarded by a follower for a weak read, run here on the
+     * leader's read connections.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
@@ -235,8 +242,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
             long applied = division.getInfo().getLastAppliedIndex();
             return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
         }
-        if (request.getContent().size() == 1 && request.getContent().byteAt(0) == API_ADDRESS_QUERY[0]) {
-            return CompletableFuture.completedFuture(Message.valueOf(apiAddress));
+        if (host.isMemberMessage(request.getContent())) {
+            return CompletableFuture.completedFuture(host.answerMember(request.getContent()));
         }
         try {
             List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()));
@@ -258,12 +265,17 @@ public final class SqliteStateMachine extends BaseStateMachine {
         return CompletableFuture.supplyAsync(() -> {
             Path copy = null;
             try {
-                LOG.info("the leader {} no longer has the log from index {}: fetching a copy of its database",
-                        leader, getLastAppliedTermIndex().getIndex() + 1);
-                copy = replicaSource.fetch(leader, databaseFile.getParent());
+                LOG.info("fetching a copy of the leader {}'s database: this node is new, or the leader no longer has "
+                        + "the log from index {}", leader, getLastAppliedTermIndex().getIndex() + 1);
+                copy = host.fetchReplica(leader, databaseFile.getParent());
                 synchronized (this) {
                     commit();
                     long[] installed = database.installReplica(copy);
+                    if (installed[1] <= 0) {
+                        // The leader has applied nothing, so it still has its whole log: none of it to copy.
+                        LOG.info("the leader's database is empty; this node replays the log instead");
+                        return null;
+                    }
                     TermIndex at = TermIndex.valueOf(installed[0], installed[1]);
                     snapshot = at;
                     updateLastAppliedTermIndex(at);
@@ -285,12 +297,33 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }, installer);
     }
 
+    /**
+     * Ratis pauses the state machine before it reloads it after an installed copy, and checks that it did; the
+     * database needs nothing (the copy is already in place).
+     */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** Ratis shuts down this node's part of the group alone when the node learns it was removed from it. */
+    @Override
+    public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+        if (!allServer) {
+            LOG.error("this node is no longer a member of the cluster (it was removed): it serves no requests; "
+                    + "to add it again, restart it with --join");
+        }
+    }
+
     /** Ratis reloads the state machine after an installed copy; the database is already the new one. */
     @Override
     public void reinitialize() {
-        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
         }
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
             "",
             "Run 'halite <command> --help' for a command's options."
         },
-        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, RemoveCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class HaliteCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

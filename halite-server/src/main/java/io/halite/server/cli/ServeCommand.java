@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,6 +26,10 @@ import picocli.CommandLine.Option;
         })
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--node-id", defaultValue = "node1", description = "This node's id, unique in the cluster (default: ${DEFAULT-VALUE}).")
     String nodeId;
@@ -39,8 +44,15 @@ public final class ServeCommand implements Callable<Integer> {
     String raftAddr;
 
     @Option(names = "--peers", paramLabel = "id@host:port,...",
-            description = "Bootstrap a cluster: every voting member's id and Raft address, this node included (e.g. n1@10.0.0.1:4002,n2@10.0.0.2:4002,n3@10.0.0.3:4002). Start every member with the same list. Preview: see the README.")
+            description = "Bootstrap a cluster: every voting member's id and Raft address, this node included (e.g. n1@10.0.0.1:4002,n2@10.0.0.2:4002,n3@10.0.0.3:4002). Start every member with the same list.")
     String peers;
+
+    @Option(names = "--join", paramLabel = "URL[,URL...]", split = ",",
+            description = "Join a running cluster: the HTTP API of one or more of its members (e.g. http://10.0.0.1:4001). The node is added once it has caught up; restarting a member with the same flag changes nothing.")
+    List<java.net.URI> join;
+
+    @Option(names = "--non-voter", description = "With --join: join as a non-voting member, a read replica that receives every write but does not vote.")
+    boolean nonVoter;
 
     @Option(names = "--max-body-size", defaultValue = "16MB", converter = Sizes.class,
             description = "Largest HTTP request body; larger ones get 413 (default: ${DEFAULT-VALUE}). /db/load of a SQLite file is not limited.")
@@ -64,24 +76,93 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Log entries between durable points after which the Raft log is purged (default: ${DEFAULT-VALUE}).")
     long snapshotEntries;
 
+    private void validateMembership() {
+        if (!NODE_ID.matcher(nodeId).matches()) {
+            throw invalid("--node-id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (join != null && peers != null) {
+            throw invalid("--join and --peers exclude each other: --peers starts a new cluster, --join enters a running one");
+        }
+        if (nonVoter && join == null) {
+            throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
+        }
+        if (join != null) {
+            for (java.net.URI member : join) {
+                if (!"http".equals(member.getScheme()) || member.getHost() == null || member.getPort() <= 0) {
+                    throw invalid("--join takes member API URLs such as http://10.0.0.1:4001, not '" + member + "'");
+                }
+            }
+        }
+    }
+
+    /**
+     * A node restarted with --join keeps its Raft state if it is still a member (or nobody answers: the whole
+     * cluster may be restarting). If the cluster answers without it, it was removed while it was away: its old
+     * state would only make it call elections the others refuse, so it is discarded and the node joins afresh.
+     */
+    private void forgetClusterIfRemoved(Joiner joiner) throws Exception {
+        var cluster = joiner.members();
+        if (cluster.isPresent() && cluster.get().stream().noneMatch(m -> m.id().equals(nodeId))) {
+            LOG.warn("this node is not a member of the cluster any more (it was removed): discarding its Raft state "
+                    + "to join again");
+            HaliteNode.discardRaftState(dataDir.toAbsolutePath());
+        }
+    }
+
+    private static HaliteNode startNode(NodeConfig config) throws java.io.IOException {
+        return HaliteNode.start(config, fatal -> {
+            LOG.error("stopping: the database can no longer apply the replicated log", fatal);
+            Runtime.getRuntime().halt(70);
+        });
+    }
+
+    private CommandLine.ParameterException invalid(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
     @Override
     public Integer call() throws Exception {
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
         HostPort.parse(raftAddr, "--raft-addr");
+        validateMembership();
+        List<java.net.URI> members = join == null ? List.of()
+                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAddr))).toList();
+        if (join != null && members.isEmpty()) {
+            throw invalid("--join lists only this node; give a member of the cluster to join");
+        }
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
-                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr),
+                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr), join != null,
                 new SqliteDatabase.Options(readConnections, foreignKeys), maxRequestBytes, 1L << 20, 4,
                 electionTimeout, snapshotEntries, "http://" + httpAddr);
-        HaliteNode node = HaliteNode.start(config, fatal -> {
-            LOG.error("stopping: the database can no longer apply the replicated log", fatal);
-            Runtime.getRuntime().halt(70);
-        });
+        Joiner joiner = join == null ? null : new Joiner(members);
+        if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
+            forgetClusterIfRemoved(joiner);
+        }
+        HaliteNode node = startNode(config);
+        if (joiner != null) {
+            boolean added;
+            try {
+                added = joiner.join(node, !nonVoter);
+            } catch (Joiner.JoinRefused e) {
+                node.close();
+                LOG.error("cannot join the cluster: {}", e.getMessage());
+                return 1;
+            }
+            if (added && nonVoter) {
+                // Ratis gives a member added as a listener its proper role only when it starts from a stored
+                // configuration that lists it; until then it would call elections and shut itself down.
+                LOG.info("restarting the Raft server to serve as a non-voting member");
+                node.close();
+                node = startNode(config);
+            }
+        }
+        HaliteNode running = node;
         HttpServer server = new HttpServer(http.host(), http.port(),
-                new HttpApi(node, config.apiAddress(), maxBodyBytes, HaliteCommand.version()));
+                new HttpApi(running, maxBodyBytes, HaliteCommand.version()));
         try {
             server.start();
         } catch (Exception e) {
-            node.close();
+            running.close();
             throw new IllegalStateException("cannot listen on " + httpAddr + ": " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -89,15 +170,15 @@ public final class ServeCommand implements Callable<Integer> {
             LOG.info("shutting down");
             try {
                 server.close();
-                node.close();
+                running.close();
             } catch (Exception e) {
                 LOG.warn("error while shutting down", e);
             }
             stopped.countDown();
         }, "halite-shutdown"));
         LOG.info("Halite {} serving HTTP on http://{} (data in {})", HaliteCommand.version(), httpAddr, config.dataDir());
-        if (node.awaitReady(Duration.ofSeconds(30))) {
-            LOG.info("ready: leader is {}", node.status().leaderId());
+        if (running.awaitReady(Duration.ofSeconds(30))) {
+            LOG.info("ready: leader is {}", running.status().leaderId());
         } else {
             LOG.warn("no leader yet; requests will wait for one");
         }

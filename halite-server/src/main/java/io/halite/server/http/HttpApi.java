@@ -55,19 +55,20 @@ public final class HttpApi extends Handler.Abstract {
     private static final Set<String> CHECKSUM_PARAMS = Set.of("pretty");
     private static final Set<String> NODES_PARAMS = Set.of("pretty", "ver", "nonvoters", "timeout");
     private static final Set<String> READYZ_PARAMS = Set.of("noleader");
+    private static final Set<String> MEMBERSHIP_PARAMS = Set.of("pretty", "timeout");
+    /** A join waits while the leader copies its database to the new node. */
+    private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(5);
+    private static final long MEMBERSHIP_BODY_LIMIT = 64 << 10;
 
     private final HaliteNode node;
-    private final String apiAddress;
     private final long maxBodyBytes;
     private final String version;
 
     /**
-     * @param apiAddress   this node's HTTP address as clients reach it, e.g. {@code http://127.0.0.1:4001}
      * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
      */
-    public HttpApi(HaliteNode node, String apiAddress, long maxBodyBytes, String version) {
+    public HttpApi(HaliteNode node, long maxBodyBytes, String version) {
         this.node = node;
-        this.apiAddress = apiAddress;
         this.maxBodyBytes = maxBodyBytes;
         this.version = version;
     }
@@ -125,21 +126,20 @@ public final class HttpApi extends Handler.Abstract {
             }
             case "/status" -> {
                 requireMethod(method, "GET");
-                sendJson(response, callback, 200, StatusJson.status(node.status(), apiAddress, version,
+                sendJson(response, callback, 200, StatusJson.status(node.status(), node.config().apiAddress(), version,
                         params(request, STATUS_PARAMS).flag("pretty")));
             }
             case "/nodes" -> {
                 requireMethod(method, "GET");
-                QueryParams params = params(request, NODES_PARAMS);
-                NodeStatus status = node.status();
-                Duration timeout = params.duration("timeout", Duration.ofSeconds(2));
-                java.util.Map<String, String> addresses = new java.util.HashMap<>();
-                for (NodeStatus.Member member : status.members()) {
-                    addresses.put(member.id(), member.id().equals(status.nodeId())
-                            ? apiAddress : node.apiAddressOf(member.id(), timeout));
-                }
-                sendJson(response, callback, 200, StatusJson.nodes(status, addresses, version,
-                        "2".equals(params.string("ver")), params.flag("pretty")));
+                nodes(request, response, callback);
+            }
+            case "/join" -> {
+                requireMethod(method, "POST");
+                join(request, response, callback);
+            }
+            case "/remove" -> {
+                requireMethod(method, "DELETE");
+                remove(request, response, callback);
             }
             case "/readyz" -> {
                 requireMethod(method, "GET");
@@ -397,6 +397,63 @@ public final class HttpApi extends Handler.Abstract {
         }));
     }
 
+    /** Every member as this node's configuration lists it, each asked (in parallel) how far it has applied. */
+    private void nodes(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws InterruptedException {
+        QueryParams params = params(request, NODES_PARAMS);
+        NodeStatus status = node.status();
+        Duration timeout = params.duration("timeout", Duration.ofSeconds(2));
+        List<NodeStatus.Member> members = status.members().stream()
+                .filter(m -> m.voter() || params.flag("nonvoters"))
+                .toList();
+        java.util.Map<String, CompletableFuture<HaliteNode.MemberInfo>> asked = new java.util.LinkedHashMap<>();
+        members.forEach(m -> asked.put(m.id(), node.memberInfo(m.id(), timeout)));
+        java.util.Map<String, StatusJson.Answer> answers = new java.util.HashMap<>();
+        for (NodeStatus.Member m : members) {
+            HaliteNode.MemberInfo info;
+            try {
+                info = asked.get(m.id()).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                info = null;
+            }
+            answers.put(m.id(), info == null
+                    ? new StatusJson.Answer(node.apiAddressOf(m.id(), Duration.ZERO), false, 0)
+                    : new StatusJson.Answer(info.apiAddress(), true, info.appliedIndex()));
+        }
+        sendJson(response, callback, 200, StatusJson.nodes(status, members, answers, version,
+                "2".equals(params.string("ver")), params.flag("pretty")));
+    }
+
+    /** rqlite's {@code POST /join}: {@code {"id": "n4", "addr": "host:raftport", "voter": true}}. */
+    private void join(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws InterruptedException {
+        QueryParams params = params(request, MEMBERSHIP_PARAMS);
+        MembershipRequest.Join join = MembershipRequest.join(readBody(request, MEMBERSHIP_BODY_LIMIT));
+        HaliteNode.MembershipChange change = node.addMember(join.id(), join.raftAddress(), join.voter(),
+                params.duration("timeout", JOIN_TIMEOUT));
+        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            g.writeStartObject();
+            g.writeStringField("id", join.id());
+            g.writeStringField("addr", join.raftAddress());
+            g.writeBooleanField("voter", join.voter());
+            g.writeBooleanField("added", change == HaliteNode.MembershipChange.ADDED);
+            g.writeEndObject();
+        }));
+    }
+
+    /** rqlite's {@code DELETE /remove}: {@code {"id": "n3"}}. */
+    private void remove(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws InterruptedException {
+        QueryParams params = params(request, MEMBERSHIP_PARAMS);
+        String id = MembershipRequest.remove(readBody(request, MEMBERSHIP_BODY_LIMIT));
+        node.removeMember(id, params.duration("timeout", DEFAULT_TIMEOUT));
+        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            g.writeStartObject();
+            g.writeStringField("removed", id);
+            g.writeEndObject();
+        }));
+    }
+
     private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
         QueryParams params = params(request, READYZ_PARAMS);
         boolean leaderOk = params.flag("noleader") || node.isReady();
@@ -408,17 +465,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private Request parseBody(org.eclipse.jetty.server.Request request, boolean transaction, boolean allowPlainText) {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw new ApiException(413, "request body of " + declared + " bytes exceeds the limit of "
-                    + maxBodyBytes + " bytes");
-        }
-        byte[] body;
-        try (InputStream in = org.eclipse.jetty.server.Request.asInputStream(request)) {
-            body = readLimited(in, maxBodyBytes);
-        } catch (IOException e) {
-            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
-        }
+        byte[] body = readBody(request, maxBodyBytes);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (allowPlainText && contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain")) {
             return RequestParser.plainText(new String(body, StandardCharsets.UTF_8), transaction);
@@ -426,10 +473,23 @@ public final class HttpApi extends Handler.Abstract {
         return RequestParser.parse(body, transaction);
     }
 
-    private byte[] readLimited(InputStream in, long limit) throws IOException {
+    private static byte[] readBody(org.eclipse.jetty.server.Request request, long limit) {
+        long declared = request.getLength();
+        if (declared > limit) {
+            throw new ApiException(413, "request body of " + declared + " bytes exceeds the limit of " + limit
+                    + " bytes");
+        }
+        try (InputStream in = org.eclipse.jetty.server.Request.asInputStream(request)) {
+            return readLimited(in, limit);
+        } catch (IOException e) {
+            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readLimited(InputStream in, long limit) throws IOException {
         byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         if (body.length > limit) {
-            throw new ApiException(413, "request body exceeds the limit of " + maxBodyBytes + " bytes");
+            throw new ApiException(413, "request body exceeds the limit of " + limit + " bytes");
         }
         return body;
     }

@@ -51,15 +51,15 @@ final class StatusJson {
             g.writeNumberField("applied_index", s.appliedIndex());
             g.writeNumberField("last_log_index", s.lastLogIndex());
             g.writeNumberField("last_snapshot_index", Math.max(0, s.snapshotIndex()));
-            g.writeBooleanField("voter", true);
-            g.writeNumberField("num_peers", s.members().size() - 1);
+            g.writeBooleanField("voter", s.voter());
+            g.writeNumberField("num_peers", Math.max(0, s.members().size() - 1));
             g.writeEndObject();
             g.writeArrayFieldStart("nodes");
             for (NodeStatus.Member m : s.members()) {
                 g.writeStartObject();
                 g.writeStringField("id", m.id());
                 g.writeStringField("addr", m.raftAddress());
-                g.writeStringField("suffrage", "voter");
+                g.writeStringField("suffrage", m.voter() ? "voter" : "nonvoter");
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -73,49 +73,48 @@ final class StatusJson {
         });
     }
 
-    /** rqlite's legacy form is a map keyed by node id; {@code ver=2} gives {@code {"nodes":[...]}}. */
+    /** What a member answered when asked about itself: nothing (unreachable), or its API address and progress. */
+    record Answer(String apiAddress, boolean reachable, long appliedIndex) {}
+
     /**
-     * @param apiAddresses each member's API address as it answered, or "" if it did not answer (unreachable)
+     * rqlite's legacy form is a map keyed by node id; {@code ver=2} gives {@code {"nodes":[...]}}.
+     *
+     * @param answers each listed member's answer; its lag is counted from the commit index this node knows
      */
-    static byte[] nodes(NodeStatus s, java.util.Map<String, String> apiAddresses, String version, boolean listForm,
-                        boolean pretty) {
+    static byte[] nodes(NodeStatus s, java.util.List<NodeStatus.Member> members,
+                        java.util.Map<String, Answer> answers, String version, boolean listForm, boolean pretty) {
         return ResultsJson.write(pretty, g -> {
             g.writeStartObject();
             if (listForm) {
                 g.writeArrayFieldStart("nodes");
             }
-            for (NodeStatus.Member m : s.members()) {
+            for (NodeStatus.Member m : members) {
                 if (!listForm) {
                     g.writeFieldName(m.id());
                 }
-                writeNode(g, s, m, apiAddresses.getOrDefault(m.id(), ""), version);
+                Answer answer = answers.get(m.id());
+                g.writeStartObject();
+                g.writeStringField("id", m.id());
+                if (!answer.apiAddress().isEmpty()) {
+                    g.writeStringField("api_addr", answer.apiAddress());
+                }
+                g.writeStringField("addr", m.raftAddress());
+                if (m.id().equals(s.nodeId())) {
+                    g.writeStringField("version", version);
+                }
+                g.writeBooleanField("voter", m.voter());
+                g.writeBooleanField("reachable", answer.reachable());
+                g.writeBooleanField("leader", s.leaderId().equals(m.id()));
+                if (answer.reachable()) {
+                    g.writeNumberField("applied_index", answer.appliedIndex());
+                    g.writeNumberField("lag", Math.max(0, s.commitIndex() - answer.appliedIndex()));
+                }
+                g.writeEndObject();
             }
             if (listForm) {
                 g.writeEndArray();
             }
             g.writeEndObject();
         });
-    }
-
-    /** One member; its version and applied index are known only for the node answering. */
-    private static void writeNode(com.fasterxml.jackson.core.JsonGenerator g, NodeStatus s, NodeStatus.Member m,
-                                  String apiAddress, String version) throws IOException {
-        boolean self = m.id().equals(s.nodeId());
-        g.writeStartObject();
-        g.writeStringField("id", m.id());
-        if (!apiAddress.isEmpty()) {
-            g.writeStringField("api_addr", apiAddress);
-        }
-        g.writeStringField("addr", m.raftAddress());
-        if (self) {
-            g.writeStringField("version", version);
-        }
-        g.writeBooleanField("voter", true);
-        g.writeBooleanField("reachable", self || !apiAddress.isEmpty());
-        g.writeBooleanField("leader", s.leaderId().equals(m.id()));
-        if (self) {
-            g.writeNumberField("applied_index", s.appliedIndex());
-        }
-        g.writeEndObject();
     }
 }

@@ -55,17 +55,18 @@ public final class ApiTestServer implements AutoCloseable {
 
     private ApiTestServer(long maxBodyBytes) throws Exception {
         dataDir = Files.createTempDirectory("halite-api-test-");
+        int httpPort = freePort();
         NodeConfig config = NodeConfig.singleNode("node1", dataDir, "127.0.0.1:" + freePort());
-        config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(),
+        config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(), false,
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
-                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "");
+                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort);
         node = HaliteNode.start(config, fatalErrors::add);
         HttpServer server = null;
         try {
             if (!node.awaitReady(Duration.ofSeconds(20))) {
                 throw new IllegalStateException("the node elected no leader within 20 s");
             }
-            server = new HttpServer("127.0.0.1", 0, new HttpApi(node, "http://127.0.0.1:0", maxBodyBytes, "test"));
+            server = new HttpServer("127.0.0.1", httpPort, new HttpApi(node, maxBodyBytes, "test"));
             server.start();
         } catch (Exception | Error e) {
             if (server != null) {

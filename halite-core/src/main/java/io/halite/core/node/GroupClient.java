@@ -1,0 +1,135 @@
+package io.halite.core.node;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's Ratis client to its own group. A Ratis client knows a fixed list of servers, so this one is rebuilt
+ * whenever the group's membership changes: a node can then reach members added after it started, and a node that
+ * joined can reach the cluster before its own configuration arrives (through the members it was told of).
+ */
+final class GroupClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupClient.class);
+    /** Requests still running on a replaced client get this long to finish before it closes. */
+    private static final long RETIRE_AFTER_SECONDS = 60;
+
+    private final RaftGroupId groupId;
+    private final RaftProperties properties;
+    private final Supplier<RaftConfiguration> configuration;
+    private final Supplier<RaftPeerId> leader;
+    private Map<String, String> knownPeers = Map.of();
+    private Map<String, String> clientPeers;
+    private RaftClient client;
+    /** The configuration the client was last checked against, and the client: the fast path of {@link #get()}. */
+    private volatile Checked checked;
+
+    private record Checked(RaftConfiguration configuration, RaftClient client) {}
+
+    /**
+     * @param configuration this node's current Raft configuration (empty until it has one; null if unavailable)
+     * @param leader        the leader this node knows of, or null: a new client starts there rather than at a
+     *                      random member (which might be a non-voting member that cannot take requests yet)
+     */
+    GroupClient(RaftGroupId groupId, RaftProperties properties, Supplier<RaftConfiguration> configuration,
+                Supplier<RaftPeerId> leader) {
+        this.groupId = groupId;
+        this.properties = properties;
+        this.configuration = configuration;
+        this.leader = leader;
+    }
+
+    /** Members learned outside Raft (from the cluster a node joins), used while this node has no configuration. */
+    synchronized void learn(Collection<RaftPeer> peers) {
+        knownPeers = addresses(peers);
+        checked = null;
+    }
+
+    /** A client that knows every current member; fails if this node knows of no member at all. */
+    RaftClient get() {
+        RaftConfiguration conf = configuration.get();
+        Checked last = checked;
+        if (last != null && last.configuration() == conf) {
+            return last.client();
+        }
+        return rebuildIfChanged(conf);
+    }
+
+    private synchronized RaftClient rebuildIfChanged(RaftConfiguration conf) {
+        Map<String, String> peers = conf == null ? Map.of() : addresses(conf.getAllPeers(RaftPeerRole.FOLLOWER));
+        if (conf != null) {
+            peers.putAll(addresses(conf.getAllPeers(RaftPeerRole.LISTENER)));
+        }
+        if (peers.isEmpty()) {
+            peers = knownPeers;
+        }
+        if (peers.isEmpty()) {
+            throw NodeException.unavailable("this node is not a member of a cluster yet (it is waiting to be added)");
+        }
+        if (!peers.equals(clientPeers)) {
+            RaftClient previous = client;
+            client = build(peers);
+            clientPeers = peers;
+            if (previous != null) {
+                LOG.info("cluster members are now {}", peers);
+                CompletableFuture.delayedExecutor(RETIRE_AFTER_SECONDS, TimeUnit.SECONDS).execute(() -> close(previous));
+            }
+        }
+        checked = new Checked(conf, client);
+        return client;
+    }
+
+    private RaftClient build(Map<String, String> peers) {
+        List<RaftPeer> list = peers.entrySet().stream()
+                .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
+                .toList();
+        RaftPeerId leaderId = leader.get();
+        return RaftClient.newBuilder()
+                .setLeaderId(leaderId != null && peers.containsKey(leaderId.toString()) ? leaderId : null)
+                .setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(groupId, list))
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    private static Map<String, String> addresses(Collection<RaftPeer> peers) {
+        Map<String, String> map = new TreeMap<>();
+        peers.forEach(p -> map.put(p.getId().toString(), p.getAddress()));
+        return map;
+    }
+
+    private static void close(RaftClient client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("closing a replaced Raft client: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            close(client);
+        }
+    }
+}

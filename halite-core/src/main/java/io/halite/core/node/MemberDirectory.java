@@ -1,0 +1,154 @@
+package io.halite.core.node;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * What members know of each other beyond Raft: each one's HTTP API address and how far it has applied the log.
+ *
+ * <p>Every member tells every other member about itself once a second, and a member not heard from lately is
+ * asked directly; both travel as non-linearizable Ratis queries, which need no leader. Telling, not only asking,
+ * is needed because Ratis does not serve requests on a non-voting member added to a running cluster until the next
+ * leader change, while that member can still send.
+ */
+final class MemberDirectory implements AutoCloseable {
+    /** First byte of a member message; an encoded read request starts with the codec version instead (1). */
+    static final byte MESSAGE = 0;
+    private static final byte ASK = 0;
+    private static final byte TELL = 1;
+    private static final Duration TELL_EVERY = Duration.ofSeconds(1);
+    /** What a member told is trusted this long; after that it is asked again. */
+    private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    /** What a member says of itself. */
+    record Info(String apiAddress, long appliedIndex) {}
+
+    private record Heard(Info info, long atNanos) {}
+
+    private final String selfId;
+    private final String selfApi;
+    private final LongSupplier applied;
+    private final Supplier<Collection<String>> otherMembers;
+    private final GroupClient client;
+    private final Map<String, String> apiAddresses = new ConcurrentHashMap<>();
+    private final Map<String, Heard> heard = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<?>> telling = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService teller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "halite-member-teller");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param applied      this node's applied index
+     * @param otherMembers the ids of the other members in this node's configuration
+     */
+    MemberDirectory(String selfId, String selfApi, LongSupplier applied, Supplier<Collection<String>> otherMembers,
+                    GroupClient client) {
+        this.selfId = selfId;
+        this.selfApi = selfApi;
+        this.applied = applied;
+        this.otherMembers = otherMembers;
+        this.client = client;
+    }
+
+    void start() {
+        teller.scheduleWithFixedDelay(this::tellEveryone, 0, TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Remembers a member's API address learned elsewhere (from the cluster a node joins). */
+    void learn(String id, String apiAddress) {
+        if (!apiAddress.isEmpty()) {
+            apiAddresses.put(id, apiAddress);
+        }
+    }
+
+    /** Answers a member message (see {@link #MESSAGE}) received through Ratis. */
+    Message answer(ByteString message) {
+        String text = message.substring(2).toStringUtf8();
+        if (message.byteAt(1) == TELL) {
+            String[] parts = text.split("\n", 3);
+            Info info = new Info(parts[1], Long.parseLong(parts[2]));
+            heard.put(parts[0], new Heard(info, System.nanoTime()));
+            learn(parts[0], info.apiAddress());
+            return Message.EMPTY;
+        }
+        return Message.valueOf(selfApi + "\n" + applied.getAsLong());
+    }
+
+    /** What a member says of itself: recently told, or asked now; null if it does not answer in time. */
+    CompletableFuture<Info> info(String id, Duration timeout) {
+        if (id.equals(selfId)) {
+            return CompletableFuture.completedFuture(new Info(selfApi, applied.getAsLong()));
+        }
+        Heard last = heard.get(id);
+        if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
+            return CompletableFuture.completedFuture(last.info());
+        }
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = client.get().async().sendStaleRead(message(ASK, ""), 0, RaftPeerId.valueOf(id));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((r, error) -> {
+            if (error != null || !r.isSuccess()) {
+                return null;
+            }
+            String[] parts = r.getMessage().getContent().toStringUtf8().split("\n", 2);
+            learn(id, parts[0]);
+            return new Info(parts[0], Long.parseLong(parts[1]));
+        });
+    }
+
+    /** A member's API address: known, or asked of it; empty if it does not answer within {@code timeout}. */
+    String apiAddressOf(String id, Duration timeout) throws InterruptedException {
+        String known = id.equals(selfId) ? selfApi : apiAddresses.get(id);
+        if (known != null) {
+            return known;
+        }
+        try {
+            Info info = info(id, timeout).get();
+            return info == null ? "" : info.apiAddress();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "";
+        }
+    }
+
+    /** One message per member, and none while the previous one to that member is unanswered. */
+    private void tellEveryone() {
+        try {
+            Message message = message(TELL, selfId + "\n" + selfApi + "\n" + applied.getAsLong());
+            for (String id : otherMembers.get()) {
+                CompletableFuture<?> pending = telling.get(id);
+                if (pending == null || pending.isDone()) {
+                    telling.put(id, client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id)));
+                }
+            }
+        } catch (RuntimeException e) {
+            // Not a member yet, or stopping: nobody to tell.
+        }
+    }
+
+    private static Message message(byte kind, String text) {
+        return Message.valueOf(ByteString.copyFrom(new byte[] {MESSAGE, kind})
+                .concat(ByteString.copyFromUtf8(text)));
+    }
+
+    @Override
+    public void close() {
+        teller.shutdownNow();
+    }
+}

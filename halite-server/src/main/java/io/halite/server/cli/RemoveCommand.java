@@ -1,0 +1,54 @@
+package io.halite.server.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code halite remove}: takes a member out of the cluster through any member's {@code DELETE /remove}. */
+@Command(name = "remove", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Removes a member from the cluster. Ask any member that is still in it; the change goes through the leader and is committed by a majority.",
+            "",
+            "The removed node stops taking part. To bring it back, start it with --join (its data is replaced by a fresh copy).",
+            ""
+        })
+public final class RemoveCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NODE-ID", description = "The id of the member to remove.")
+    String nodeId;
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "A member's HTTP API (default: ${DEFAULT-VALUE}).")
+    URI url;
+
+    @Option(names = "--timeout", defaultValue = "30s", converter = Durations.class, description = "How long to wait for the change to commit (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("id", nodeId));
+        HttpRequest request = HttpRequest.newBuilder(url.resolve("/remove?timeout=" + timeout.toMillis() + "ms"))
+                .timeout(timeout.plusSeconds(5))
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            System.err.println("halite remove: cannot reach " + url + ": " + e);
+            return 1;
+        }
+        if (response.statusCode() == 200) {
+            System.out.println("removed " + nodeId);
+            return 0;
+        }
+        System.err.println("halite remove: " + url + " answered " + response.statusCode() + ": " + response.body().strip());
+        return 1;
+    }
+}
