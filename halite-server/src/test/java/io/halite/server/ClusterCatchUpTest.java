@@ -10,11 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A follower that was down while the leader purged its log catches up from a copy of the leader's database, and
- * then holds exactly the leader's content.
+ * Nodes catch up from a copy of the leader's database, streamed, never held in memory: a follower that was down
+ * while the leader purged its log, and a new node whose heap is smaller than the database. Afterwards each holds
+ * exactly the leader's content and keeps applying the log.
  */
 class ClusterCatchUpTest {
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
     private ProcessCluster cluster;
@@ -59,5 +60,31 @@ class ClusterCatchUpTest {
         assertThat(laggingSum.path("checksum").asText()).isEqualTo(leaderSum.path("checksum").asText());
         assertThat(Files.readString(lagging.logFile())).as("caught up from a copy, not from the log")
                 .contains("installed the leader's database");
+        assertFollowsTheLog(lagging);
+    }
+
+    @Test
+    void aNodeWithLessHeapThanTheDatabaseJoinsFromACopy() throws Exception {
+        cluster = ProcessCluster.start(dir, 1);
+        ServerProcess leader = cluster.nodes().get(0);
+        // 160 MB from one small statement: each replica computes the (seeded) blobs itself.
+        assertThat(cluster.post(leader, "/db/execute?timeout=120s", "[\"CREATE TABLE big(id INTEGER PRIMARY KEY, b BLOB)\", "
+                + "\"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 160) "
+                + "INSERT INTO big SELECT x, randomblob(1048576) FROM c\"]")).isNotNull();
+        long size = cluster.get(leader, "/status").path("store").path("sqlite3").path("db_size").asLong();
+        assertThat(size).isGreaterThan(150L << 20);
+
+        ServerProcess joined = cluster.joinWithHeap(dir, leader, "64m");
+        assertThat(Files.readString(joined.logFile())).contains("installed the leader's database");
+        assertFollowsTheLog(joined);
+    }
+
+    /** A write after catching up reaches the node, which then matches the leader at the same index. */
+    private void assertFollowsTheLog(ServerProcess node) throws InterruptedException {
+        JsonNode write = cluster.post(node, "/db/execute?raft_index", "[\"CREATE TABLE after_catch_up(x)\"]");
+        assertThat(write).isNotNull();
+        long index = write.path("raft_index").asLong();
+        ServerProcess leader = cluster.leader();
+        assertThat(cluster.checksumOnceApplied(node, index)).isEqualTo(cluster.checksumOnceApplied(leader, index));
     }
 }

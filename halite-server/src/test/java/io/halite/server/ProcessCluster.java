@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A cluster of `halite serve` processes on loopback, bootstrapped with {@code --peers}, for tests that kill and
@@ -21,23 +23,35 @@ final class ProcessCluster implements AutoCloseable {
     private final List<ServerProcess> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** Starts {@code size} members (with {@code extraArgs} each) and waits until every one is ready. */
+    /** Starts {@code size} members on loopback (with {@code extraArgs} each) and waits until every one is ready. */
     static ProcessCluster start(Path dir, int size, String... extraArgs) throws Exception {
+        int[] ports = new int[2 * size];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = ServerProcess.freePort();
+        }
+        return start(dir, size, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i], i -> ports[2 * i + 1],
+                extraArgs);
+    }
+
+    /** Starts member i in network namespace i of {@code net}, on its own address (ports 4001 and 4002). */
+    static ProcessCluster startIn(NetworkNamespaces net, Path dir, int size, String... extraArgs) throws Exception {
+        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, extraArgs);
+    }
+
+    private static ProcessCluster start(Path dir, int size, IntFunction<String> host,
+                                        IntFunction<List<String>> prefix, IntUnaryOperator httpPort,
+                                        IntUnaryOperator raftPort, String... extraArgs) throws Exception {
         ProcessCluster cluster = new ProcessCluster();
         try {
-            int[] httpPorts = new int[size];
-            int[] raftPorts = new int[size];
             List<String> peers = new ArrayList<>();
             for (int i = 0; i < size; i++) {
-                httpPorts[i] = ServerProcess.freePort();
-                raftPorts[i] = ServerProcess.freePort();
-                peers.add("n" + i + "@127.0.0.1:" + raftPorts[i]);
+                peers.add("n" + i + "@" + host.apply(i) + ":" + raftPort.applyAsInt(i));
             }
             for (int i = 0; i < size; i++) {
                 List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
                 args.addAll(List.of(extraArgs));
-                cluster.nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), httpPorts[i],
-                        raftPorts[i], args));
+                cluster.nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
+                        httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args));
             }
             // A member is ready only once a majority runs: start them all, then wait for each.
             for (ServerProcess node : cluster.nodes) {
@@ -58,11 +72,16 @@ final class ProcessCluster implements AutoCloseable {
      * is ready (added and caught up), and adds it to {@link #nodes()}.
      */
     ServerProcess join(Path dir, ServerProcess via, String... extraArgs) throws Exception {
+        return joinWithHeap(dir, via, "256m", extraArgs);
+    }
+
+    /** {@link #join(Path, ServerProcess, String...)} with the new node's JVM limited to {@code maxHeap}. */
+    ServerProcess joinWithHeap(Path dir, ServerProcess via, String maxHeap, String... extraArgs) throws Exception {
         String id = "n" + nodes.size();
         List<String> args = new ArrayList<>(List.of("--node-id", id, "--join", via.baseUrl()));
         args.addAll(List.of(extraArgs));
         ServerProcess node = new ServerProcess(dir.resolve(id), dir.resolve("logs-" + id), ServerProcess.freePort(),
-                ServerProcess.freePort(), args);
+                ServerProcess.freePort(), args).heap(maxHeap);
         nodes.add(node);
         node.start();
         return node;

@@ -25,10 +25,13 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final Path logDir;
+    private final String host;
     private final int httpPort;
     private final int raftPort;
+    private final List<String> prefix;
     private final List<String> extraArgs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String heap = "256m";
     private Process process;
     private Path logFile;
     private int starts;
@@ -40,14 +43,25 @@ public final class ServerProcess implements AutoCloseable {
     /** A node with given ports and extra {@code serve} arguments (e.g. {@code --node-id}, {@code --peers}). */
     public ServerProcess(Path dataDir, Path logDir, int httpPort, int raftPort, List<String> extraArgs)
             throws IOException {
+        this(dataDir, logDir, "127.0.0.1", httpPort, raftPort, List.of(), extraArgs);
+    }
+
+    /**
+     * A node listening on {@code host}, started through {@code prefix} (e.g. {@code ip netns exec ns1}, to run it
+     * in a network namespace).
+     */
+    public ServerProcess(Path dataDir, Path logDir, String host, int httpPort, int raftPort, List<String> prefix,
+                         List<String> extraArgs) throws IOException {
         if (httpPort == raftPort) {
             throw new IllegalArgumentException("HTTP and Raft ports must differ");
         }
         this.dataDir = dataDir;
         this.logDir = logDir;
         Files.createDirectories(logDir);
+        this.host = host;
         this.httpPort = httpPort;
         this.raftPort = raftPort;
+        this.prefix = List.copyOf(prefix);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
@@ -79,6 +93,12 @@ public final class ServerProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
+    /** The JVM's maximum heap ({@code -Xmx}) for the next start; 256m unless set. */
+    public ServerProcess heap(String maxHeap) {
+        this.heap = maxHeap;
+        return this;
+    }
+
     /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
     public synchronized void start() throws Exception {
         launch();
@@ -95,11 +115,12 @@ public final class ServerProcess implements AutoCloseable {
         }
         starts++;
         logFile = logDir.resolve("serve-" + starts + ".log");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(javaBinary(), "-Xmx" + heap, "-cp", classpath(),
                 "io.halite.server.cli.HaliteCommand", "serve",
                 "--data-dir", dataDir.toString(),
-                "--http-addr", "127.0.0.1:" + httpPort,
-                "--raft-addr", "127.0.0.1:" + raftPort,
+                "--http-addr", host + ":" + httpPort,
+                "--raft-addr", host + ":" + raftPort,
                 "--election-timeout", "300ms"));
         command.addAll(extraArgs);
         process = new ProcessBuilder(command)
@@ -148,7 +169,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return "http://" + host + ":" + httpPort;
     }
 
     public Path dataDir() {

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's Ratis client to its own group. A Ratis client knows a fixed list of servers, so this one is rebuilt
  * whenever the group's membership changes: a node can then reach members added after it started, and a node that
- * joined can reach the cluster before its own configuration arrives (through the members it was told of).
+ * joined can reach the cluster before its own configuration arrives (through the members it was told of). It is
+ * also rebuilt when this node sees a new leader, so that new requests go straight there instead of first waiting
+ * out a request to an old leader that may be cut off without a reset.
  */
 final class GroupClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupClient.class);
@@ -39,10 +41,11 @@ final class GroupClient implements AutoCloseable {
     private Map<String, String> knownPeers = Map.of();
     private Map<String, String> clientPeers;
     private RaftClient client;
-    /** The configuration the client was last checked against, and the client: the fast path of {@link #get()}. */
+    private RaftPeerId clientLeader;
+    /** What the client was last checked against, and the client: the fast path of {@link #get()}. */
     private volatile Checked checked;
 
-    private record Checked(RaftConfiguration configuration, RaftClient client) {}
+    private record Checked(RaftConfiguration configuration, RaftPeerId leader, RaftClient client) {}
 
     /**
      * @param configuration this node's current Raft configuration (empty until it has one; null if unavailable)
@@ -66,14 +69,15 @@ final class GroupClient implements AutoCloseable {
     /** A client that knows every current member; fails if this node knows of no member at all. */
     RaftClient get() {
         RaftConfiguration conf = configuration.get();
+        RaftPeerId leaderId = leader.get();
         Checked last = checked;
-        if (last != null && last.configuration() == conf) {
+        if (last != null && last.configuration() == conf && java.util.Objects.equals(last.leader(), leaderId)) {
             return last.client();
         }
-        return rebuildIfChanged(conf);
+        return rebuildIfChanged(conf, leaderId);
     }
 
-    private synchronized RaftClient rebuildIfChanged(RaftConfiguration conf) {
+    private synchronized RaftClient rebuildIfChanged(RaftConfiguration conf, RaftPeerId leaderId) {
         Map<String, String> peers = conf == null ? Map.of() : addresses(conf.getAllPeers(RaftPeerRole.FOLLOWER));
         if (conf != null) {
             peers.putAll(addresses(conf.getAllPeers(RaftPeerRole.LISTENER)));
@@ -84,24 +88,27 @@ final class GroupClient implements AutoCloseable {
         if (peers.isEmpty()) {
             throw NodeException.unavailable("this node is not a member of a cluster yet (it is waiting to be added)");
         }
-        if (!peers.equals(clientPeers)) {
+        boolean newLeader = leaderId != null && !leaderId.equals(clientLeader);
+        if (!peers.equals(clientPeers) || newLeader) {
             RaftClient previous = client;
-            client = build(peers);
-            clientPeers = peers;
+            client = build(peers, leaderId);
             if (previous != null) {
-                LOG.info("cluster members are now {}", peers);
+                if (!peers.equals(clientPeers)) {
+                    LOG.info("cluster members are now {}", peers);
+                }
                 CompletableFuture.delayedExecutor(RETIRE_AFTER_SECONDS, TimeUnit.SECONDS).execute(() -> close(previous));
             }
+            clientPeers = peers;
+            clientLeader = leaderId;
         }
-        checked = new Checked(conf, client);
+        checked = new Checked(conf, leaderId, client);
         return client;
     }
 
-    private RaftClient build(Map<String, String> peers) {
+    private RaftClient build(Map<String, String> peers, RaftPeerId leaderId) {
         List<RaftPeer> list = peers.entrySet().stream()
                 .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
                 .toList();
-        RaftPeerId leaderId = leader.get();
         return RaftClient.newBuilder()
                 .setLeaderId(leaderId != null && peers.containsKey(leaderId.toString()) ? leaderId : null)
                 .setProperties(properties)

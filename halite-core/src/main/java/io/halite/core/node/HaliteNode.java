@@ -212,7 +212,10 @@ public final class HaliteNode implements AutoCloseable {
         // answering weak reads about as soon as the others can elect a new leader.
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
                 TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+        // A request to a leader that is cut off (packets dropped, no reset) fails only after this long and is then
+        // sent to another member, with the same call id (Ratis's retry cache keeps it from being applied twice).
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election),
+                TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // The database records its own applied index; Ratis's commit-index metadata entries would only delay
         // group commits in the state machine.

@@ -1,0 +1,132 @@
+package io.halite.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three nodes, each in its own network namespace; the leader is cut off from the other two. The minority side
+ * must refuse writes and linearizable reads, the majority must elect a leader and serve, and once the partition
+ * heals every node holds exactly the acknowledged writes.
+ */
+class PartitionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private NetworkNamespaces net;
+    private ProcessCluster cluster;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (net != null) {
+                net.close();
+            }
+        }
+    }
+
+    @Test
+    void theMinorityRefusesTheMajorityServesAndHealingConverges() throws Exception {
+        assumeTrue(NetworkNamespaces.available(), "network namespaces need root and iproute2");
+        net = new NetworkNamespaces(3);
+        cluster = ProcessCluster.startIn(net, dir, 3);
+        List<ServerProcess> nodes = cluster.nodes();
+        assertThat(send(nodes.get(0), "POST", "/db/execute",
+                "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)\"]").statusCode())
+                .isEqualTo(200);
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            insert(nodes.get(i % 3), "before-" + i, acknowledged);
+        }
+
+        ServerProcess oldLeader = cluster.leader();
+        List<ServerProcess> majority = nodes.stream().filter(n -> n != oldLeader).toList();
+        net.isolate(nodes.indexOf(oldLeader));
+
+        HttpResponse<String> write = send(oldLeader, "POST", "/db/execute?timeout=3s",
+                "[\"INSERT INTO t(v) VALUES('cut-off')\"]");
+        assertThat(write.statusCode()).as(write.body()).isEqualTo(503);
+        HttpResponse<String> read = send(oldLeader, "GET",
+                "/db/query?level=linearizable&timeout=2s&q=" + encode("SELECT count(*) FROM t"), null);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(503);
+
+        ServerProcess newLeader = awaitLeaderAmong(majority);
+        ServerProcess majorityFollower = majority.stream().filter(n -> n != newLeader).findFirst().orElseThrow();
+        for (int i = 0; i < 10; i++) {
+            insert(i % 2 == 0 ? newLeader : majorityFollower, "during-" + i, acknowledged);
+        }
+        // The cut-off node knows no leader now: a freshness-bounded read there is refused as stale.
+        JsonNode stale = JSON.readTree(send(oldLeader, "GET",
+                "/db/query?level=none&freshness=1s&q=" + encode("SELECT 1"), null).body());
+        assertThat(stale.path("error").asText()).startsWith("stale read");
+
+        net.heal();
+        long lastIndex = insert(majorityFollower, "after-heal", acknowledged);
+        List<String> checksums = new ArrayList<>();
+        for (ServerProcess node : nodes) {
+            checksums.add(cluster.checksumOnceApplied(node, lastIndex));
+            JsonNode rows = JSON.readTree(send(node, "GET", "/db/query?level=none&q="
+                    + encode("SELECT v FROM t ORDER BY id"), null).body());
+            List<String> values = new ArrayList<>();
+            rows.path("results").get(0).path("values").forEach(v -> values.add(v.get(0).asText()));
+            assertThat(values).as("rows on " + node.baseUrl()).isEqualTo(acknowledged);
+        }
+        assertThat(checksums.stream().distinct()).as("checksums " + checksums).hasSize(1);
+    }
+
+    private long insert(ServerProcess node, String value, List<String> acknowledged) throws Exception {
+        HttpResponse<String> response = send(node, "POST", "/db/execute?raft_index&timeout=10s",
+                "[[\"INSERT INTO t(v) VALUES(?)\", \"" + value + "\"]]");
+        assertThat(response.statusCode()).as("insert through " + node.baseUrl() + ": " + response.body())
+                .isEqualTo(200);
+        acknowledged.add(value);
+        return JSON.readTree(response.body()).path("raft_index").asLong();
+    }
+
+    private ServerProcess awaitLeaderAmong(List<ServerProcess> candidates) throws InterruptedException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            for (ServerProcess node : candidates) {
+                JsonNode status = cluster.get(node, "/status");
+                if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
+                    return node;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the majority elected no leader within 20 s");
+    }
+
+    private HttpResponse<String> send(ServerProcess node, String method, String path, String body) throws Exception {
+        return cluster.raw(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    }
+
+    private static String encode(String sql) {
+        return URLEncoder.encode(sql, StandardCharsets.UTF_8);
+    }
+}
