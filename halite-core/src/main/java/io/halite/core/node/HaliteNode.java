@@ -147,8 +147,6 @@ public final class HaliteNode implements AutoCloseable {
                 return null;
             }
         };
-        // Messages between members get their own client: one to a member that does not answer must never hold up
-        // the ordered requests (writes) of the other.
         java.util.function.Supplier<RaftPeerId> leader = () -> {
             try {
                 return server.getDivision(DATABASE_GROUP).getInfo().getLeaderId();
@@ -156,6 +154,8 @@ public final class HaliteNode implements AutoCloseable {
                 return null;
             }
         };
+        // Messages between members get their own client: one to a member that does not answer must never hold up
+        // the ordered requests (writes) of the other.
         GroupClient client = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
         GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
@@ -220,6 +220,12 @@ public final class HaliteNode implements AutoCloseable {
         // The database records its own applied index; Ratis's commit-index metadata entries would only delay
         // group commits in the state machine.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // A follower appends each AppendEntries batch to its log as it arrives, so the log worker writes and fsyncs
+        // consecutive batches together. Ratis's default ("compose") chains each append behind the previous batch's
+        // fsync and hands it to another thread (a new thread per batch where the common pool has one thread, as on
+        // 2 CPUs): every entry waited for the one before it. Replies still wait for the entries' fsync, and the one
+        // stream per leader keeps appends in order.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
 
         // Entries may be as large as the largest request; every buffer on their way must hold one.
         SizeInBytes entryMax = SizeInBytes.valueOf(config.maxRequestBytes() + (1 << 20));

@@ -1,5 +1,6 @@
 package io.halite.core.engine;
 
+import static io.halite.core.engine.RandomWorkload.req;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.log.EntryCodec;
@@ -29,124 +30,12 @@ class DeterminismTest {
     @TempDir
     Path dir;
 
-    // ---------------------------------------------------------------- workload
-
-    private static final List<String> SCHEMA = List.of(
-            "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
-                    + " created TEXT DEFAULT CURRENT_TIMESTAMP, r INTEGER DEFAULT (random()),"
-                    + " tag BLOB DEFAULT (randomblob(4)), qty INTEGER CHECK (qty >= 0))",
-            "CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER, at TEXT, noise BLOB)",
-            "CREATE TRIGGER items_audit AFTER INSERT ON items BEGIN"
-                    + " INSERT INTO audit(item_id, at, noise) VALUES (new.id, datetime('now'), randomblob(8)); END",
-            "CREATE TABLE times(id INTEGER PRIMARY KEY, dt TEXT, jd REAL, ue INTEGER, sf TEXT, d TEXT, t TEXT,"
-                    + " cd TEXT, ct TEXT, rnd INTEGER, rb BLOB)",
-            "CREATE TABLE picks(id INTEGER PRIMARY KEY, src INTEGER, note TEXT)",
-            "CREATE TABLE kv(k TEXT PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP) WITHOUT ROWID",
-            // id 1 exists from the start, so inserting id 1 again always fails
-            "INSERT INTO items(id, name, qty) VALUES (1, 'first', 1)");
-
-    private static final String INSERT_TIMES = "INSERT INTO times(dt, jd, ue, sf, d, t, cd, ct, rnd, rb) VALUES"
-            + " (datetime('now'), julianday('now'), unixepoch('now'), strftime('%Y-%m-%d %H:%M:%f','now'),"
-            + " date(), time(), CURRENT_DATE, CURRENT_TIME, random(), randomblob(16))";
-
-    /** A random request; {@code next} gives fresh names. */
-    private static Request randomRequest(Random rnd, int[] next) {
-        return request(rnd.nextInt(KINDS), rnd, next);
-    }
-
-    private static final int KINDS = 15;
-
-    private static Request request(int kind, Random rnd, int[] next) {
-        switch (kind) {
-            case 0, 1 -> { // plain insert; names from a small pool collide sometimes (UNIQUE violation)
-                String name = rnd.nextInt(4) == 0 ? "pool-" + rnd.nextInt(20) : "item-" + next[0]++;
-                return req(false, Statement.of("INSERT INTO items(name, qty) VALUES (?, ?)", name,
-                        (long) rnd.nextInt(100)));
-            }
-            case 2 -> {
-                return req(false, Statement.of(INSERT_TIMES));
-            }
-            case 3 -> { // ORDER BY random() LIMIT in INSERT ... SELECT
-                return req(false, Statement.of("INSERT INTO picks(src, note) SELECT id, name || ':' || random()"
-                        + " FROM items ORDER BY random() LIMIT " + (1 + rnd.nextInt(4))));
-            }
-            case 4 -> { // failing statements between good ones, not a transaction: neighbours stay
-                return req(false,
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, -1)", "neg-" + next[0]++), // CHECK
-                        Statement.of("INSERT INTO items(id, name) VALUES (1, ?)", "dup-" + next[0]++), // PK
-                        Statement.of("INSERT INTO items(name) VALUES (NULL)"), // NOT NULL
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, 5)", "ok-" + next[0]++),
-                        Statement.of("INSERT INTO nosuchtable VALUES (1)"));
-            }
-            case 5 -> { // a transaction that fails halfway: nothing of it may remain
-                return req(true,
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, 1)", "tx-" + next[0]++),
-                        Statement.of(INSERT_TIMES),
-                        Statement.of("INSERT INTO picks(src, note) SELECT id, 'tx' FROM items ORDER BY random() LIMIT 2"),
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, -5)", "txbad-" + next[0]++),
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, 2)", "txnever-" + next[0]++));
-            }
-            case 6 -> { // a transaction that succeeds
-                return req(true,
-                        Statement.of("INSERT INTO items(name, qty) VALUES (?, 3)", "txok-" + next[0]++),
-                        Statement.of("UPDATE items SET r = random(), created = datetime('now', '+1 day') WHERE id = ?",
-                                (long) (1 + rnd.nextInt(Math.max(1, next[0])))),
-                        Statement.of("INSERT OR REPLACE INTO kv(k, v) VALUES (?, hex(randomblob(6)))",
-                                "k" + rnd.nextInt(10)));
-            }
-            case 7 -> {
-                return req(false, Statement.of("UPDATE items SET r = random(), tag = randomblob(3) WHERE id % 5 = ?",
-                        (long) rnd.nextInt(5)));
-            }
-            case 8 -> {
-                return req(false, Statement.of("DELETE FROM picks WHERE id IN (SELECT id FROM picks ORDER BY random()"
-                        + " LIMIT 2)"));
-            }
-            case 9 -> { // RETURNING: results carry pinned values
-                return req(false, Statement.of("INSERT INTO items(name) VALUES (?) RETURNING id, created, r, tag,"
-                        + " julianday('now'), unixepoch(), time('now', 'start of day', '+3 hours')", "ret-" + next[0]++));
-            }
-            case 10 -> {
-                return req(false, Statement.of("INSERT OR REPLACE INTO kv(k, v) VALUES (?, strftime('%s %f', 'now'))",
-                        "k" + rnd.nextInt(10)));
-            }
-            case 11 -> { // reads inside a write entry see the uncommitted state of the writer
-                return req(false, Statement.of("SELECT count(*), sum(qty), max(id) FROM items"),
-                        Statement.of("SELECT count(*) FROM audit"));
-            }
-            case 12 -> { // refused in writes: per-statement error, neighbours still applied
-                return req(false, Statement.of("INSERT INTO kv(k, v) VALUES (?, datetime('now', 'localtime'))",
-                                "local-" + next[0]++),
-                        Statement.of("INSERT INTO kv(k, v) VALUES (?, datetime('now'))", "utcok-" + next[0]++));
-            }
-            case 14 -> { // an error raised inside a function (not a constraint): malformed JSON, sometimes
-                return req(false, Statement.of("INSERT OR REPLACE INTO kv(k, v) VALUES (?, json(?))",
-                        "json" + rnd.nextInt(5), rnd.nextBoolean() ? "{\"n\":" + rnd.nextInt(100) + "}" : "{bad"));
-            }
-            default -> { // ON CONFLICT ROLLBACK undoes SQLite's whole transaction: other entries of the group
-                // must be re-applied identically
-                if (rnd.nextInt(3) != 0) {
-                    return req(false, Statement.of("INSERT INTO picks(src, note) VALUES (random(), 'before')"),
-                            Statement.of("INSERT OR ROLLBACK INTO items(id, name) VALUES (1, 'rollback')"),
-                            Statement.of("INSERT INTO picks(src, note) VALUES (random(), 'after')"));
-                }
-                return req(true, Statement.of("INSERT INTO picks(src, note) VALUES (random(), 'txbefore')"),
-                        Statement.of("INSERT OR ROLLBACK INTO items(id, name) VALUES (1, 'rollback')"),
-                        Statement.of("INSERT INTO picks(src, note) VALUES (random(), 'txafter')"));
-            }
-        }
-    }
-
-    private static Request req(boolean transaction, Statement... statements) {
-        return new Request(List.of(statements), transaction);
-    }
-
     private static List<byte[]> workload(long seed, int entries) {
         Random rnd = new Random(seed);
         List<byte[]> log = new ArrayList<>();
         long stamp = Instant.parse("2025-06-30T23:59:58.000Z").toEpochMilli() + rnd.nextInt(1000);
         List<Request> schema = new ArrayList<>();
-        for (String sql : SCHEMA) {
+        for (String sql : RandomWorkload.SCHEMA) {
             schema.add(req(false, Statement.of(sql)));
         }
         log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), schema)));
@@ -155,23 +44,17 @@ class DeterminismTest {
             stamp += 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 90_000_000 : 1500); // sometimes crosses days
             int n = 1 + rnd.nextInt(4);
             List<Request> requests = new ArrayList<>();
-            if (i <= KINDS) { // every kind of request at least once, early
-                requests.add(request(i - 1, rnd, next));
+            if (i <= RandomWorkload.KINDS) { // every kind of request at least once, early
+                requests.add(RandomWorkload.request(i - 1, rnd, next));
             }
             for (int r = 0; r < n; r++) {
-                requests.add(randomRequest(rnd, next));
+                requests.add(RandomWorkload.randomRequest(rnd, next));
             }
             log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), requests)));
         }
         return log;
     }
 
-    private static long seed() {
-        String given = System.getProperty("halite.seed");
-        long seed = given != null && !given.isBlank() ? Long.parseLong(given.trim()) : new Random().nextLong();
-        System.out.println("seed=" + seed);
-        return seed;
-    }
 
     private static LogEntry.Batch decode(byte[] bytes) {
         return (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(bytes));
@@ -256,7 +139,7 @@ class DeterminismTest {
 
     @Test
     void sameEntriesGiveSameContentWhateverTheGroupCommits() throws Exception {
-        long seed = seed();
+        long seed = RandomWorkload.seed();
         List<byte[]> log = workload(seed, 400);
         // The log round-trips through the codec byte for byte.
         for (byte[] bytes : log) {
@@ -308,7 +191,7 @@ class DeterminismTest {
      */
     @Test
     void replicaThatRestartsMatchesOneThatNeverRestarted() throws Exception {
-        long seed = seed();
+        long seed = RandomWorkload.seed();
         List<byte[]> log = workload(seed, 250);
         List<String> steady;
         String steadyChecksum;
@@ -469,7 +352,7 @@ class DeterminismTest {
 
     @Test
     void closeAndReopenKeepsAppliedIndexAndContent() throws Exception {
-        long seed = seed();
+        long seed = RandomWorkload.seed();
         List<byte[]> log = workload(seed, 60);
         String checksum;
         try (SqliteDatabase db = open("reopen")) {
@@ -513,7 +396,7 @@ class DeterminismTest {
      */
     @Test
     void uncommittedEntriesAreLostTogetherWithTheirAppliedIndex() throws Exception {
-        long seed = seed();
+        long seed = RandomWorkload.seed();
         List<byte[]> log = workload(seed, 40);
         Path crashDir = dir.resolve("crash");
         Files.createDirectories(crashDir);
