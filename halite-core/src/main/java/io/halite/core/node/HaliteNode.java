@@ -217,6 +217,11 @@ public final class HaliteNode implements AutoCloseable {
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(3000, 3 * election),
                 TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // A joining node may spend a while fetching a copy of the database before it answers the leader's log.
+        // Ratis gives up on it after this long without an answer (default: 3 x the maximum election timeout), and
+        // giving up also drops its senders to non-voting members (Ratis 3.3), so give it long enough.
+        RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(Math.max(30_000, 10 * election),
+                TimeUnit.MILLISECONDS));
         // The database records its own applied index; Ratis's commit-index metadata entries would only delay
         // group commits in the state machine.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
@@ -457,7 +462,7 @@ public final class HaliteNode implements AutoCloseable {
      */
     public MembershipChange addMember(String id, String raftAddress, boolean voter, Duration timeout)
             throws InterruptedException {
-        return changeMembership(timeout, "add " + id, (voters, listeners) -> {
+        return changeMembership(timeout, "add " + id, (voters, listeners, sent) -> {
             RaftPeer existing = voters.getOrDefault(id, listeners.get(id));
             if (existing != null) {
                 boolean isVoter = voters.containsKey(id);
@@ -479,8 +484,11 @@ public final class HaliteNode implements AutoCloseable {
      * @throws NodeException 404 if no member has this id, 400 for the last voting member
      */
     public void removeMember(String id, Duration timeout) throws InterruptedException {
-        changeMembership(timeout, "remove " + id, (voters, listeners) -> {
+        changeMembership(timeout, "remove " + id, (voters, listeners, sent) -> {
             if (!voters.containsKey(id) && listeners.remove(id) == null) {
+                if (sent) {
+                    return false; // an earlier attempt that seemed to fail took effect
+                }
                 throw new NodeException(404, "no member has the id " + id);
             }
             if (voters.containsKey(id) && voters.size() == 1) {
@@ -491,9 +499,12 @@ public final class HaliteNode implements AutoCloseable {
         });
     }
 
-    /** Edits copies of the voting and non-voting members; returns whether it changed anything. */
+    /**
+     * Edits copies of the voting and non-voting members; returns whether it changed anything. {@code sent} says
+     * that an earlier attempt reached the leader, so the change may already be in the configuration.
+     */
     private interface MembershipEdit {
-        boolean apply(Map<String, RaftPeer> voters, Map<String, RaftPeer> listeners);
+        boolean apply(Map<String, RaftPeer> voters, Map<String, RaftPeer> listeners, boolean sent);
     }
 
     /**
@@ -503,6 +514,7 @@ public final class HaliteNode implements AutoCloseable {
     private boolean changeMembership(Duration timeout, String what, MembershipEdit edit) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastFailure = "no leader";
+        boolean sent = false;
         while (System.nanoTime() < deadline) {
             RaftConfiguration conf;
             try {
@@ -516,9 +528,10 @@ public final class HaliteNode implements AutoCloseable {
             List<RaftPeer> currentListeners = List.copyOf(listeners.values());
             if (!conf.getPreviousPeers().isEmpty()) {
                 lastFailure = "another membership change is in progress";
-            } else if (!edit.apply(voters, listeners)) {
-                return false;
+            } else if (!edit.apply(voters, listeners, sent)) {
+                return sent;
             } else {
+                sent = true;
                 try {
                     RaftClientReply reply = client.get().admin().setConfiguration(
                             SetConfigurationRequest.Arguments.newBuilder()
