@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,15 +65,15 @@ class MembershipTest {
         assertIdentical(all, index);
 
         // Asking again to add a member the same way changes nothing; differently is refused.
-        assertThat(send(n0, "POST", "/join", "{\"id\":\"n1\",\"addr\":\"" + raftAddress(n1) + "\"}").body())
+        assertThat(cluster.send(n0, "POST", "/join", "{\"id\":\"n1\",\"addr\":\"" + raftAddress(n1) + "\"}").body())
                 .isEqualTo("{\"id\":\"n1\",\"addr\":\"" + raftAddress(n1) + "\",\"voter\":true,\"added\":false}");
-        HttpResponse<String> conflict = send(n0, "POST", "/join", "{\"id\":\"n1\",\"addr\":\"127.0.0.1:1\"}");
+        HttpResponse<String> conflict = cluster.send(n0, "POST", "/join", "{\"id\":\"n1\",\"addr\":\"127.0.0.1:1\"}");
         assertThat(conflict.statusCode()).isEqualTo(409);
         assertThat(conflict.body()).isEqualTo("{\"error\":\"node n1 is already a voting member at "
                 + raftAddress(n1) + "; remove it first to add it again differently\"}");
-        assertThat(send(n0, "POST", "/join", "{\"id\":\"n9\",\"addr\":\"nowhere\"}").body())
+        assertThat(cluster.send(n0, "POST", "/join", "{\"id\":\"n9\",\"addr\":\"nowhere\"}").body())
                 .isEqualTo("{\"error\":\"\\\"addr\\\" must be the joining node's Raft address, host:port\"}");
-        HttpResponse<String> unknown = send(n1, "DELETE", "/remove", "{\"id\":\"n9\"}");
+        HttpResponse<String> unknown = cluster.send(n1, "DELETE", "/remove", "{\"id\":\"n9\"}");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).isEqualTo("{\"error\":\"no member has the id n9\"}");
 
@@ -86,7 +85,7 @@ class MembershipTest {
         // Remove n2 while it is down; when it comes back with its old data (no --join) it must not disturb.
         String n2Raft = raftAddress(n2);
         n2.kill9();
-        HttpResponse<String> removed = send(n1, "DELETE", "/remove", "{\"id\":\"n2\"}");
+        HttpResponse<String> removed = cluster.send(n1, "DELETE", "/remove", "{\"id\":\"n2\"}");
         assertThat(removed.statusCode()).isEqualTo(200);
         assertThat(removed.body()).isEqualTo("{\"removed\":\"n2\"}");
         assertThat(ids(cluster.get(n0, "/nodes?ver=2&nonvoters").path("nodes"))).containsExactly("n0", "n1", "n3");
@@ -98,7 +97,7 @@ class MembershipTest {
             awaitLog(stale, "no longer a member of the cluster");
             index = insert(n0, "after-removal");
             assertThat(term(cluster.leader())).as("the removed node caused no election").isEqualTo(term);
-            HttpResponse<String> refused = send(stale, "GET", "/db/query?level=none&q=SELECT+1", null);
+            HttpResponse<String> refused = cluster.send(stale, "GET", "/db/query?level=none&q=SELECT+1", null);
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.body()).contains("no longer a member of the cluster");
         } finally {
@@ -114,7 +113,7 @@ class MembershipTest {
     }
 
     private long insert(ServerProcess node, String value) throws Exception {
-        HttpResponse<String> response = send(node, "POST", "/db/execute?raft_index",
+        HttpResponse<String> response = cluster.send(node, "POST", "/db/execute?raft_index",
                 "[[\"INSERT INTO t(v) VALUES(?)\", \"" + value + "\"]]");
         assertThat(response.statusCode()).as("insert through " + node.baseUrl() + ": " + response.body())
                 .isEqualTo(200);
@@ -164,13 +163,6 @@ class MembershipTest {
 
     private static int port(String url) {
         return URI.create(url).getPort();
-    }
-
-    private HttpResponse<String> send(ServerProcess node, String method, String path, String body) throws Exception {
-        return cluster.raw(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build());
     }
 
     private static void awaitLog(ServerProcess node, String text) throws Exception {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,7 +50,7 @@ class PartitionTest {
         net = new NetworkNamespaces(3);
         cluster = ProcessCluster.startIn(net, dir, 3);
         List<ServerProcess> nodes = cluster.nodes();
-        assertThat(send(nodes.get(0), "POST", "/db/execute",
+        assertThat(cluster.send(nodes.get(0), "POST", "/db/execute",
                 "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)\"]").statusCode())
                 .isEqualTo(200);
         List<String> acknowledged = new ArrayList<>();
@@ -64,20 +62,20 @@ class PartitionTest {
         List<ServerProcess> majority = nodes.stream().filter(n -> n != oldLeader).toList();
         net.isolate(nodes.indexOf(oldLeader));
 
-        HttpResponse<String> write = send(oldLeader, "POST", "/db/execute?timeout=3s",
+        HttpResponse<String> write = cluster.send(oldLeader, "POST", "/db/execute?timeout=3s",
                 "[\"INSERT INTO t(v) VALUES('cut-off')\"]");
         assertThat(write.statusCode()).as(write.body()).isEqualTo(503);
-        HttpResponse<String> read = send(oldLeader, "GET",
+        HttpResponse<String> read = cluster.send(oldLeader, "GET",
                 "/db/query?level=linearizable&timeout=2s&q=" + encode("SELECT count(*) FROM t"), null);
         assertThat(read.statusCode()).as(read.body()).isEqualTo(503);
 
-        ServerProcess newLeader = awaitLeaderAmong(majority);
+        ServerProcess newLeader = cluster.leaderAmong(majority, Duration.ofSeconds(20));
         ServerProcess majorityFollower = majority.stream().filter(n -> n != newLeader).findFirst().orElseThrow();
         for (int i = 0; i < 10; i++) {
             insert(i % 2 == 0 ? newLeader : majorityFollower, "during-" + i, acknowledged);
         }
         // The cut-off node knows no leader now: a freshness-bounded read there is refused as stale.
-        JsonNode stale = JSON.readTree(send(oldLeader, "GET",
+        JsonNode stale = JSON.readTree(cluster.send(oldLeader, "GET",
                 "/db/query?level=none&freshness=1s&q=" + encode("SELECT 1"), null).body());
         assertThat(stale.path("error").asText()).startsWith("stale read");
 
@@ -86,7 +84,7 @@ class PartitionTest {
         List<String> checksums = new ArrayList<>();
         for (ServerProcess node : nodes) {
             checksums.add(cluster.checksumOnceApplied(node, lastIndex));
-            JsonNode rows = JSON.readTree(send(node, "GET", "/db/query?level=none&q="
+            JsonNode rows = JSON.readTree(cluster.send(node, "GET", "/db/query?level=none&q="
                     + encode("SELECT v FROM t ORDER BY id"), null).body());
             List<String> values = new ArrayList<>();
             rows.path("results").get(0).path("values").forEach(v -> values.add(v.get(0).asText()));
@@ -96,34 +94,12 @@ class PartitionTest {
     }
 
     private long insert(ServerProcess node, String value, List<String> acknowledged) throws Exception {
-        HttpResponse<String> response = send(node, "POST", "/db/execute?raft_index&timeout=10s",
+        HttpResponse<String> response = cluster.send(node, "POST", "/db/execute?raft_index&timeout=10s",
                 "[[\"INSERT INTO t(v) VALUES(?)\", \"" + value + "\"]]");
         assertThat(response.statusCode()).as("insert through " + node.baseUrl() + ": " + response.body())
                 .isEqualTo(200);
         acknowledged.add(value);
         return JSON.readTree(response.body()).path("raft_index").asLong();
-    }
-
-    private ServerProcess awaitLeaderAmong(List<ServerProcess> candidates) throws InterruptedException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            for (ServerProcess node : candidates) {
-                JsonNode status = cluster.get(node, "/status");
-                if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
-                    return node;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the majority elected no leader within 20 s");
-    }
-
-    private HttpResponse<String> send(ServerProcess node, String method, String path, String body) throws Exception {
-        return cluster.raw(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build());
     }
 
     private static String encode(String sql) {

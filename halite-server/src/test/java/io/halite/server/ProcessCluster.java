@@ -93,16 +93,22 @@ final class ProcessCluster implements AutoCloseable {
 
     /** The member that reports itself leader (waits up to 10 s for one). */
     ServerProcess leader() throws InterruptedException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            for (ServerProcess node : nodes) {
+        return leaderAmong(nodes, Duration.ofSeconds(10));
+    }
+
+    /** The one of {@code candidates} that reports itself leader, waiting up to {@code within} for one. */
+    ServerProcess leaderAmong(List<ServerProcess> candidates, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        do {
+            for (ServerProcess node : candidates) {
                 JsonNode status = get(node, "/status");
                 if (status != null && "Leader".equals(status.path("store").path("raft").path("state").asText())) {
                     return node;
                 }
             }
             Thread.sleep(100);
-        }
-        throw new AssertionError("no leader");
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no leader among " + candidates.size() + " nodes within " + within.toSeconds() + " s");
     }
 
     /**
@@ -136,6 +142,16 @@ final class ProcessCluster implements AutoCloseable {
     /** The raw answer, for tests that look at status codes and headers. */
     HttpResponse<String> raw(HttpRequest request) throws Exception {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Any method, with a JSON body or none, answered whatever its status. */
+    HttpResponse<String> send(ServerProcess node, String method, String path, String body) throws Exception {
+        return raw(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     private JsonNode send(HttpRequest.Builder request) {

@@ -18,6 +18,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,7 @@ final class GroupClient implements AutoCloseable {
 
     private final RaftGroupId groupId;
     private final RaftProperties properties;
-    private final Supplier<RaftConfiguration> configuration;
-    private final Supplier<RaftPeerId> leader;
+    private final Supplier<RaftServer.Division> division;
     private Map<String, String> knownPeers = Map.of();
     private Map<String, String> clientPeers;
     private RaftClient client;
@@ -48,16 +48,14 @@ final class GroupClient implements AutoCloseable {
     private record Checked(RaftConfiguration configuration, RaftPeerId leader, RaftClient client) {}
 
     /**
-     * @param configuration this node's current Raft configuration (empty until it has one; null if unavailable)
-     * @param leader        the leader this node knows of, or null: a new client starts there rather than at a
-     *                      random member (which might be a non-voting member that cannot take requests yet)
+     * @param division this node's part of the group (null if unavailable): its configuration (empty until it has
+     *                 one) gives the members, and a new client starts at the leader it knows rather than at a
+     *                 random member (which might be a non-voting member that cannot take requests yet)
      */
-    GroupClient(RaftGroupId groupId, RaftProperties properties, Supplier<RaftConfiguration> configuration,
-                Supplier<RaftPeerId> leader) {
+    GroupClient(RaftGroupId groupId, RaftProperties properties, Supplier<RaftServer.Division> division) {
         this.groupId = groupId;
         this.properties = properties;
-        this.configuration = configuration;
-        this.leader = leader;
+        this.division = division;
     }
 
     /** Members learned outside Raft (from the cluster a node joins), used while this node has no configuration. */
@@ -68,8 +66,9 @@ final class GroupClient implements AutoCloseable {
 
     /** A client that knows every current member; fails if this node knows of no member at all. */
     RaftClient get() {
-        RaftConfiguration conf = configuration.get();
-        RaftPeerId leaderId = leader.get();
+        RaftServer.Division current = division.get();
+        RaftConfiguration conf = current == null ? null : current.getRaftConf();
+        RaftPeerId leaderId = current == null ? null : current.getInfo().getLeaderId();
         Checked last = checked;
         if (last != null && last.configuration() == conf && java.util.Objects.equals(last.leader(), leaderId)) {
             return last.client();

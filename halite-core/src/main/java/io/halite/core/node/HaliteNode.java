@@ -140,24 +140,17 @@ public final class HaliteNode implements AutoCloseable {
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        java.util.function.Supplier<RaftConfiguration> configuration = () -> {
+        java.util.function.Supplier<RaftServer.Division> division = () -> {
             try {
-                return server.getDivision(DATABASE_GROUP).getRaftConf();
-            } catch (IOException e) {
-                return null;
-            }
-        };
-        java.util.function.Supplier<RaftPeerId> leader = () -> {
-            try {
-                return server.getDivision(DATABASE_GROUP).getInfo().getLeaderId();
+                return server.getDivision(DATABASE_GROUP);
             } catch (IOException e) {
                 return null;
             }
         };
         // Messages between members get their own client: one to a member that does not answer must never hold up
         // the ordered requests (writes) of the other.
-        GroupClient client = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
-        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, configuration, leader);
+        GroupClient client = new GroupClient(DATABASE_GROUP, properties, division);
+        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, division);
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
         HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient);
         self.set(node);
@@ -429,13 +422,17 @@ public final class HaliteNode implements AutoCloseable {
 
     /** What a member says of itself (recently, or asked now); null if it does not answer within {@code timeout}. */
     public CompletableFuture<MemberInfo> memberInfo(String memberId, Duration timeout) {
-        return members.info(memberId, timeout)
-                .thenApply(info -> info == null ? null : new MemberInfo(info.apiAddress(), info.appliedIndex()));
+        return members.info(memberId, timeout);
     }
 
     /** The API address of a member: known, or asked of it; empty if it does not answer within {@code timeout}. */
     public String apiAddressOf(String memberId, Duration timeout) throws InterruptedException {
         return members.apiAddressOf(memberId, timeout);
+    }
+
+    /** The API address this node last heard for a member, without asking it; empty if none. */
+    public String knownApiAddress(String memberId) {
+        return members.knownApiAddress(memberId);
     }
 
     /** A cluster member as another member describes it: how a joining node learns whom to talk to. */

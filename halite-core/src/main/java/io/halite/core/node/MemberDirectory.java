@@ -32,10 +32,7 @@ final class MemberDirectory implements AutoCloseable {
     /** What a member told is trusted this long; after that it is asked again. */
     private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-    /** What a member says of itself. */
-    record Info(String apiAddress, long appliedIndex) {}
-
-    private record Heard(Info info, long atNanos) {}
+    private record Heard(HaliteNode.MemberInfo info, long atNanos) {}
 
     private final String selfId;
     private final String selfApi;
@@ -80,7 +77,7 @@ final class MemberDirectory implements AutoCloseable {
         String text = message.substring(2).toStringUtf8();
         if (message.byteAt(1) == TELL) {
             String[] parts = text.split("\n", 3);
-            Info info = new Info(parts[1], Long.parseLong(parts[2]));
+            HaliteNode.MemberInfo info = new HaliteNode.MemberInfo(parts[1], Long.parseLong(parts[2]));
             heard.put(parts[0], new Heard(info, System.nanoTime()));
             learn(parts[0], info.apiAddress());
             return Message.EMPTY;
@@ -89,9 +86,9 @@ final class MemberDirectory implements AutoCloseable {
     }
 
     /** What a member says of itself: recently told, or asked now; null if it does not answer in time. */
-    CompletableFuture<Info> info(String id, Duration timeout) {
+    CompletableFuture<HaliteNode.MemberInfo> info(String id, Duration timeout) {
         if (id.equals(selfId)) {
-            return CompletableFuture.completedFuture(new Info(selfApi, applied.getAsLong()));
+            return CompletableFuture.completedFuture(new HaliteNode.MemberInfo(selfApi, applied.getAsLong()));
         }
         Heard last = heard.get(id);
         if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
@@ -109,18 +106,23 @@ final class MemberDirectory implements AutoCloseable {
             }
             String[] parts = r.getMessage().getContent().toStringUtf8().split("\n", 2);
             learn(id, parts[0]);
-            return new Info(parts[0], Long.parseLong(parts[1]));
+            return new HaliteNode.MemberInfo(parts[0], Long.parseLong(parts[1]));
         });
+    }
+
+    /** A member's API address as last heard, without asking; empty if none. */
+    String knownApiAddress(String id) {
+        return id.equals(selfId) ? selfApi : apiAddresses.getOrDefault(id, "");
     }
 
     /** A member's API address: known, or asked of it; empty if it does not answer within {@code timeout}. */
     String apiAddressOf(String id, Duration timeout) throws InterruptedException {
-        String known = id.equals(selfId) ? selfApi : apiAddresses.get(id);
-        if (known != null) {
+        String known = knownApiAddress(id);
+        if (!known.isEmpty()) {
             return known;
         }
         try {
-            Info info = info(id, timeout).get();
+            HaliteNode.MemberInfo info = info(id, timeout).get();
             return info == null ? "" : info.apiAddress();
         } catch (java.util.concurrent.ExecutionException e) {
             return "";

@@ -417,7 +417,7 @@ public final class HttpApi extends Handler.Abstract {
                 info = null;
             }
             answers.put(m.id(), info == null
-                    ? new StatusJson.Answer(node.apiAddressOf(m.id(), Duration.ZERO), false, 0)
+                    ? new StatusJson.Answer(node.knownApiAddress(m.id()), false, 0)
                     : new StatusJson.Answer(info.apiAddress(), true, info.appliedIndex()));
         }
         sendJson(response, callback, 200, StatusJson.nodes(status, members, answers, version,
