@@ -362,6 +362,22 @@ public final class SqliteDatabase implements AutoCloseable {
 
     private record LoadProgress(long loadId, int nextSequence, long bytes) {}
 
+    /** The log position a database image (a copy of a replica's database) holds. */
+    public record ImageState(long appliedIndex, long appliedTerm, boolean midLoad) {}
+
+    public static ImageState stateOf(Path image) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image, config.toProperties());
+             java.sql.Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT applied_index, applied_term, load_id FROM " + STATE_TABLE)) {
+            if (!rs.next()) {
+                throw new SQLException("the image has no applied index");
+            }
+            return new ImageState(rs.getLong(1), rs.getLong(2), rs.getLong(3) != 0);
+        }
+    }
+
     /**
      * Checks that {@code image} is a SQLite database that passes {@code PRAGMA quick_check}.
      *

@@ -99,6 +99,14 @@ public final class EntryCodec {
         }
     }
 
+    /** The pinned time of an encoded entry, read from its header without decoding the rest. */
+    public static long stampMillis(byte[] entry) {
+        if (entry.length < 10 || entry[0] != VERSION) {
+            throw new IllegalStateException("not a log entry of format version " + VERSION);
+        }
+        return java.nio.ByteBuffer.wrap(entry, 2, 8).getLong();
+    }
+
     /** One request on its own, as sent to the leader for a weak read from a follower. */
     public static byte[] encodeRequest(Request request) {
         return write(out -> {

@@ -33,6 +33,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -47,7 +48,9 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
@@ -112,7 +115,7 @@ public final class HaliteNode implements AutoCloseable {
         RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
         AtomicReference<HaliteNode> self = new AtomicReference<>();
         SqliteStateMachine stateMachine = new SqliteStateMachine(
-                config.dataDir().resolve("db").resolve("main.sqlite"), config.database(), new SqliteStateMachine.Host() {
+                databaseFile(config.dataDir()), config.database(), new SqliteStateMachine.Host() {
                     @Override
                     public Path fetchReplica(String leaderId, Path directory) throws Exception {
                         return self.get().fetchReplica(leaderId, directory);
@@ -164,18 +167,28 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /**
-     * Deletes the Raft state of a node that is no longer a member, so that it can join again. The database stays;
-     * the node replaces it with a copy of the leader's when it is added.
+     * Deletes the state of a node that is no longer a member, so that it joins again as a new node. The database
+     * goes too: a node that kept it would be sent the log after it, replay its own removal and shut down again;
+     * an empty node is sent a copy of the leader's database instead.
      */
-    public static void discardRaftState(Path dataDir) throws IOException {
-        Path group = groupDirectory(dataDir);
-        if (Files.isDirectory(group)) {
-            try (var paths = Files.walk(group)) {
+    public static void discardState(Path dataDir) throws IOException {
+        deleteTree(groupDirectory(dataDir));
+        deleteTree(databaseFile(dataDir).getParent());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (Files.isDirectory(root)) {
+            try (var paths = Files.walk(root)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
         }
+    }
+
+    /** The SQLite file of the node's database. */
+    public static Path databaseFile(Path dataDir) {
+        return dataDir.resolve("db").resolve("main.sqlite");
     }
 
     private static Path groupDirectory(Path dataDir) {
@@ -577,6 +590,70 @@ public final class HaliteNode implements AutoCloseable {
             throw new IOException("GET " + api + "/db/backup answered " + response.statusCode());
         }
         return target;
+    }
+
+    /** A committed log entry for the database, as stored in the log: what a backup ships. */
+    public record CommittedEntry(long index, long term, byte[] data) {}
+
+    /** The log no longer holds an entry that was asked for: it was purged after the database made it durable. */
+    public static final class LogPurgedException extends Exception {
+        LogPurgedException(long index, long start) {
+            super("the log no longer holds index " + index + " (it starts at " + start + ")");
+        }
+    }
+
+    /**
+     * Applied database entries from index {@code from} on, in order, up to about {@code maxBytes} (at least one if
+     * any is applied). Configuration and other Raft-internal entries are skipped.
+     */
+    public List<CommittedEntry> appliedEntries(long from, long maxBytes) throws IOException, LogPurgedException {
+        RaftServer.Division division = division();
+        var log = division.getRaftLog();
+        long start = log.getStartIndex();
+        long applied = database().appliedIndex();
+        if (from <= applied && from < start) {
+            throw new LogPurgedException(from, start);
+        }
+        List<CommittedEntry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (long index = from; index <= applied && (entries.isEmpty() || bytes < maxBytes); index++) {
+            LogEntryProto entry = log.get(index);
+            if (entry == null) {
+                throw new LogPurgedException(index, log.getStartIndex());
+            }
+            if (entry.hasStateMachineLogEntry()) {
+                byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+                entries.add(new CommittedEntry(index, entry.getTerm(), data));
+                bytes += data.length;
+            }
+        }
+        return entries;
+    }
+
+    /** The term of the entry at {@code index} if this node still knows it (in its log or as its snapshot), else -1. */
+    public long termAt(long index) throws IOException {
+        RaftServer.Division division = division();
+        TermIndex at = division.getRaftLog().getTermIndex(index);
+        if (at != null) {
+            return at.getTerm();
+        }
+        SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
+        return snapshot != null && snapshot.getIndex() == index ? snapshot.getTerm() : -1;
+    }
+
+    /** The highest index applied to this node's database and visible to readers. */
+    public long databaseAppliedIndex() {
+        return database().appliedIndex();
+    }
+
+    /** Holds back client replies on this node until the gate releases them (see {@link SqliteStateMachine.ReplyGate}). */
+    public void setReplyGate(SqliteStateMachine.ReplyGate gate) {
+        stateMachine.setReplyGate(gate);
+    }
+
+    /** Runs {@code listener} whenever newly applied entries become visible (it must be quick). */
+    public void setOnApplied(Runnable listener) {
+        stateMachine.setOnApplied(listener);
     }
 
     /** The current leader's id, or null if none is known. */

@@ -23,6 +23,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.server.storage.RaftStorageMetadata;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -44,8 +45,6 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStateMachine.class);
     private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
 
-    /** A query whose content is this single byte asks the node for its API address. */
-
     private final Path databaseFile;
     private final Host host;
     private final SqliteDatabase.Options options;
@@ -63,6 +62,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
         return t;
     });
     private volatile SqliteDatabase database;
+    private volatile ReplyGate replyGate = index -> null;
+    private volatile Runnable onApplied = () -> { };
     private volatile TermIndex snapshot;
     private RaftServer.Division division;
     /** The last entry applied but not yet committed to SQLite, if any. */
@@ -81,6 +82,16 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /**
+     * Holds back the reply to a client until something beyond the Raft commit has happened to its entry (a
+     * synchronous backup has stored it).
+     */
+    @FunctionalInterface
+    public interface ReplyGate {
+        /** @return a future completing when the reply for {@code index} may go, or null if it may go now */
+        CompletableFuture<Void> awaitRelease(long index);
+    }
+
+    /**
      * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
      */
     public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Host host,
@@ -95,6 +106,15 @@ public final class SqliteStateMachine extends BaseStateMachine {
         return database;
     }
 
+    public void setReplyGate(ReplyGate gate) {
+        this.replyGate = gate;
+    }
+
+    /** {@code listener} runs (on the apply thread: it must be quick) each time applied entries become visible. */
+    public void setOnApplied(Runnable listener) {
+        this.onApplied = listener;
+    }
+
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
         super.initialize(server, groupId, storage);
@@ -104,12 +124,27 @@ public final class SqliteStateMachine extends BaseStateMachine {
             throw new IOException("cannot open database " + databaseFile, e);
         }
         TermIndex applied = TermIndex.valueOf(database.appliedTerm(), database.appliedIndex());
+        raiseTermTo(storage, applied.getTerm());
         snapshot = applied;
         updateLastAppliedTermIndex(applied);
         division = server.getDivision(groupId);
         getLifeCycle().transition(LifeCycle.State.STARTING);
         getLifeCycle().transition(LifeCycle.State.RUNNING);
         LOG.info("database {} holds the log up to index {}", databaseFile, applied.getIndex());
+    }
+
+    /**
+     * A database restored from a backup holds entries of an earlier term while the new Raft storage starts at term
+     * 0. Terms must never go backwards, or a node with fewer entries of that earlier term would look more up to
+     * date than one holding newer entries of a lower term, and could win an election over it.
+     */
+    private static void raiseTermTo(RaftStorage storage, long term) throws IOException {
+        var file = storage.getMetadataFile();
+        RaftStorageMetadata current = file.getMetadata();
+        if (current.getTerm() < term) {
+            file.persist(RaftStorageMetadata.valueOf(term, current.getVotedFor()));
+            LOG.info("Raft term raised to {}, the term of the last entry in the database", term);
+        }
     }
 
     @Override
@@ -146,14 +181,12 @@ public final class SqliteStateMachine extends BaseStateMachine {
             LogEntry entry = EntryCodec.decode(proto.getStateMachineLogEntry().getLogData().newInput());
             if (entry instanceof LogEntry.Batch batch) {
                 List<List<StatementResult>> results = database.apply(index, term, batch);
-                awaitingCommit.add(() -> reply.complete(
-                        Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(results)))));
+                awaitingCommit.add(() -> release(index, reply, results));
             } else if (entry instanceof LogEntry.LoadChunk chunk) {
                 String refusal = database.applyLoadChunk(index, term, chunk);
                 List<List<StatementResult>> results = List.of(refusal == null
                         ? List.of() : List.of(new StatementResult.Failed("load refused: " + refusal, 0)));
-                awaitingCommit.add(() -> reply.complete(
-                        Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(results)))));
+                awaitingCommit.add(() -> release(index, reply, results));
             }
             uncommitted = TermIndex.valueOf(term, index);
             boolean caughtUp = division.getRaftLog().getLastCommittedIndex() <= index;
@@ -171,6 +204,22 @@ public final class SqliteStateMachine extends BaseStateMachine {
             onFatal.accept(e);
         }
         return reply;
+    }
+
+    private void release(long index, CompletableFuture<Message> reply, List<List<StatementResult>> results) {
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(results)));
+        CompletableFuture<Void> gate = replyGate.awaitRelease(index);
+        if (gate == null) {
+            reply.complete(message);
+        } else {
+            gate.whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    reply.complete(message);
+                } else {
+                    reply.completeExceptionally(failure);
+                }
+            });
+        }
     }
 
     private synchronized void commitIfStill(TermIndex pending) {
@@ -208,6 +257,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         synchronized (appliedSignal) {
             appliedSignal.notifyAll();
         }
+        onApplied.run();
     }
 
     /**

@@ -1,5 +1,10 @@
 package io.halite.server.cli;
 
+import io.halite.backup.BackupCatalog;
+import io.halite.backup.BackupSettings;
+import io.halite.backup.BackupUploader;
+import io.halite.backup.Restorer;
+import io.halite.backup.target.BackupTarget;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
@@ -76,6 +81,36 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Log entries between durable points after which the Raft log is purged (default: ${DEFAULT-VALUE}).")
     long snapshotEntries;
 
+    @Option(names = "--backup", paramLabel = "URL",
+            description = "Back up continuously to file:///path (a local or mounted directory) or s3://bucket/prefix. A node started with an empty --data-dir restores the latest backup first.")
+    java.net.URI backup;
+
+    @Option(names = "--backup-interval", defaultValue = "1s", converter = Durations.class,
+            description = "How often committed writes are shipped to the backup (default: ${DEFAULT-VALUE}).")
+    Duration backupInterval;
+
+    @Option(names = "--backup-sync", description = "Acknowledge a write only once it is stored in the backup: nothing acknowledged is lost even if every node is.")
+    boolean backupSync;
+
+    @Option(names = "--backup-base-interval", defaultValue = "24h", converter = Durations.class,
+            description = "Take a new base copy of the database this often (default: ${DEFAULT-VALUE}).")
+    Duration backupBaseInterval;
+
+    @Option(names = "--backup-base-log-size", defaultValue = "256MB", converter = Sizes.class,
+            description = "... or once this much compressed log was shipped since the last one (default: ${DEFAULT-VALUE}).")
+    long backupBaseLogBytes;
+
+    @Option(names = "--backup-retention", defaultValue = "7d", converter = Durations.class,
+            description = "Keep every point in this window restorable (default: ${DEFAULT-VALUE}).")
+    Duration backupRetention;
+
+    @Option(names = "--backup-keep-bases", defaultValue = "2",
+            description = "Keep at least this many base copies, however old (default: ${DEFAULT-VALUE}).")
+    int backupKeepBases;
+
+    @CommandLine.Mixin
+    S3Options s3;
+
     private void validateMembership() {
         if (!NODE_ID.matcher(nodeId).matches()) {
             throw invalid("--node-id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -85,6 +120,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (nonVoter && join == null) {
             throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
+        }
+        if (backup == null && (backupSync || spec.commandLine().getParseResult().hasMatchedOption("--backup-interval"))) {
+            throw invalid("--backup-sync and --backup-interval need --backup");
         }
         if (join != null) {
             for (java.net.URI member : join) {
@@ -103,9 +141,24 @@ public final class ServeCommand implements Callable<Integer> {
     private void forgetClusterIfRemoved(Joiner joiner) throws Exception {
         var cluster = joiner.members();
         if (cluster.isPresent() && cluster.get().stream().noneMatch(m -> m.id().equals(nodeId))) {
-            LOG.warn("this node is not a member of the cluster any more (it was removed): discarding its Raft state "
-                    + "to join again");
-            HaliteNode.discardRaftState(dataDir.toAbsolutePath());
+            LOG.warn("this node is not a member of the cluster any more (it was removed): discarding its data "
+                    + "to join again as a new node");
+            HaliteNode.discardState(dataDir.toAbsolutePath());
+        }
+    }
+
+    /**
+     * The init-container pattern, built in: a node that starts with nothing restores the latest backup, so it
+     * comes back with every write the backup holds. A broken backup stops the start rather than starting empty.
+     */
+    private void restoreLatest(BackupTarget target, NodeConfig config) throws java.io.IOException {
+        try {
+            Restorer.Result restored = Restorer.restore(BackupCatalog.read(target), BackupCatalog.RestorePoint.latest(),
+                    HaliteNode.databaseFile(config.dataDir()), config.database());
+            LOG.info("restored the latest backup from {}: generation {}, index {} (written {})", target.describe(),
+                    restored.generation(), restored.index(), java.time.Instant.ofEpochMilli(restored.timeMillis()));
+        } catch (BackupCatalog.NoBackupException e) {
+            LOG.info("no backup to restore in {} yet: starting with an empty database", target.describe());
         }
     }
 
@@ -138,6 +191,18 @@ public final class ServeCommand implements Callable<Integer> {
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
+        BackupTarget target = null;
+        if (backup != null) {
+            try {
+                target = s3.open(backup);
+            } catch (IllegalArgumentException e) {
+                throw invalid(e.getMessage());
+            }
+            if (joiner == null && !HaliteNode.hasRaftState(config.dataDir())
+                    && !java.nio.file.Files.exists(HaliteNode.databaseFile(config.dataDir()))) {
+                restoreLatest(target, config);
+            }
+        }
         HaliteNode node = startNode(config);
         if (joiner != null) {
             boolean added;
@@ -157,8 +222,16 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         HaliteNode running = node;
-        HttpServer server = new HttpServer(http.host(), http.port(),
-                new HttpApi(running, maxBodyBytes, HaliteCommand.version()));
+        BackupUploader uploader = null;
+        if (target != null) {
+            uploader = new BackupUploader(running, target, new BackupSettings(backupInterval, backupSync,
+                    backupBaseInterval, backupBaseLogBytes, backupRetention, backupKeepBases),
+                    config.dataDir().resolve("backup-work"), java.time.Clock.systemUTC());
+            uploader.start();
+        }
+        BackupUploader backups = uploader;
+        HttpServer server = new HttpServer(http.host(), http.port(), new HttpApi(running, maxBodyBytes,
+                HaliteCommand.version(), backups == null ? null : backups::status));
         try {
             server.start();
         } catch (Exception e) {
@@ -170,6 +243,9 @@ public final class ServeCommand implements Callable<Integer> {
             LOG.info("shutting down");
             try {
                 server.close();
+                if (backups != null) {
+                    backups.close();
+                }
                 running.close();
             } catch (Exception e) {
                 LOG.warn("error while shutting down", e);

@@ -60,17 +60,23 @@ public final class HttpApi extends Handler.Abstract {
     private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(5);
     private static final long MEMBERSHIP_BODY_LIMIT = 64 << 10;
 
+    private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
+
     private final HaliteNode node;
     private final long maxBodyBytes;
     private final String version;
+    private final java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus;
 
     /**
      * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
+     * @param backupStatus this node's backup uploader's status, or null if the node has no backup configured
      */
-    public HttpApi(HaliteNode node, long maxBodyBytes, String version) {
+    public HttpApi(HaliteNode node, long maxBodyBytes, String version,
+                   java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus) {
         this.node = node;
         this.maxBodyBytes = maxBodyBytes;
         this.version = version;
+        this.backupStatus = backupStatus;
     }
 
     @Override
@@ -140,6 +146,14 @@ public final class HttpApi extends Handler.Abstract {
             case "/remove" -> {
                 requireMethod(method, "DELETE");
                 remove(request, response, callback);
+            }
+            case "/backup/status" -> {
+                requireMethod(method, "GET");
+                boolean pretty = params(request, BACKUP_STATUS_PARAMS).flag("pretty");
+                if (backupStatus == null) {
+                    throw new ApiException(404, "this node has no backup configured (start it with --backup)");
+                }
+                sendJson(response, callback, 200, StatusJson.backup(backupStatus.get(), node.leaderId(), pretty));
             }
             case "/readyz" -> {
                 requireMethod(method, "GET");

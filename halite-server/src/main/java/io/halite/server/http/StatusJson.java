@@ -1,5 +1,6 @@
 package io.halite.server.http;
 
+import io.halite.backup.BackupStatus;
 import io.halite.core.node.NodeStatus;
 import io.halite.server.GoDuration;
 import java.io.IOException;
@@ -9,6 +10,46 @@ import java.time.Instant;
 /** Renders {@code /status} and {@code /nodes} with rqlite's key names where they fit. */
 final class StatusJson {
     private StatusJson() {}
+
+    /**
+     * {@code GET /backup/status}. Times are RFC 3339; a value that does not exist yet (nothing stored, no error)
+     * is null.
+     */
+    static byte[] backup(BackupStatus b, String leaderId, boolean pretty) {
+        return ResultsJson.write(pretty, g -> {
+            g.writeStartObject();
+            g.writeStringField("target", b.target());
+            g.writeStringField("mode", b.sync() ? "sync" : "async");
+            g.writeBooleanField("uploading", b.uploading());
+            g.writeStringField("leader", leaderId == null ? "" : leaderId);
+            g.writeStringField("generation", b.generation());
+            g.writeNumberField("stored_index", b.storedIndex());
+            g.writeNumberField("applied_index", b.appliedIndex());
+            g.writeNumberField("lag_entries", b.lagEntries());
+            g.writeNumberField("lag_seconds", Double.isNaN(b.lagSeconds()) ? 0 : b.lagSeconds());
+            g.writeStringField("last_upload", b.lastUpload() == null ? null : b.lastUpload().toString());
+            g.writeNumberField("stored_bytes", b.storedBytes());
+            g.writeObjectFieldStart("restorable");
+            writePoint(g, "from", b.restorableFrom());
+            writePoint(g, "to", b.restorableTo());
+            g.writeEndObject();
+            g.writeStringField("last_error", b.lastError());
+            g.writeStringField("last_error_time", b.lastErrorAt() == null ? null : b.lastErrorAt().toString());
+            g.writeEndObject();
+        });
+    }
+
+    private static void writePoint(com.fasterxml.jackson.core.JsonGenerator g, String name, BackupStatus.Point p)
+            throws IOException {
+        if (p == null) {
+            g.writeNullField(name);
+            return;
+        }
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("index", p.index());
+        g.writeStringField("time", p.time().toString());
+        g.writeEndObject();
+    }
 
     static byte[] status(NodeStatus s, String apiAddress, String version, boolean pretty) {
         Runtime runtime = Runtime.getRuntime();

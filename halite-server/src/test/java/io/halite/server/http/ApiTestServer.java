@@ -66,7 +66,7 @@ public final class ApiTestServer implements AutoCloseable {
             if (!node.awaitReady(Duration.ofSeconds(20))) {
                 throw new IllegalStateException("the node elected no leader within 20 s");
             }
-            server = new HttpServer("127.0.0.1", httpPort, new HttpApi(node, maxBodyBytes, "test"));
+            server = new HttpServer("127.0.0.1", httpPort, new HttpApi(node, maxBodyBytes, "test", null));
             server.start();
         } catch (Exception | Error e) {
             if (server != null) {

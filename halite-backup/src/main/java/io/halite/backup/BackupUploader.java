@@ -1,0 +1,357 @@
+package io.halite.backup;
+
+import io.halite.backup.target.BackupTarget;
+import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.node.HaliteNode;
+import io.halite.core.node.HaliteNode.CommittedEntry;
+import io.halite.core.node.NodeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships the log to a backup target while this node leads: each round stores the entries applied since the last
+ * one as a segment, and from time to time a new base copy. Every node runs one; only the leader's works, and a new
+ * leader first finds where the stored chain ends and continues it (entries are committed, so every leader holds
+ * the same ones), or starts a new generation with a base copy when it cannot prove the chain is its own history.
+ *
+ * <p>A failing target never blocks writes: the error shows in the status and the log, rounds back off, and the
+ * entries are shipped once the target answers again (if the log was purged meanwhile, a new base copy bridges
+ * the gap). In sync mode, the reply to each write waits until its entry is stored.
+ */
+public final class BackupUploader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupUploader.class);
+    private static final long MAX_SEGMENT_BYTES = 8L << 20;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+
+    private final HaliteNode node;
+    private final BackupTarget target;
+    private final BackupSettings settings;
+    private final Path workDir;
+    private final Clock clock;
+    private final Thread thread;
+    private final Object wakeUp = new Object();
+    private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> waitingForBackup = new ConcurrentSkipListMap<>();
+    private volatile boolean closed;
+    private boolean pendingWake;
+
+    // The chain this node continues while it leads (only the uploader thread writes these).
+    private volatile String generation;
+    private volatile long storedIndex = -1;
+    private volatile long storedStampMillis;
+    private volatile BackupStatus.Point oldestBase;
+    private Instant lastBaseAt;
+    private long logBytesSinceBase;
+    private Instant lastRetention = Instant.EPOCH;
+    private volatile long storedBytes;
+
+    private volatile Instant lastUpload;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+
+    public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Path workDir, Clock clock) {
+        this.node = node;
+        this.target = target;
+        this.settings = settings;
+        this.workDir = workDir;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "halite-backup");
+        this.thread.setDaemon(true);
+        if (settings.sync()) {
+            node.setReplyGate(this::awaitStored);
+            node.setOnApplied(this::wake);
+        }
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(workDir);
+        thread.start();
+    }
+
+    /** Sync mode: the reply for the entry at {@code index} waits until the entry is stored (on the leader). */
+    private CompletableFuture<Void> awaitStored(long index) {
+        if (index <= storedIndex || !node.isLeader()) {
+            return null;
+        }
+        CompletableFuture<Void> stored = waitingForBackup.computeIfAbsent(index, i -> new CompletableFuture<>());
+        if (index <= storedIndex) {
+            releaseUpTo(storedIndex);
+        }
+        wake();
+        return stored;
+    }
+
+    private void releaseUpTo(long index) {
+        Map<Long, CompletableFuture<Void>> released = waitingForBackup.headMap(index, true);
+        released.values().forEach(f -> f.complete(null));
+        released.clear();
+    }
+
+    private void failWaiting(String why) {
+        Map<Long, CompletableFuture<Void>> all = waitingForBackup.headMap(Long.MAX_VALUE, true);
+        all.values().forEach(f -> f.completeExceptionally(NodeException.unavailable(why)));
+        all.clear();
+    }
+
+    private void wake() {
+        synchronized (wakeUp) {
+            pendingWake = true;
+            wakeUp.notifyAll();
+        }
+    }
+
+    private void sleep(Duration duration, boolean wakeable) throws InterruptedException {
+        long deadline = System.nanoTime() + duration.toNanos();
+        synchronized (wakeUp) {
+            while (!closed && !(wakeable && pendingWake)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(wakeUp, left);
+            }
+            pendingWake = false;
+        }
+    }
+
+    private void run() {
+        Duration backoff = Duration.ZERO;
+        while (!closed) {
+            try {
+                if (!node.isLeader()) {
+                    if (generation != null) {
+                        LOG.info("no longer the leader: backup uploads stop on this node");
+                        generation = null;
+                    }
+                    failWaiting("leadership moved before the backup stored this write; its outcome is unknown");
+                    sleep(Duration.ofMillis(200), false);
+                    continue;
+                }
+                if (generation == null) {
+                    startChain();
+                }
+                shipApplied();
+                if (baseDue()) {
+                    takeBase();
+                    applyRetention();
+                }
+                if (Duration.between(lastRetention, clock.instant()).compareTo(RETENTION_EVERY) >= 0) {
+                    applyRetention();
+                }
+                if (lastError != null) {
+                    LOG.info("backup target {} works again; stored up to index {}", target.describe(), storedIndex);
+                    lastError = null;
+                }
+                backoff = Duration.ZERO;
+                sleep(settings.sync() ? Duration.ofMillis(50) : settings.shipInterval(), settings.sync());
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                backoff = backoff.isZero() ? settings.shipInterval()
+                        : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (!message.equals(lastError)) {
+                    LOG.warn("backup to {} failed (retrying every {} s at most): {}", target.describe(),
+                            backoff.toSeconds(), message);
+                }
+                lastError = message;
+                lastErrorAt = clock.instant();
+                try {
+                    sleep(backoff, false);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Finds where the newest stored chain ends. If this node's log holds that entry with the same term, the chain
+     * is this cluster's history and continues from there; otherwise a new generation starts with a base copy.
+     */
+    private void startChain() throws Exception {
+        BackupCatalog catalog = BackupCatalog.read(target);
+        var newest = catalog.newest();
+        if (newest.isPresent()) {
+            BackupCatalog.Generation g = newest.get();
+            long baseIndex = g.bases().lastKey();
+            BaseCopy.Manifest base = catalog.manifest(g, baseIndex);
+            long end = g.chainEnd(baseIndex);
+            long endTerm = base.term();
+            long endStamp = base.timeMillis();
+            if (end > baseIndex) {
+                Segment last = catalog.segment(g.segments().floorEntry(end).getValue());
+                endTerm = last.lastTerm();
+                endStamp = last.lastStampMillis();
+            }
+            if (end <= node.databaseAppliedIndex() && node.termAt(end) == endTerm) {
+                generation = g.id();
+                storedIndex = end;
+                storedStampMillis = endStamp;
+                storedBytes = g.storedBytes();
+                lastBaseAt = Instant.ofEpochMilli(base.timeMillis());
+                logBytesSinceBase = g.segments().tailMap(baseIndex + 1).values().stream()
+                        .mapToLong(BackupCatalog.SegmentRef::size).sum();
+                long oldest = g.bases().firstKey();
+                oldestBase = new BackupStatus.Point(oldest, Instant.ofEpochMilli(catalog.manifest(g, oldest).timeMillis()));
+                LOG.info("backup: continuing generation {} in {} after index {}", generation, target.describe(), end);
+                return;
+            }
+            LOG.info("backup: the newest generation in {} ({}, up to index {}) is not this cluster's history; "
+                    + "starting a new generation", target.describe(), g.id(), end);
+        }
+        String fresh = BackupLayout.newGeneration(clock.instant());
+        storedBytes = 0;
+        oldestBase = null;
+        generation = fresh;
+        storedIndex = -1;
+        takeBase();
+        LOG.info("backup: started generation {} in {} with a base copy at index {}", fresh, target.describe(),
+                storedIndex);
+    }
+
+    /** Stores every entry applied since the last round, in segments of at most about 8 MB. */
+    private void shipApplied() throws Exception {
+        while (storedIndex < node.databaseAppliedIndex()) {
+            List<CommittedEntry> entries;
+            try {
+                entries = node.appliedEntries(storedIndex + 1, MAX_SEGMENT_BYTES);
+            } catch (HaliteNode.LogPurgedException e) {
+                LOG.warn("backup: {}; a new base copy bridges the gap", e.getMessage());
+                takeBase();
+                continue;
+            }
+            if (entries.isEmpty()) {
+                return;
+            }
+            List<Segment.Record> records = new ArrayList<>(entries.size());
+            for (CommittedEntry e : entries) {
+                records.add(Segment.Record.of(e.index(), e.term(), e.data()));
+            }
+            Segment segment = new Segment(storedIndex + 1, records.get(records.size() - 1).index(), records);
+            byte[] object = segment.encode();
+            target.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
+            storedIndex = segment.last();
+            storedStampMillis = segment.lastStampMillis();
+            storedBytes += object.length;
+            logBytesSinceBase += object.length;
+            lastUpload = clock.instant();
+            releaseUpTo(storedIndex);
+        }
+    }
+
+    private boolean baseDue() {
+        return logBytesSinceBase >= settings.baseAfterLogBytes()
+                || Duration.between(lastBaseAt, clock.instant()).compareTo(settings.baseInterval()) >= 0;
+    }
+
+    /**
+     * Stores a consistent copy of the database. In a new generation (or after a gap) the chain continues from the
+     * copy's index.
+     */
+    private void takeBase() throws Exception {
+        Path copy = Files.createTempFile(workDir, "base-", ".sqlite");
+        Path stored = Files.createTempFile(workDir, "base-", ".sqlite.zst");
+        try {
+            node.database().backupTo(copy);
+            SqliteDatabase.ImageState state = SqliteDatabase.stateOf(copy);
+            if (state.midLoad()) {
+                throw new IOException("a /db/load is in progress; the base copy is taken after it");
+            }
+            long index = state.appliedIndex();
+            long time = stampOf(index);
+            BaseCopy.Manifest manifest = BaseCopy.compress(copy, stored, generation, index, state.appliedTerm(), time);
+            target.put(BackupLayout.baseData(generation, index), stored);
+            byte[] json = manifest.toJson();
+            target.put(BackupLayout.baseManifest(generation, index), json);
+            storedBytes += manifest.storedBytes() + json.length;
+            lastBaseAt = clock.instant();
+            logBytesSinceBase = 0;
+            lastUpload = lastBaseAt;
+            if (oldestBase == null) {
+                oldestBase = new BackupStatus.Point(index, Instant.ofEpochMilli(time));
+            }
+            if (storedIndex < index) {
+                storedIndex = index;
+                storedStampMillis = time;
+                releaseUpTo(index);
+            }
+            LOG.info("backup: stored a base copy of {} bytes ({} compressed) at index {}", manifest.databaseBytes(),
+                    manifest.storedBytes(), index);
+        } finally {
+            Files.deleteIfExists(copy);
+            Files.deleteIfExists(stored);
+        }
+    }
+
+    /** The pinned time of the entry at {@code index}, or now if this node no longer has it. */
+    private long stampOf(long index) throws IOException {
+        try {
+            List<CommittedEntry> entry = node.appliedEntries(index, 1);
+            if (!entry.isEmpty() && entry.get(0).index() == index) {
+                return Segment.Record.of(index, entry.get(0).term(), entry.get(0).data()).stampMillis();
+            }
+        } catch (HaliteNode.LogPurgedException e) {
+            // fall through
+        }
+        return clock.millis();
+    }
+
+    private void applyRetention() throws IOException {
+        Retention.Outcome outcome = Retention.apply(target, generation, settings, clock.instant());
+        storedBytes = Math.max(0, storedBytes - outcome.deletedBytes());
+        if (outcome.oldestKept() != null) {
+            oldestBase = outcome.oldestKept();
+        }
+        lastRetention = clock.instant();
+    }
+
+    public BackupStatus status() {
+        boolean leading = node.isLeader() && generation != null;
+        long applied = node.databaseAppliedIndex();
+        long stored = Math.max(storedIndex, 0);
+        long lag = leading ? Math.max(0, applied - stored) : 0;
+        double lagSeconds = 0;
+        if (lag > 0) {
+            try {
+                List<CommittedEntry> next = node.appliedEntries(stored + 1, 1);
+                if (!next.isEmpty()) {
+                    long stamp = Segment.Record.of(next.get(0).index(), next.get(0).term(), next.get(0).data()).stampMillis();
+                    lagSeconds = Math.max(0, clock.millis() - stamp) / 1000.0;
+                }
+            } catch (Exception e) {
+                lagSeconds = Double.NaN;
+            }
+        }
+        BackupStatus.Point newest = storedIndex > 0 ? new BackupStatus.Point(storedIndex,
+                Instant.ofEpochMilli(storedStampMillis)) : null;
+        return new BackupStatus(target.describe(), settings.sync(), leading, generation, stored, applied, lag,
+                lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failWaiting("the node is shutting down");
+        target.close();
+    }
+}

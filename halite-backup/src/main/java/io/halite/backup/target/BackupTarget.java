@@ -1,0 +1,43 @@
+package io.halite.backup.target;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where backups are stored: a directory (local or a network mount) or an S3-compatible bucket. Object names are
+ * relative to the target's root (the directory, or the bucket prefix) and use '/' as separator.
+ *
+ * <p>Objects are written once and never modified: {@code put} is atomic (a reader sees the whole object or none
+ * of it, also after a crash mid-write) and durable when it returns.
+ */
+public interface BackupTarget extends AutoCloseable {
+    /** Stores the content of {@code file} as object {@code name}. */
+    void put(String name, Path file) throws IOException;
+
+    /** Stores {@code content} as object {@code name}. */
+    void put(String name, byte[] content) throws IOException;
+
+    /**
+     * Opens object {@code name} for reading.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is no such object
+     */
+    InputStream open(String name) throws IOException;
+
+    /** The objects whose names start with {@code prefix}, sorted by name. */
+    List<StoredObject> list(String prefix) throws IOException;
+
+    /** Deletes object {@code name}; deleting an absent object is not an error. */
+    void delete(String name) throws IOException;
+
+    /** The target as users name it (e.g. {@code s3://bucket/prefix}), without credentials. */
+    String describe();
+
+    @Override
+    void close();
+
+    /** An object's name (relative to the target's root) and size in bytes. */
+    record StoredObject(String name, long size) {}
+}

@@ -1,0 +1,33 @@
+package io.halite.server.cli;
+
+import io.halite.backup.target.BackupTarget;
+import io.halite.backup.target.BackupTargets;
+import io.halite.backup.target.S3Settings;
+import java.net.URI;
+import picocli.CommandLine.Option;
+
+/**
+ * How to reach S3-compatible storage, for {@code s3://} backup URLs. Unset values come from the usual AWS
+ * environment variables and profiles (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...).
+ */
+public final class S3Options {
+    @Option(names = "--s3-endpoint", paramLabel = "URL",
+            description = "S3 API endpoint for S3-compatible storage (MinIO, Ceph, R2, ...); default: AWS.")
+    URI endpoint;
+
+    @Option(names = "--s3-region", description = "S3 region (default: AWS_REGION, else us-east-1).")
+    String region;
+
+    @Option(names = "--s3-path-style", description = "Address buckets as endpoint/bucket rather than bucket.endpoint (most S3-compatible servers need this).")
+    boolean pathStyle;
+
+    @Option(names = "--s3-access-key", description = "S3 access key id (default: AWS_ACCESS_KEY_ID or the AWS profile).")
+    String accessKey;
+
+    @Option(names = "--s3-secret-key", description = "S3 secret access key (default: AWS_SECRET_ACCESS_KEY or the AWS profile).")
+    String secretKey;
+
+    BackupTarget open(URI url) throws java.io.IOException {
+        return BackupTargets.open(url, new S3Settings(endpoint, region, pathStyle, accessKey, secretKey));
+    }
+}
