@@ -151,6 +151,17 @@ public final class BackupCatalog {
         }
 
         /**
+         * The segment holding the last entry of the chain from {@code baseIndex} (the one that ends at
+         * {@link #chainEnd}), if the chain has any. Not simply the segment with the highest first index at or before
+         * the end: a deposed leader's shorter segment may start inside a longer one that the new leader stored.
+         */
+        public Optional<SegmentRef> chainTail(long baseIndex) {
+            List<SegmentRef> chain = new ArrayList<>();
+            walk(baseIndex, Long.MAX_VALUE, chain);
+            return chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(chain.size() - 1));
+        }
+
+        /**
          * Collects, in order, the segments that extend the chain from {@code baseIndex} up to {@code upTo}, and
          * returns where the chain ends. Segments may overlap (a deposed leader may still have shipped entries the
          * new one ships again; both hold the same committed entries): each one is used only if it reaches further.

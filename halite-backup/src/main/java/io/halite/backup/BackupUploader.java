@@ -192,7 +192,7 @@ public final class BackupUploader implements AutoCloseable {
             long endTerm = base.term();
             long endStamp = base.timeMillis();
             if (end > baseIndex) {
-                Segment last = catalog.segment(g.segments().floorEntry(end).getValue());
+                Segment last = catalog.segment(g.chainTail(baseIndex).orElseThrow());
                 endTerm = last.lastTerm();
                 endStamp = last.lastStampMillis();
             }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code halite serve} as a separate OS process, so that tests can SIGKILL it. The data directory and both ports
@@ -91,6 +92,34 @@ public final class ServerProcess implements AutoCloseable {
     private static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** How a {@link #runCli} command exited and what it printed. */
+    record CliResult(int exitCode, String stdout, String stderr) {}
+
+    private static final AtomicInteger CLI_RUNS = new AtomicInteger();
+
+    /**
+     * Runs {@code halite <args>} (a command that exits, such as {@code restore}) the way {@link #launch()} runs
+     * {@code serve}: this test JVM's java and classpath. Its output goes to {@code cli-N.out}/{@code .err} in
+     * {@code outputDir}; fails if it runs longer than 2 minutes.
+     */
+    static CliResult runCli(Path outputDir, String... args) throws Exception {
+        Files.createDirectories(outputDir);
+        int run = CLI_RUNS.incrementAndGet();
+        Path out = outputDir.resolve("cli-" + run + ".out");
+        Path err = outputDir.resolve("cli-" + run + ".err");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
+                "io.halite.server.cli.HaliteCommand"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("halite " + String.join(" ", args) + " did not finish within 2 minutes");
+        }
+        return new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     /** The JVM's maximum heap ({@code -Xmx}) for the next start; 256m unless set. */

@@ -49,7 +49,7 @@ public final class BackupCommand implements Runnable {
                         long end = g.chainEnd(base.getKey());
                         String endTime = Instant.ofEpochMilli(m.timeMillis()).toString();
                         if (end > base.getKey()) {
-                            endTime = Instant.ofEpochMilli(catalog.segment(g.segments().floorEntry(end).getValue())
+                            endTime = Instant.ofEpochMilli(catalog.segment(g.chainTail(base.getKey()).orElseThrow())
                                     .lastStampMillis()).toString();
                         }
                         System.out.printf("%-26s %20d %-24s %20d %-24s %14d%n", g.id(), base.getKey(),
