@@ -2,6 +2,7 @@ package io.halite.backup;
 
 import io.halite.backup.target.BackupTarget;
 import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryCodec;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.HaliteNode.CommittedEntry;
 import io.halite.core.node.NodeException;
@@ -73,6 +74,8 @@ public final class BackupUploader implements AutoCloseable {
             node.setReplyGate(this::awaitStored);
             node.setOnApplied(this::wake);
         }
+        // While this node ships, keep the entries it has not stored yet out of log purges.
+        node.setLogNeededFrom(() -> generation != null && storedIndex >= 0 ? storedIndex + 1 : Long.MAX_VALUE);
     }
 
     public void start() throws IOException {
@@ -149,10 +152,6 @@ public final class BackupUploader implements AutoCloseable {
                 }
                 if (Duration.between(lastRetention, clock.instant()).compareTo(RETENTION_EVERY) >= 0) {
                     applyRetention();
-                }
-                if (lastError != null) {
-                    LOG.info("backup target {} works again; stored up to index {}", target.describe(), storedIndex);
-                    lastError = null;
                 }
                 backoff = Duration.ZERO;
                 sleep(settings.sync() ? Duration.ofMillis(50) : settings.shipInterval(), settings.sync());
@@ -243,12 +242,22 @@ public final class BackupUploader implements AutoCloseable {
             Segment segment = new Segment(storedIndex + 1, records.get(records.size() - 1).index(), records);
             byte[] object = segment.encode();
             target.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
+            uploaded();
             storedIndex = segment.last();
             storedStampMillis = segment.lastStampMillis();
             storedBytes += object.length;
             logBytesSinceBase += object.length;
-            lastUpload = clock.instant();
             releaseUpTo(storedIndex);
+        }
+    }
+
+    /** An object was stored: the target works (again). */
+    private void uploaded() {
+        lastUpload = clock.instant();
+        if (lastError != null) {
+            LOG.info("backup target {} works again", target.describe());
+            lastError = null;
+            lastErrorAt = null;
         }
     }
 
@@ -271,15 +280,17 @@ public final class BackupUploader implements AutoCloseable {
                 throw new IOException("a /db/load is in progress; the base copy is taken after it");
             }
             long index = state.appliedIndex();
-            long time = stampOf(index);
+            // The base holds entry `index`: its time is that entry's, if this node still has it (else now, later).
+            long stamp = stampAtOrAfter(index);
+            long time = stamp >= 0 && stamp <= clock.millis() ? stamp : clock.millis();
             BaseCopy.Manifest manifest = BaseCopy.compress(copy, stored, generation, index, state.appliedTerm(), time);
             target.put(BackupLayout.baseData(generation, index), stored);
             byte[] json = manifest.toJson();
             target.put(BackupLayout.baseManifest(generation, index), json);
+            uploaded();
             storedBytes += manifest.storedBytes() + json.length;
             lastBaseAt = clock.instant();
             logBytesSinceBase = 0;
-            lastUpload = lastBaseAt;
             if (oldestBase == null) {
                 oldestBase = new BackupStatus.Point(index, Instant.ofEpochMilli(time));
             }
@@ -296,17 +307,14 @@ public final class BackupUploader implements AutoCloseable {
         }
     }
 
-    /** The pinned time of the entry at {@code index}, or now if this node no longer has it. */
-    private long stampOf(long index) throws IOException {
+    /** The pinned time of the applied entry at {@code index}, or of the first one after it; -1 if there is none. */
+    private long stampAtOrAfter(long index) {
         try {
             List<CommittedEntry> entry = node.appliedEntries(index, 1);
-            if (!entry.isEmpty() && entry.get(0).index() == index) {
-                return Segment.Record.of(index, entry.get(0).term(), entry.get(0).data()).stampMillis();
-            }
-        } catch (HaliteNode.LogPurgedException e) {
-            // fall through
+            return entry.isEmpty() ? -1 : EntryCodec.stampMillis(entry.get(0).data());
+        } catch (IOException | HaliteNode.LogPurgedException e) {
+            return -1;
         }
-        return clock.millis();
     }
 
     private void applyRetention() throws IOException {
@@ -325,15 +333,8 @@ public final class BackupUploader implements AutoCloseable {
         long lag = leading ? Math.max(0, applied - stored) : 0;
         double lagSeconds = 0;
         if (lag > 0) {
-            try {
-                List<CommittedEntry> next = node.appliedEntries(stored + 1, 1);
-                if (!next.isEmpty()) {
-                    long stamp = Segment.Record.of(next.get(0).index(), next.get(0).term(), next.get(0).data()).stampMillis();
-                    lagSeconds = Math.max(0, clock.millis() - stamp) / 1000.0;
-                }
-            } catch (Exception e) {
-                lagSeconds = Double.NaN;
-            }
+            long oldestWaiting = stampAtOrAfter(stored + 1);
+            lagSeconds = oldestWaiting < 0 ? 0 : Math.max(0, clock.millis() - oldestWaiting) / 1000.0;
         }
         BackupStatus.Point newest = storedIndex > 0 ? new BackupStatus.Point(storedIndex,
                 Instant.ofEpochMilli(storedStampMillis)) : null;

@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import java.util.List;
 public record Segment(long first, long last, List<Record> records) {
     private static final int MAGIC = 0x484C5347; // "HLSG"
     private static final int VERSION = 1;
-    private static final int COMPRESSION_LEVEL = 3;
+    /** Segments are written continuously on the leader: the fastest level. */
+    private static final int COMPRESSION_LEVEL = 1;
 
     /** One log entry: its Raft index and term, the time its proposer pinned, and its encoded content. */
     public record Record(long index, long term, long stampMillis, byte[] data) {
@@ -54,7 +56,9 @@ public record Segment(long first, long last, List<Record> records) {
     public byte[] encode() {
         try {
             ByteArrayOutputStream raw = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(raw);
+            MessageDigest digest = sha256();
+            DigestOutputStream digesting = new DigestOutputStream(raw, digest);
+            DataOutputStream out = new DataOutputStream(digesting);
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
             out.writeLong(first);
@@ -68,7 +72,8 @@ public record Segment(long first, long last, List<Record> records) {
                 out.write(r.data());
             }
             out.flush();
-            out.write(sha256().digest(raw.toByteArray()));
+            digesting.on(false);
+            out.write(digest.digest());
             return Zstd.compress(raw.toByteArray(), COMPRESSION_LEVEL);
         } catch (IOException e) {
             throw new IllegalStateException(e);

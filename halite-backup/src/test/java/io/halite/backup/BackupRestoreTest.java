@@ -44,12 +44,16 @@ class BackupRestoreTest {
     }
 
     private HaliteNode node(Path data) throws Exception {
+        return node(data, 4096);
+    }
+
+    private HaliteNode node(Path data, long snapshotEvery) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        HaliteNode node = HaliteNode.start(NodeConfig.singleNode("n1", data, "127.0.0.1:" + port),
-                e -> { throw new AssertionError(e); });
+        HaliteNode node = HaliteNode.start(NodeConfig.singleNode("n1", data, "127.0.0.1:" + port)
+                .withSnapshotEvery(snapshotEvery), e -> { throw new AssertionError(e); });
         open.add(node);
         assertThat(node.awaitReady(Duration.ofSeconds(20))).isTrue();
         return node;
@@ -168,6 +172,29 @@ class BackupRestoreTest {
         Path restored = restore(target, RestorePoint.latest(), "restored");
         assertThat(checksumOf(restored)).isEqualTo(node.database().checksum());
         assertThat(values(restored)).hasSize(51);
+    }
+
+    @Test
+    void logPurgesKeepWhatTheBackupHasNotShippedYet() throws Exception {
+        // Durable points every 32 entries, and 1 MB entries: about 9 fit in a 10 MB log segment. The uploader,
+        // shipping every 400 ms, stays some entries behind, more than a segment: without care, Ratis would purge
+        // closed segments it has not shipped yet, and a new base copy would have to bridge the gap.
+        HaliteNode node = node(dir.resolve("node"), 32);
+        DirectoryTarget target = new DirectoryTarget(dir.resolve("backup"));
+        BackupUploader uploader = uploader(node, target, every(Duration.ofMillis(400), false));
+        write(node, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, b BLOB)");
+        byte[] blob = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(blob);
+        long last = 0;
+        for (int i = 0; i < 70; i++) {
+            last = write(node, "INSERT INTO t(v, b) VALUES(?, ?)", "v" + i, blob);
+            Thread.sleep(25);
+        }
+        awaitStored(uploader, last);
+        assertThat(node.status().snapshotIndex()).as("the log was purged").isPositive();
+        BackupCatalog.Generation g = BackupCatalog.read(target).newest().orElseThrow();
+        assertThat(g.bases()).as("no base copy had to bridge a purged gap").hasSize(1);
+        assertThat(g.chainEnd(g.bases().firstKey())).isEqualTo(last);
     }
 
     @Test

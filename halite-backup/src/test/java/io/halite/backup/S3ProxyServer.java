@@ -16,7 +16,7 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 /**
  * An S3 server for tests: S3Proxy on 127.0.0.1, keeping its objects in a temporary directory, with one bucket and
  * fixed credentials. {@link #stop()} and {@link #start()} make an outage: the server comes back on the same port
- * with the same objects.
+ * with the same objects. {@link #main} runs one standalone (scripts/backup-benchmarks.sh).
  */
 public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "halite";
@@ -34,11 +34,45 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public S3ProxyServer(String bucket) throws Exception {
+        this(Files.createTempDirectory("s3proxy"), bucket, 0);
+    }
+
+    /** Serves {@code bucket} from {@code directory} on {@code port} (0: any free port). */
+    private S3ProxyServer(Path directory, String bucket, int port) throws Exception {
         this.bucket = bucket;
-        directory = Files.createTempDirectory("s3proxy");
+        this.directory = directory;
+        this.port = port;
         store = new FilesystemNio2BlobStore(directory.toString());
         store.createContainer(bucket);
         start();
+    }
+
+    /**
+     * Runs S3Proxy standalone until the process is killed: {@code S3ProxyServer DIRECTORY [PORT]} serves the bucket
+     * "halite" with the test credentials ({@value #ACCESS_KEY} / {@value #SECRET_KEY}) on 127.0.0.1:PORT (0 or
+     * none: a free port), keeping the objects in DIRECTORY (created if missing, left in place on exit). Once it
+     * serves, it prints one line to standard output: {@code S3PROXY endpoint=http://127.0.0.1:N bucket=halite}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: S3ProxyServer DIRECTORY [PORT]");
+            System.exit(2);
+        }
+        Path directory = Files.createDirectories(Path.of(args[0]));
+        int port = args.length == 2 ? Integer.parseInt(args[1]) : 0;
+        S3ProxyServer server = new S3ProxyServer(directory, "halite", port);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                System.err.println("S3Proxy did not stop: " + e);
+            } finally {
+                server.store.close();
+            }
+        }, "s3proxy-shutdown"));
+        System.out.println("S3PROXY endpoint=" + server.endpoint() + " bucket=" + server.bucket());
+        System.out.flush();
+        Thread.currentThread().join();
     }
 
     /** Starts serving; after a {@link #stop()}, on the port of the first start. */

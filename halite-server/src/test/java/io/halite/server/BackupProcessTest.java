@@ -437,6 +437,61 @@ class BackupProcessTest {
 
     // ---- helpers ----
 
+    /**
+     * The leader is SIGKILLed while writes go on: a survivor takes over the uploads and continues the same
+     * generation after the last stored entry, with no gap, so a restore holds every acknowledged write.
+     */
+    @Test
+    void aNewLeaderContinuesTheChainWithoutAGap() throws Exception {
+        String backup = backupUrl("backup");
+        ProcessCluster cluster = closeLater(ProcessCluster.start(dir, 3, "--backup", backup,
+                "--backup-interval", "200ms"));
+        ServerProcess first = cluster.leader();
+        assertThat(execute(first, sql("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE)"))).isNotNull();
+        List<String> acknowledged = new ArrayList<>();
+        long index = 0;
+        for (int i = 0; i < 20; i++) {
+            JsonNode body = execute(first, sql("INSERT INTO t(k) VALUES(?)", "before-" + i));
+            assertThat(body).isNotNull();
+            acknowledged.add("before-" + i);
+            index = body.path("raft_index").asLong();
+        }
+        String generation = awaitStored(first, index).path("generation").asText();
+
+        first.kill9();
+        List<ServerProcess> survivors = cluster.nodes().stream().filter(n -> n != first).toList();
+        ServerProcess next = cluster.leaderAmong(survivors, Duration.ofSeconds(20));
+        for (int i = 0; i < 20; i++) {
+            ServerProcess via = survivors.get(i % 2);
+            // Idempotent, so that a write whose outcome was unknown (around the failover) can be sent again.
+            JsonNode body = execute(via, sql("INSERT OR IGNORE INTO t(k) VALUES(?)", "after-" + i));
+            for (int attempt = 0; body == null && attempt < 20; attempt++) {
+                Thread.sleep(250);
+                body = execute(via, sql("INSERT OR IGNORE INTO t(k) VALUES(?)", "after-" + i));
+            }
+            assertThat(body).as("write %d through %s after the failover", i, via.baseUrl()).isNotNull();
+            acknowledged.add("after-" + i);
+            index = Math.max(index, body.path("raft_index").asLong());
+        }
+        JsonNode status = awaitStored(next, index);
+        assertThat(status.path("uploading").asBoolean()).isTrue();
+        assertThat(status.path("generation").asText()).as("the new leader continues the chain").isEqualTo(generation);
+        assertThat(status.path("last_error").isNull()).isTrue();
+
+        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), null)) {
+            io.halite.backup.BackupCatalog catalog = io.halite.backup.BackupCatalog.read(target);
+            assertThat(catalog.generations()).hasSize(1);
+            io.halite.backup.BackupCatalog.Generation g = catalog.generations().get(0);
+            assertThat(g.chainEnd(g.bases().firstKey())).as("one chain from the first base").isEqualTo(index);
+        }
+        ServerProcess.CliResult restore = ServerProcess.runCli(dir.resolve("cli"), "restore", "--from", backup,
+                "--data-dir", dir.resolve("restored").toString());
+        assertThat(restore.exitCode()).as(restore.stderr()).isZero();
+        List<Object> keys = readRows(dir.resolve("restored"), "SELECT k FROM t ORDER BY id").stream()
+                .map(row -> row.get(0)).toList();
+        assertThat(keys).containsExactlyElementsOf(acknowledged);
+    }
+
     private void startWriter(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.start();

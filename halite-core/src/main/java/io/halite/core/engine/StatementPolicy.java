@@ -124,7 +124,9 @@ final class StatementPolicy {
                 switch (opcode) {
                     case "AutoCommit", "Savepoint" -> transactionControl = true;
                     case "JournalMode" -> {
-                        journal = true;
+                        // p3 = -1 only queries the mode: SQLite adds one to mark a statement as not read-only,
+                        // e.g. CREATE TABLE IF NOT EXISTS for a table that exists.
+                        journal |= program.getInt(5) != -1;
                         writes = true;
                     }
                     case "Checkpoint" -> journal = true;

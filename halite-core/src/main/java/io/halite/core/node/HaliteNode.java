@@ -651,6 +651,14 @@ public final class HaliteNode implements AutoCloseable {
         stateMachine.setReplyGate(gate);
     }
 
+    /**
+     * Asks log purging to keep the entries from {@code neededFrom} on, unless that would hold back more than half
+     * the entries between durable points ({@code --snapshot-entries}).
+     */
+    public void setLogNeededFrom(java.util.function.LongSupplier neededFrom) {
+        stateMachine.setLogNeededFrom(neededFrom, Math.max(1, config.snapshotEvery() / 2));
+    }
+
     /** Runs {@code listener} whenever newly applied entries become visible (it must be quick). */
     public void setOnApplied(Runnable listener) {
         stateMachine.setOnApplied(listener);

@@ -64,6 +64,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private volatile SqliteDatabase database;
     private volatile ReplyGate replyGate = index -> null;
     private volatile Runnable onApplied = () -> { };
+    private volatile java.util.function.LongSupplier neededFrom = () -> Long.MAX_VALUE;
+    private volatile long maxHoldBack;
     private volatile TermIndex snapshot;
     private RaftServer.Division division;
     /** The last entry applied but not yet committed to SQLite, if any. */
@@ -108,6 +110,16 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     public void setReplyGate(ReplyGate gate) {
         this.replyGate = gate;
+    }
+
+    /**
+     * Keeps the log from index {@code neededFrom} on (a backup that has not shipped it yet) when purging, as long
+     * as that holds back fewer than {@code maxHoldBack} entries; beyond that the log is purged anyway (whoever
+     * needed it copes without it).
+     */
+    public void setLogNeededFrom(java.util.function.LongSupplier neededFrom, long maxHoldBack) {
+        this.neededFrom = neededFrom;
+        this.maxHoldBack = maxHoldBack;
     }
 
     /** {@code listener} runs (on the apply thread: it must be quick) each time applied entries become visible. */
@@ -385,8 +397,17 @@ public final class SqliteStateMachine extends BaseStateMachine {
             if (durable <= 0) {
                 return -1;
             }
-            snapshot = TermIndex.valueOf(database.appliedTerm(), durable);
-            return durable;
+            TermIndex at = TermIndex.valueOf(database.appliedTerm(), durable);
+            long needed = neededFrom.getAsLong();
+            if (needed <= durable && durable - needed < maxHoldBack) {
+                // Ratis purges the log up to the returned index: stop short of what is still needed.
+                TermIndex held = division.getRaftLog().getTermIndex(Math.max(needed - 1, snapshot.getIndex()));
+                if (held != null) {
+                    at = held;
+                }
+            }
+            snapshot = at;
+            return at.getIndex();
         } catch (SQLException e) {
             throw new IOException("cannot make the database durable", e);
         }

@@ -85,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Back up continuously to file:///path (a local or mounted directory) or s3://bucket/prefix. A node started with an empty --data-dir restores the latest backup first.")
     java.net.URI backup;
 
-    @Option(names = "--backup-interval", defaultValue = "1s", converter = Durations.class,
+    @Option(names = "--backup-interval", defaultValue = "500ms", converter = Durations.class,
             description = "How often committed writes are shipped to the backup (default: ${DEFAULT-VALUE}).")
     Duration backupInterval;
 

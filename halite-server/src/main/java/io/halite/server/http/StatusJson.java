@@ -26,7 +26,7 @@ final class StatusJson {
             g.writeNumberField("stored_index", b.storedIndex());
             g.writeNumberField("applied_index", b.appliedIndex());
             g.writeNumberField("lag_entries", b.lagEntries());
-            g.writeNumberField("lag_seconds", Double.isNaN(b.lagSeconds()) ? 0 : b.lagSeconds());
+            g.writeNumberField("lag_seconds", b.lagSeconds());
             g.writeStringField("last_upload", b.lastUpload() == null ? null : b.lastUpload().toString());
             g.writeNumberField("stored_bytes", b.storedBytes());
             g.writeObjectFieldStart("restorable");
