@@ -192,15 +192,25 @@ public final class ServeCommand implements Callable<Integer> {
             forgetClusterIfRemoved(joiner);
         }
         BackupTarget target = null;
+        BackupSettings backupSettings = null;
         if (backup != null) {
             try {
+                backupSettings = new BackupSettings(backupInterval, backupSync, backupBaseInterval,
+                        backupBaseLogBytes, backupRetention, backupKeepBases);
                 target = s3.open(backup);
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
             if (joiner == null && !HaliteNode.hasRaftState(config.dataDir())
                     && !java.nio.file.Files.exists(HaliteNode.databaseFile(config.dataDir()))) {
-                restoreLatest(target, config);
+                try {
+                    restoreLatest(target, config);
+                } catch (java.io.IOException e) {
+                    // Starting empty would hide the backup's data behind a new generation: stop instead.
+                    LOG.error("cannot restore the latest backup from {}: {}; not starting", target.describe(),
+                            e.getMessage());
+                    return 1;
+                }
             }
         }
         HaliteNode node = startNode(config);
@@ -224,9 +234,8 @@ public final class ServeCommand implements Callable<Integer> {
         HaliteNode running = node;
         BackupUploader uploader = null;
         if (target != null) {
-            uploader = new BackupUploader(running, target, new BackupSettings(backupInterval, backupSync,
-                    backupBaseInterval, backupBaseLogBytes, backupRetention, backupKeepBases),
-                    config.dataDir().resolve("backup-work"), java.time.Clock.systemUTC());
+            uploader = new BackupUploader(running, target, backupSettings, config.dataDir().resolve("backup-work"),
+                    java.time.Clock.systemUTC());
             uploader.start();
         }
         BackupUploader backups = uploader;
