@@ -35,6 +35,8 @@ public final class BackupUploader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackupUploader.class);
     private static final long MAX_SEGMENT_BYTES = 8L << 20;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** In sync mode writes wait for the target: retry it often. */
+    private static final Duration MAX_SYNC_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
 
     private final HaliteNode node;
@@ -158,8 +160,9 @@ public final class BackupUploader implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                backoff = backoff.isZero() ? settings.shipInterval()
-                        : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                Duration max = settings.sync() ? MAX_SYNC_BACKOFF : MAX_BACKOFF;
+                Duration next = backoff.isZero() ? settings.shipInterval() : backoff.multipliedBy(2);
+                backoff = next.compareTo(max) > 0 ? max : next;
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (!message.equals(lastError)) {
                     LOG.warn("backup to {} failed (retrying every {} s at most): {}", target.describe(),

@@ -43,7 +43,9 @@ public final class S3ProxyServer implements AutoCloseable {
         this.directory = directory;
         this.port = port;
         store = new FilesystemNio2BlobStore(directory.toString());
-        store.createContainer(bucket);
+        if (!store.containerExists(bucket)) {
+            store.createContainer(bucket);
+        }
         start();
     }
 

@@ -182,7 +182,12 @@ class BackupProcessTest {
             assertThat(sent).as("restored row %s was written by a client", row).contains(row.get(1).asText());
         }
 
+        // The uploader starts once the node leads and has read where the stored chain ends.
         JsonNode status = backupStatus(restored);
+        for (int i = 0; i < 100 && !status.path("uploading").asBoolean(); i++) {
+            Thread.sleep(100);
+            status = backupStatus(restored);
+        }
         assertThat(status.path("generation").asText()).as("generation after the restore").isEqualTo(generation);
         long storedAtRestore = status.path("stored_index").asLong();
         assertThat(status.path("applied_index").asLong()).isEqualTo(storedAtRestore);
