@@ -38,6 +38,7 @@ public final class BackupUploader implements AutoCloseable {
     /** In sync mode writes wait for the target: retry it often. */
     private static final Duration MAX_SYNC_BACKOFF = Duration.ofSeconds(1);
     private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+    private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
     private final HaliteNode node;
     private final BackupTarget target;
@@ -52,6 +53,8 @@ public final class BackupUploader implements AutoCloseable {
 
     // The chain this node continues while it leads (only the uploader thread writes these).
     private volatile String generation;
+    /** The term in which this node last found where the chain ends. */
+    private long chainTerm;
     private volatile long storedIndex = -1;
     private volatile long storedStampMillis;
     private volatile BackupStatus.Point oldestBase;
@@ -144,8 +147,12 @@ public final class BackupUploader implements AutoCloseable {
                     sleep(Duration.ofMillis(200), false);
                     continue;
                 }
-                if (generation == null) {
+                long term = node.currentTerm();
+                if (generation == null || term != chainTerm) {
+                    // Leadership may have moved away and back between two rounds: another leader may have
+                    // continued the chain (or started another) meanwhile, so look again.
                     startChain();
+                    chainTerm = term;
                 }
                 shipApplied();
                 if (baseDue()) {
@@ -198,7 +205,10 @@ public final class BackupUploader implements AutoCloseable {
                 endTerm = last.lastTerm();
                 endStamp = last.lastStampMillis();
             }
-            if (end <= node.databaseAppliedIndex() && node.termAt(end) == endTerm) {
+            // A new leader may not have applied everything its predecessor stored yet: give it a moment.
+            node.awaitApplied(end, CATCH_UP);
+            // Index 0 is the empty database, where every history starts.
+            if (end == 0 || end <= node.databaseAppliedIndex() && node.termAt(end) == endTerm) {
                 generation = g.id();
                 storedIndex = end;
                 storedStampMillis = endStamp;

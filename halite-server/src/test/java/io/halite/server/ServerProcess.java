@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code serve-N.log} beside the data directory).
  */
 public final class ServerProcess implements AutoCloseable {
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -73,10 +75,15 @@ public final class ServerProcess implements AutoCloseable {
         return server;
     }
 
+    /** A port nothing listens on now, and not handed out before in this JVM (the kernel may offer one twice). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 

@@ -686,6 +686,15 @@ public final class HaliteNode implements AutoCloseable {
         return true;
     }
 
+    /** This node's current Raft term (0 if its division is not running). */
+    public long currentTerm() {
+        try {
+            return division().getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     public boolean isLeader() {
         try {
             return division().getInfo().isLeader();
