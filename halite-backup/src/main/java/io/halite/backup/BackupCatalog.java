@@ -47,6 +47,19 @@ public final class BackupCatalog {
         }
     }
 
+    /** Where the chain from a base ends: its last entry's index, term and pinned time. */
+    public record ChainEnd(long index, long term, long timeMillis) {}
+
+    /** Reads the end of the chain from {@code base} (the base itself if no segment follows it). */
+    public ChainEnd chainEnd(Generation generation, BaseCopy.Manifest base) throws IOException {
+        Optional<SegmentRef> tail = generation.chainTail(base.index());
+        if (tail.isEmpty()) {
+            return new ChainEnd(base.index(), base.term(), base.timeMillis());
+        }
+        Segment last = segment(tail.get());
+        return new ChainEnd(last.last(), last.lastTerm(), last.lastStampMillis());
+    }
+
     public Segment segment(SegmentRef ref) throws IOException {
         try (InputStream in = open(ref.name())) {
             return Segment.decode(ref.name(), in, ref.first(), ref.last());

@@ -76,8 +76,8 @@ public final class BackupUploader implements AutoCloseable {
         this.thread = new Thread(this::run, "halite-backup");
         this.thread.setDaemon(true);
         if (settings.sync()) {
+            // Each reply asks the gate as its entry commits; a reply that has to wait wakes the uploader.
             node.setReplyGate(this::awaitStored);
-            node.setOnApplied(this::wake);
         }
         // While this node ships, keep the entries it has not stored yet out of log purges.
         node.setLogNeededFrom(() -> generation != null && storedIndex >= 0 ? storedIndex + 1 : Long.MAX_VALUE);
@@ -197,21 +197,15 @@ public final class BackupUploader implements AutoCloseable {
             BackupCatalog.Generation g = newest.get();
             long baseIndex = g.bases().lastKey();
             BaseCopy.Manifest base = catalog.manifest(g, baseIndex);
-            long end = g.chainEnd(baseIndex);
-            long endTerm = base.term();
-            long endStamp = base.timeMillis();
-            if (end > baseIndex) {
-                Segment last = catalog.segment(g.chainTail(baseIndex).orElseThrow());
-                endTerm = last.lastTerm();
-                endStamp = last.lastStampMillis();
-            }
+            BackupCatalog.ChainEnd chainEnd = catalog.chainEnd(g, base);
+            long end = chainEnd.index();
             // A new leader may not have applied everything its predecessor stored yet: give it a moment.
             node.awaitApplied(end, CATCH_UP);
             // Index 0 is the empty database, where every history starts.
-            if (end == 0 || end <= node.databaseAppliedIndex() && node.termAt(end) == endTerm) {
+            if (end == 0 || end <= node.database().appliedIndex() && node.termAt(end) == chainEnd.term()) {
                 generation = g.id();
                 storedIndex = end;
-                storedStampMillis = endStamp;
+                storedStampMillis = chainEnd.timeMillis();
                 storedBytes = g.storedBytes();
                 lastBaseAt = Instant.ofEpochMilli(base.timeMillis());
                 logBytesSinceBase = g.segments().tailMap(baseIndex + 1).values().stream()
@@ -236,7 +230,7 @@ public final class BackupUploader implements AutoCloseable {
 
     /** Stores every entry applied since the last round, in segments of at most about 8 MB. */
     private void shipApplied() throws Exception {
-        while (storedIndex < node.databaseAppliedIndex()) {
+        while (storedIndex < node.database().appliedIndex()) {
             List<CommittedEntry> entries;
             try {
                 entries = node.appliedEntries(storedIndex + 1, MAX_SEGMENT_BYTES);
@@ -341,7 +335,7 @@ public final class BackupUploader implements AutoCloseable {
 
     public BackupStatus status() {
         boolean leading = node.isLeader() && generation != null;
-        long applied = node.databaseAppliedIndex();
+        long applied = node.database().appliedIndex();
         long stored = Math.max(storedIndex, 0);
         long lag = leading ? Math.max(0, applied - stored) : 0;
         double lagSeconds = 0;

@@ -3,7 +3,6 @@ package io.halite.backup;
 import io.halite.backup.BackupCatalog.RestorePoint;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
-import io.halite.core.log.LogEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -88,12 +87,8 @@ public final class Restorer {
                     if (!point.includes(record)) {
                         break reading;
                     }
-                    LogEntry entry = EntryCodec.decode(new java.io.ByteArrayInputStream(record.data()));
-                    if (entry instanceof LogEntry.Batch batch) {
-                        db.apply(record.index(), record.term(), batch);
-                    } else if (entry instanceof LogEntry.LoadChunk chunk) {
-                        db.applyLoadChunk(record.index(), record.term(), chunk);
-                    }
+                    db.applyEntry(record.index(), record.term(),
+                            EntryCodec.decode(new java.io.ByteArrayInputStream(record.data())));
                     index = record.index();
                     term = record.term();
                     time = record.stampMillis();

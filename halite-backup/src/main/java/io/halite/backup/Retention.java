@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,11 @@ public final class Retention {
         BackupStatus.Point oldestKept = null;
         for (BackupCatalog.Generation g : catalog.generations()) {
             if (g.id().equals(currentGeneration)) {
-                Map<Long, Long> bases = g.bases();
+                NavigableMap<Long, Long> bases = g.bases();
                 if (bases.isEmpty()) {
                     continue;
                 }
-                List<Long> newestFirst = new ArrayList<>(g.bases().descendingKeySet());
+                List<Long> newestFirst = new ArrayList<>(bases.descendingKeySet());
                 long oldestKeptIndex = newestFirst.get(0);
                 for (int i = 0; i < newestFirst.size(); i++) {
                     long index = newestFirst.get(i);
@@ -56,7 +57,7 @@ public final class Retention {
                     }
                 }
                 for (long index : g.incompleteBases()) {
-                    if (index < bases.keySet().stream().mapToLong(Long::longValue).max().orElse(0)) {
+                    if (index < bases.lastKey()) {
                         doomed.add(BackupLayout.baseData(g.id(), index));
                     }
                 }

@@ -162,6 +162,19 @@ public final class SqliteDatabase implements AutoCloseable {
     // ---- writer side: called only by the log applier ----
 
     /**
+     * Applies one log entry of either kind ({@link #apply} or {@link #applyLoadChunk}) and returns its results; a
+     * refused load answers with one failed result.
+     */
+    public List<List<StatementResult>> applyEntry(long index, long term, LogEntry entry)
+            throws SQLException, IOException {
+        if (entry instanceof LogEntry.Batch batch) {
+            return apply(index, term, batch);
+        }
+        String refusal = applyLoadChunk(index, term, (LogEntry.LoadChunk) entry);
+        return List.of(refusal == null ? List.of() : List.of(new StatementResult.Failed("load refused: " + refusal, 0)));
+    }
+
+    /**
      * Applies one batch entry inside the open SQLite transaction (starting one if needed) and returns each
      * request's results. Visible to readers only after {@link #commit()}.
      */
@@ -249,18 +262,13 @@ public final class SqliteDatabase implements AutoCloseable {
     public long[] installReplica(Path image) throws SQLException {
         long[] termIndex = new long[2];
         swapIn(image, s -> {
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT applied_term, applied_index, load_id FROM " + STATE_TABLE)) {
-                if (!rs.next()) {
-                    throw new SQLException("the copy has no applied index");
-                }
-                if (rs.getLong(3) != 0) {
-                    // The chunks staged before the copy was taken exist only on the leader.
-                    throw new SQLException("the copy was taken in the middle of a load; it must be fetched again");
-                }
-                termIndex[0] = rs.getLong(1);
-                termIndex[1] = rs.getLong(2);
+            ImageState state = stateOf(s);
+            if (state.midLoad()) {
+                // The chunks staged before the copy was taken exist only on the leader.
+                throw new SQLException("the copy was taken in the middle of a load; it must be fetched again");
             }
+            termIndex[0] = state.appliedTerm();
+            termIndex[1] = state.appliedIndex();
         });
         synchronized (this) {
             appliedTerm = termIndex[0];
@@ -369,10 +377,15 @@ public final class SqliteDatabase implements AutoCloseable {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image, config.toProperties());
-             java.sql.Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT applied_index, applied_term, load_id FROM " + STATE_TABLE)) {
+             java.sql.Statement s = c.createStatement()) {
+            return stateOf(s);
+        }
+    }
+
+    private static ImageState stateOf(java.sql.Statement image) throws SQLException {
+        try (ResultSet rs = image.executeQuery("SELECT applied_index, applied_term, load_id FROM " + STATE_TABLE)) {
             if (!rs.next()) {
-                throw new SQLException("the image has no applied index");
+                throw new SQLException("the copy has no applied index");
             }
             return new ImageState(rs.getLong(1), rs.getLong(2), rs.getLong(3) != 0);
         }

@@ -161,6 +161,11 @@ public final class HaliteNode implements AutoCloseable {
         return node;
     }
 
+    /** Whether {@code dataDir} holds anything of a node: Raft state or a database. */
+    public static boolean holdsData(Path dataDir) {
+        return hasRaftState(dataDir) || Files.exists(databaseFile(dataDir));
+    }
+
     /** Whether {@code dataDir} holds a node's Raft state (it has been a member of a cluster). */
     public static boolean hasRaftState(Path dataDir) {
         return Files.isDirectory(groupDirectory(dataDir));
@@ -641,11 +646,6 @@ public final class HaliteNode implements AutoCloseable {
         return snapshot != null && snapshot.getIndex() == index ? snapshot.getTerm() : -1;
     }
 
-    /** The highest index applied to this node's database and visible to readers. */
-    public long databaseAppliedIndex() {
-        return database().appliedIndex();
-    }
-
     /** Holds back client replies on this node until the gate releases them (see {@link SqliteStateMachine.ReplyGate}). */
     public void setReplyGate(SqliteStateMachine.ReplyGate gate) {
         stateMachine.setReplyGate(gate);
@@ -657,11 +657,6 @@ public final class HaliteNode implements AutoCloseable {
      */
     public void setLogNeededFrom(java.util.function.LongSupplier neededFrom) {
         stateMachine.setLogNeededFrom(neededFrom, Math.max(1, config.snapshotEvery() / 2));
-    }
-
-    /** Runs {@code listener} whenever newly applied entries become visible (it must be quick). */
-    public void setOnApplied(Runnable listener) {
-        stateMachine.setOnApplied(listener);
     }
 
     /** The current leader's id, or null if none is known. */

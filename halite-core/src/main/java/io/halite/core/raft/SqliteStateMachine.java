@@ -63,7 +63,6 @@ public final class SqliteStateMachine extends BaseStateMachine {
     });
     private volatile SqliteDatabase database;
     private volatile ReplyGate replyGate = index -> null;
-    private volatile Runnable onApplied = () -> { };
     private volatile java.util.function.LongSupplier neededFrom = () -> Long.MAX_VALUE;
     private volatile long maxHoldBack;
     private volatile TermIndex snapshot;
@@ -120,11 +119,6 @@ public final class SqliteStateMachine extends BaseStateMachine {
     public void setLogNeededFrom(java.util.function.LongSupplier neededFrom, long maxHoldBack) {
         this.neededFrom = neededFrom;
         this.maxHoldBack = maxHoldBack;
-    }
-
-    /** {@code listener} runs (on the apply thread: it must be quick) each time applied entries become visible. */
-    public void setOnApplied(Runnable listener) {
-        this.onApplied = listener;
     }
 
     @Override
@@ -191,15 +185,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 return reply;
             }
             LogEntry entry = EntryCodec.decode(proto.getStateMachineLogEntry().getLogData().newInput());
-            if (entry instanceof LogEntry.Batch batch) {
-                List<List<StatementResult>> results = database.apply(index, term, batch);
-                awaitingCommit.add(() -> release(index, reply, results));
-            } else if (entry instanceof LogEntry.LoadChunk chunk) {
-                String refusal = database.applyLoadChunk(index, term, chunk);
-                List<List<StatementResult>> results = List.of(refusal == null
-                        ? List.of() : List.of(new StatementResult.Failed("load refused: " + refusal, 0)));
-                awaitingCommit.add(() -> release(index, reply, results));
-            }
+            List<List<StatementResult>> results = database.applyEntry(index, term, entry);
+            awaitingCommit.add(() -> release(index, reply, results));
             uncommitted = TermIndex.valueOf(term, index);
             boolean caughtUp = division.getRaftLog().getLastCommittedIndex() <= index;
             if (caughtUp || awaitingCommit.size() >= MAX_ENTRIES_PER_TRANSACTION) {
@@ -269,7 +256,6 @@ public final class SqliteStateMachine extends BaseStateMachine {
         synchronized (appliedSignal) {
             appliedSignal.notifyAll();
         }
-        onApplied.run();
     }
 
     /**

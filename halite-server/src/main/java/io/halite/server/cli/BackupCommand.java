@@ -46,14 +46,10 @@ public final class BackupCommand implements Runnable {
                 for (BackupCatalog.Generation g : catalog.generations()) {
                     for (Map.Entry<Long, Long> base : g.bases().entrySet()) {
                         BaseCopy.Manifest m = catalog.manifest(g, base.getKey());
-                        long end = g.chainEnd(base.getKey());
-                        String endTime = Instant.ofEpochMilli(m.timeMillis()).toString();
-                        if (end > base.getKey()) {
-                            endTime = Instant.ofEpochMilli(catalog.segment(g.chainTail(base.getKey()).orElseThrow())
-                                    .lastStampMillis()).toString();
-                        }
+                        BackupCatalog.ChainEnd end = catalog.chainEnd(g, m);
                         System.out.printf("%-26s %20d %-24s %20d %-24s %14d%n", g.id(), base.getKey(),
-                                Instant.ofEpochMilli(m.timeMillis()), end, endTime, base.getValue());
+                                Instant.ofEpochMilli(m.timeMillis()), end.index(), Instant.ofEpochMilli(end.timeMillis()),
+                                base.getValue());
                     }
                 }
                 return 0;

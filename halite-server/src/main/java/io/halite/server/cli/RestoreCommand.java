@@ -7,7 +7,6 @@ import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -62,7 +61,7 @@ public final class RestoreCommand implements Callable<Integer> {
             }
         }
         Path data = dataDir.toAbsolutePath();
-        if (HaliteNode.hasRaftState(data) || Files.exists(HaliteNode.databaseFile(data))) {
+        if (HaliteNode.holdsData(data)) {
             System.err.println("halite restore: " + data + " already holds a node's data; restore into a new directory");
             return 1;
         }

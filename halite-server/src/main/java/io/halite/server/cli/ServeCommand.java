@@ -201,8 +201,7 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
-            if (joiner == null && !HaliteNode.hasRaftState(config.dataDir())
-                    && !java.nio.file.Files.exists(HaliteNode.databaseFile(config.dataDir()))) {
+            if (joiner == null && !HaliteNode.holdsData(config.dataDir())) {
                 try {
                     restoreLatest(target, config);
                 } catch (java.io.IOException e) {
