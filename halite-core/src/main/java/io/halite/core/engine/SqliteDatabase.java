@@ -167,19 +167,20 @@ public final class SqliteDatabase implements AutoCloseable {
      */
     public List<List<StatementResult>> applyEntry(long index, long term, LogEntry entry)
             throws SQLException, IOException {
-        if (entry instanceof LogEntry.Batch batch) {
-            return apply(index, term, batch);
+        if (entry instanceof LogEntry.Requests requests) {
+            return apply(index, term, requests);
         }
         String refusal = applyLoadChunk(index, term, (LogEntry.LoadChunk) entry);
-        return List.of(refusal == null ? List.of() : List.of(new StatementResult.Failed("load refused: " + refusal, 0)));
+        return List.of(refusal == null ? List.of() : List.of(StatementResult.Failed.refused("load refused: " + refusal, 0)));
     }
 
     /**
-     * Applies one batch entry inside the open SQLite transaction (starting one if needed) and returns each
-     * request's results. Visible to readers only after {@link #commit()}.
+     * Applies one entry of requests inside the open SQLite transaction (starting one if needed) and returns each
+     * request's results. Visible to readers only after {@link #commit()}. A {@link LogEntry.Transaction} whose base
+     * is no longer the last applied entry is refused as a whole: its results are an empty list.
      */
-    public List<List<StatementResult>> apply(long index, long term, LogEntry.Batch batch) throws SQLException {
-        PendingEntry entry = new PendingEntry(index, term, batch);
+    public List<List<StatementResult>> apply(long index, long term, LogEntry.Requests batch) throws SQLException {
+        PendingEntry entry = new PendingEntry(index, term, batch, appliedIndex());
         beginIfNeeded();
         uncommitted.add(entry);
         while (true) {
@@ -443,7 +444,12 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     private void applyPending(PendingEntry entry) throws SQLException {
-        LogEntry.Batch batch = entry.batch;
+        LogEntry.Requests batch = entry.batch;
+        if (batch instanceof LogEntry.Transaction transaction && transaction.baseIndex() != entry.previousIndex) {
+            entry.results = List.of();
+            saveApplied(entry.index, entry.term);
+            return;
+        }
         functions.pin(batch.stampMillis(), batch.seed());
         resetCounters();
         entry.results = new ArrayList<>(batch.requests().size());
@@ -517,6 +523,123 @@ public final class SqliteDatabase implements AutoCloseable {
     private void execute(String sql) throws SQLException {
         try (java.sql.Statement s = writer.createStatement()) {
             s.execute(sql);
+        }
+    }
+
+    // ---- interactive transactions: run ahead of the log on the writer ----
+
+    /**
+     * Starts running an interactive transaction on the writer connection, ahead of the log: its statements see the
+     * database as applied so far plus the transaction's own writes, with time and randomness pinned to
+     * {@code stampMillis} and {@code seed}. Only the thread that applies the log may call this, and it may apply
+     * nothing until {@link Speculation#end()}; the caller arranges that (the state machine's writer lease).
+     */
+    public Speculation speculate(long stampMillis, long seed) throws SQLException {
+        commit();
+        beginIfNeeded();
+        functions.pin(stampMillis, seed);
+        resetCounters();
+        return new Speculation(stampMillis, seed, appliedIndex());
+    }
+
+    /** SQLite rolled back a whole interactive transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)). */
+    public static final class SpeculationLost extends Exception {
+        SpeculationLost(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * An interactive transaction running on the writer. It records the write statements it ran, numbered as a
+     * {@link LogEntry.Transaction} entry will number them when it is applied, so that replaying that entry on the
+     * same base computes exactly what the transaction saw (random values included). Read statements run too (they
+     * see the transaction's writes) but are not recorded.
+     */
+    public final class Speculation {
+        private final long stampMillis;
+        private final long seed;
+        private final long baseIndex;
+        private final List<Request> recorded = new ArrayList<>();
+        private boolean open = true;
+
+        private Speculation(long stampMillis, long seed, long baseIndex) {
+            this.stampMillis = stampMillis;
+            this.seed = seed;
+            this.baseIndex = baseIndex;
+        }
+
+        /** The applied index the transaction runs on. */
+        public long baseIndex() {
+            return baseIndex;
+        }
+
+        /**
+         * Runs one request in the transaction. Statements fail on their own, as in SQLite; a request with
+         * {@code transaction} is all or nothing within the interactive transaction.
+         *
+         * @throws SpeculationLost if SQLite rolled the whole transaction back; it is over
+         */
+        public List<StatementResult> run(Request request) throws SQLException, SpeculationLost {
+            if (!open) {
+                throw new IllegalStateException("the transaction has ended");
+            }
+            int position = recorded.size();
+            List<Statement> requestWrites = new ArrayList<>();
+            List<StatementResult> results = new ArrayList<>(request.statements().size());
+            if (request.transaction()) {
+                execute("SAVEPOINT halite_request");
+            }
+            for (Statement statement : request.statements()) {
+                boolean write = writesOnWriter(statement.sql());
+                functions.beginStatement(position, requestWrites.size());
+                StatementResult result = writes.run(statement, request.readOnly());
+                results.add(result);
+                if (write) {
+                    requestWrites.add(statement);
+                }
+                if (result instanceof StatementResult.Failed failed) {
+                    if (!transactionStillOpen()) {
+                        open = false;
+                        inTransaction = false;
+                        throw new SpeculationLost("SQLite rolled back the transaction: " + failed.error());
+                    }
+                    if (request.transaction()) {
+                        execute("ROLLBACK TO halite_request");
+                        execute("RELEASE halite_request");
+                        return results;
+                    }
+                }
+            }
+            if (request.transaction()) {
+                execute("RELEASE halite_request");
+            }
+            if (!requestWrites.isEmpty()) {
+                recorded.add(new Request(requestWrites, request.transaction()));
+            }
+            return results;
+        }
+
+        /** The entry that commits the transaction through the log, or null if it wrote nothing. */
+        public LogEntry.Transaction entry() {
+            return recorded.isEmpty() ? null : new LogEntry.Transaction(stampMillis, seed, baseIndex, recorded);
+        }
+
+        /** Undoes the transaction's work on the writer; what commits is the entry, applied like any other. */
+        public void end() throws SQLException {
+            if (!open) {
+                return;
+            }
+            open = false;
+            inTransaction = false;
+            execute("ROLLBACK");
+        }
+    }
+
+    private boolean writesOnWriter(String sql) {
+        try {
+            return policy.inspection(writer, sql).writes();
+        } catch (SQLException e) {
+            return false; // it does not compile, so it changes nothing
         }
     }
 
@@ -711,14 +834,17 @@ public final class SqliteDatabase implements AutoCloseable {
     private static final class PendingEntry {
         final long index;
         final long term;
-        final LogEntry.Batch batch;
+        final LogEntry.Requests batch;
+        /** The applied index before this entry: what a transaction entry must find (kept for a re-apply). */
+        final long previousIndex;
         final Map<Integer, List<StatementResult>> forcedResults = new HashMap<>();
         List<List<StatementResult>> results;
 
-        PendingEntry(long index, long term, LogEntry.Batch batch) {
+        PendingEntry(long index, long term, LogEntry.Requests batch, long previousIndex) {
             this.index = index;
             this.term = term;
             this.batch = batch;
+            this.previousIndex = previousIndex;
         }
     }
 

@@ -20,6 +20,14 @@ final class SqliteErrors {
         return message;
     }
 
+    /** SQLite's primary result code of the error (as sqlite-jdbc reports it in getErrorCode), 1 if unknown. */
+    static int primaryCode(SQLException e) {
+        if (e instanceof SQLiteException sqlite) {
+            return sqlite.getResultCode().code & 0xff;
+        }
+        return e.getErrorCode() > 0 ? e.getErrorCode() & 0xff : 1;
+    }
+
     /**
      * Whether the error is about this node (disk full, I/O, corruption, memory) rather than the statement. Such an
      * error must stop the node: recording it as the statement's result would make this replica differ from others.

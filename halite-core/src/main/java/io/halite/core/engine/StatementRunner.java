@@ -60,11 +60,11 @@ final class StatementRunner implements AutoCloseable {
         try {
             String refusal = policy.refusal(connection, statement.sql(), mode);
             if (refusal != null) {
-                return new StatementResult.Failed(refusal, seconds(start));
+                return StatementResult.Failed.refused(refusal, seconds(start));
             }
             boolean writes = policy.inspection(connection, statement.sql()).writes();
             if (writes && readOnly) {
-                return new StatementResult.Failed("attempt to change database via query operation", seconds(start));
+                return StatementResult.Failed.refused("attempt to change database via query operation", seconds(start));
             }
             PreparedStatement ps = prepare(statement.sql());
             bind(ps, statement);
@@ -83,9 +83,9 @@ final class StatementRunner implements AutoCloseable {
             if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
                 throw new NodeFailureException("SQLite failed while applying the log", e);
             }
-            return new StatementResult.Failed(SqliteErrors.message(e), seconds(start));
+            return new StatementResult.Failed(SqliteErrors.message(e), SqliteErrors.primaryCode(e), seconds(start));
         } catch (IllegalArgumentException e) {
-            return new StatementResult.Failed(e.getMessage(), seconds(start));
+            return StatementResult.Failed.refused(e.getMessage(), seconds(start));
         }
     }
 

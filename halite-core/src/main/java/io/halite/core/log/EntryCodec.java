@@ -24,6 +24,7 @@ public final class EntryCodec {
 
     private static final int KIND_BATCH = 1;
     private static final int KIND_LOAD_CHUNK = 2;
+    private static final int KIND_TRANSACTION = 3;
 
     private static final int REQUEST_TRANSACTION = 1;
     private static final int REQUEST_READ_ONLY = 2;
@@ -43,12 +44,16 @@ public final class EntryCodec {
     public static byte[] encode(LogEntry entry) {
         return write(out -> {
             out.writeByte(VERSION);
-            if (entry instanceof LogEntry.Batch batch) {
-                out.writeByte(KIND_BATCH);
-                out.writeLong(batch.stampMillis());
-                out.writeLong(batch.seed());
-                out.writeInt(batch.requests().size());
-                for (Request request : batch.requests()) {
+            if (entry instanceof LogEntry.Requests requests) {
+                boolean transaction = entry instanceof LogEntry.Transaction;
+                out.writeByte(transaction ? KIND_TRANSACTION : KIND_BATCH);
+                out.writeLong(entry.stampMillis());
+                out.writeLong(entry.seed());
+                if (entry instanceof LogEntry.Transaction t) {
+                    out.writeLong(t.baseIndex());
+                }
+                out.writeInt(requests.requests().size());
+                for (Request request : requests.requests()) {
                     writeRequest(out, request);
                 }
             } else if (entry instanceof LogEntry.LoadChunk chunk) {
@@ -77,12 +82,11 @@ public final class EntryCodec {
             long seed = in.readLong();
             switch (kind) {
                 case KIND_BATCH -> {
-                    int n = in.readInt();
-                    List<Request> requests = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        requests.add(readRequest(in));
-                    }
-                    return new LogEntry.Batch(stamp, seed, requests);
+                    return new LogEntry.Batch(stamp, seed, readRequests(in));
+                }
+                case KIND_TRANSACTION -> {
+                    long baseIndex = in.readLong();
+                    return new LogEntry.Transaction(stamp, seed, baseIndex, readRequests(in));
                 }
                 case KIND_LOAD_CHUNK -> {
                     long loadId = in.readLong();
@@ -97,6 +101,15 @@ public final class EntryCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("truncated log entry", e);
         }
+    }
+
+    private static List<Request> readRequests(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<Request> requests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            requests.add(readRequest(in));
+        }
+        return requests;
     }
 
     /** The pinned time of an encoded entry, read from its header without decoding the rest. */
@@ -233,6 +246,7 @@ public final class EntryCodec {
             out.writeByte(RESULT_FAILED);
             out.writeDouble(failed.seconds());
             writeString(out, failed.error());
+            out.writeInt(failed.code());
         }
     }
 
@@ -266,7 +280,7 @@ public final class EntryCodec {
                 return new StatementResult.Rows(names, types, values, lastInsertId, affected, wrote, seconds);
             }
             case RESULT_FAILED -> {
-                return new StatementResult.Failed(readString(in), seconds);
+                return new StatementResult.Failed(readString(in), in.readInt(), seconds);
             }
             default -> throw new IOException("unknown result kind " + kind);
         }

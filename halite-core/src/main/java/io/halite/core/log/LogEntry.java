@@ -12,9 +12,26 @@ public sealed interface LogEntry {
 
     long seed();
 
+    /** An entry of client requests, applied in order on the writer with the entry's pinned time and seed. */
+    sealed interface Requests extends LogEntry {
+        List<Request> requests();
+    }
+
     /** Client requests batched into one entry; each keeps its own atomicity and results. */
-    record Batch(long stampMillis, long seed, List<Request> requests) implements LogEntry {
+    record Batch(long stampMillis, long seed, List<Request> requests) implements Requests {
         public Batch {
+            requests = List.copyOf(requests);
+        }
+    }
+
+    /**
+     * The writes of a committed interactive transaction. The leader ran them speculatively on a database that had
+     * applied the log up to {@code baseIndex}; they apply, all together, only if the database is still there (no
+     * other entry changed it since), so that every replica computes what the transaction's client saw. Otherwise
+     * the whole entry is refused on every replica alike.
+     */
+    record Transaction(long stampMillis, long seed, long baseIndex, List<Request> requests) implements Requests {
+        public Transaction {
             requests = List.copyOf(requests);
         }
     }

@@ -79,6 +79,7 @@ public final class HaliteNode implements AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final MemberDirectory members;
+    private final InteractiveTransactions transactions;
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
                        GroupClient memberClient) {
@@ -91,6 +92,22 @@ public final class HaliteNode implements AutoCloseable {
                 this::otherMembers, memberClient);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes());
+        this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
+                new InteractiveTransactions.Leadership() {
+                    @Override
+                    public boolean isReadyLeader() {
+                        return isLeader() && isReady();
+                    }
+
+                    @Override
+                    public long committedIndex() {
+                        try {
+                            return division().getRaftLog().getLastCommittedIndex();
+                        } catch (IOException e) {
+                            throw NodeException.unavailable(e.getMessage());
+                        }
+                    }
+                });
     }
 
     /**
@@ -302,6 +319,11 @@ public final class HaliteNode implements AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** Interactive transactions, which run on the leader. */
+    public InteractiveTransactions transactions() {
+        return transactions;
     }
 
     /** Queues a write; it is answered once committed by a quorum and applied here. */
@@ -797,6 +819,7 @@ public final class HaliteNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        transactions.close();
         try {
             batcher.close();
         } catch (InterruptedException e) {

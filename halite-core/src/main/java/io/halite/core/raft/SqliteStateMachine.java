@@ -69,6 +69,12 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private RaftServer.Division division;
     /** The last entry applied but not yet committed to SQLite, if any. */
     private TermIndex uncommitted;
+    /**
+     * The interactive transaction running on the writer connection, if any. While one runs, nothing else may use
+     * the writer: applying entries, commits and durable points wait (on this object's monitor) until it ends.
+     */
+    private SqliteDatabase.Speculation speculation;
+    private volatile Runnable onLeaderChange = () -> {};
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -119,6 +125,68 @@ public final class SqliteStateMachine extends BaseStateMachine {
     public void setLogNeededFrom(java.util.function.LongSupplier neededFrom, long maxHoldBack) {
         this.neededFrom = neededFrom;
         this.maxHoldBack = maxHoldBack;
+    }
+
+    /** Called (on a Ratis thread) whenever this node learns of a new leader, itself included. */
+    public void setLeaderChangeListener(Runnable listener) {
+        this.onLeaderChange = listener;
+    }
+
+    @Override
+    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        super.notifyLeaderChanged(groupMemberId, newLeaderId);
+        onLeaderChange.run();
+    }
+
+    /**
+     * Gives the writer connection to an interactive transaction (see {@link SqliteDatabase#speculate}) once the
+     * applied entries are committed. Log entries are not applied until {@link #endSpeculation} gives it back.
+     */
+    public synchronized SqliteDatabase.Speculation beginSpeculation(long stampMillis, long seed)
+            throws SQLException, InterruptedException {
+        awaitWriter();
+        commit();
+        speculation = database.speculate(stampMillis, seed);
+        return speculation;
+    }
+
+    /** Runs a request in the interactive transaction that holds the writer. */
+    public synchronized List<StatementResult> runSpeculative(SqliteDatabase.Speculation holder,
+                                                            io.halite.core.sql.Request request)
+            throws SQLException, SqliteDatabase.SpeculationLost {
+        if (speculation != holder) {
+            throw new IllegalStateException("the transaction no longer holds the writer");
+        }
+        try {
+            return holder.run(request);
+        } catch (SqliteDatabase.SpeculationLost lost) {
+            release();
+            throw lost;
+        }
+    }
+
+    /** Undoes the interactive transaction's work and lets the log be applied again. */
+    public synchronized void endSpeculation(SqliteDatabase.Speculation holder) throws SQLException {
+        if (speculation != holder) {
+            return;
+        }
+        try {
+            holder.end();
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        speculation = null;
+        notifyAll();
+    }
+
+    /** Waits, releasing the monitor, until no interactive transaction holds the writer. */
+    private void awaitWriter() throws InterruptedException {
+        while (speculation != null) {
+            wait();
+        }
     }
 
     @Override
@@ -179,6 +247,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         long term = proto.getTerm();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         try {
+            awaitWriter();
             if (index <= database.appliedIndex()) {
                 // Already in the database file: a restart replays the log from the last purge point.
                 reply.complete(Message.EMPTY);
@@ -197,6 +266,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 TermIndex pending = uncommitted;
                 flusher.schedule(() -> commitIfStill(pending), 2, TimeUnit.MILLISECONDS);
             }
+        } catch (InterruptedException e) {
+            // The node is shutting down; the entry is applied again from the log at the next start.
+            Thread.currentThread().interrupt();
+            reply.completeExceptionally(e);
         } catch (Throwable e) {
             LOG.error("cannot apply log entry {}; this node stops to avoid diverging from its peers", index, e);
             reply.completeExceptionally(e);
@@ -222,7 +295,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     private synchronized void commitIfStill(TermIndex pending) {
-        if (pending.equals(uncommitted)) {
+        if (pending.equals(uncommitted) && speculation == null) {
             try {
                 commit();
             } catch (Throwable e) {
@@ -236,7 +309,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
     @Override
     public synchronized void notifyTermIndexUpdated(long term, long index) {
         try {
+            awaitWriter();
             commit();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down
         } catch (Throwable e) {
             LOG.error("cannot commit applied entries; this node stops", e);
             onFatal.accept(e);
@@ -317,6 +393,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                         + "the log from index {}", leader, getLastAppliedTermIndex().getIndex() + 1);
                 copy = host.fetchReplica(leader, databaseFile.getParent());
                 synchronized (this) {
+                    awaitWriter();
                     commit();
                     long[] installed = database.installReplica(copy);
                     if (installed[1] <= 0) {
@@ -378,6 +455,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     @Override
     public synchronized long takeSnapshot() throws IOException {
         try {
+            awaitWriter();
             commit();
             long durable = database.syncDurable();
             if (durable <= 0) {
@@ -396,6 +474,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
             return at.getIndex();
         } catch (SQLException e) {
             throw new IOException("cannot make the database durable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while a transaction held the writer");
         }
     }
 
@@ -404,6 +485,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
         flusher.shutdownNow();
         installer.shutdownNow();
         try {
+            if (speculation != null) {
+                endSpeculation(speculation);
+            }
             commit();
             if (database != null) {
                 database.close();

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * Puts many client requests into one log entry. One thread drains the queue whenever fewer than
  * {@code maxInFlight} entries are awaiting commit, so the busier the node, the larger its entries: Raft's
  * per-entry cost is paid once for many requests.
+ *
+ * <p>An interactive transaction {@link #pause pauses} the batcher: requests queue (as writers wait for a lock in
+ * SQLite) until it {@link #resume resumes}, so that no entry lands in the log between the transaction's start
+ * and its commit.
  */
 public final class WriteBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
@@ -45,6 +49,16 @@ public final class WriteBatcher implements AutoCloseable {
         return t;
     });
     private volatile boolean running = true;
+    /** Guards the pause state below. */
+    private final Object gate = new Object();
+    private boolean paused;
+    /** Entries proposed and not yet answered. */
+    private int proposing;
+    /** Whether the batcher thread holds a request while it waits for a pause to end. */
+    private boolean holding;
+    /** Counts resumes; {@code passedAt} is the count when the batcher last proposed. */
+    private long resumes;
+    private long passedAt;
 
     /**
      * @param submit           proposes one encoded entry to the Raft group
@@ -87,6 +101,16 @@ public final class WriteBatcher implements AutoCloseable {
                     inFlight.release();
                     continue;
                 }
+                synchronized (gate) {
+                    holding = true;
+                    while (paused) {
+                        gate.wait();
+                    }
+                    holding = false;
+                    proposing++;
+                    passedAt = resumes;
+                    gate.notifyAll();
+                }
                 List<Pending> batch = new ArrayList<>();
                 batch.add(first);
                 long bytes = first.size;
@@ -122,6 +146,10 @@ public final class WriteBatcher implements AutoCloseable {
         // rendering and sending client responses.
         reply.whenCompleteAsync((r, error) -> {
             inFlight.release();
+            synchronized (gate) {
+                proposing--;
+                gate.notifyAll();
+            }
             if (error == null && r.isSuccess() && !r.getMessage().getContent().isEmpty()) {
                 List<List<StatementResult>> results =
                         EntryCodec.decodeResults(r.getMessage().getContent().newInput());
@@ -135,6 +163,51 @@ public final class WriteBatcher implements AutoCloseable {
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);
+    }
+
+    /**
+     * Stops proposing entries and waits until every proposed entry is answered. Requests that queued while the
+     * batcher was paused go first: they are proposed before a new pause takes effect, so back-to-back
+     * transactions cannot starve them.
+     *
+     * @return whether the batcher is paused; false (and not paused) if that did not happen within the timeout
+     */
+    public boolean pause(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (gate) {
+            while ((holding || !queue.isEmpty()) && passedAt < resumes && running) {
+                if (!waitUntil(deadline)) {
+                    return false;
+                }
+            }
+            paused = true;
+            while (proposing > 0) {
+                if (!waitUntil(deadline)) {
+                    paused = false;
+                    gate.notifyAll();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private boolean waitUntil(long deadline) throws InterruptedException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+            return false;
+        }
+        gate.wait(left);
+        return true;
+    }
+
+    /** Lets the batcher propose entries again. */
+    public void resume() {
+        synchronized (gate) {
+            paused = false;
+            resumes++;
+            gate.notifyAll();
+        }
     }
 
     /** An upper bound of the request's encoded size, without encoding it. */
@@ -165,6 +238,7 @@ public final class WriteBatcher implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        resume();
         thread.join(5_000);
         replies.shutdown();
         for (Pending p; (p = queue.poll()) != null; ) {

@@ -13,6 +13,14 @@ public sealed interface StatementResult {
     /** A statement that changed (or could have changed) the database without returning rows. */
     record Exec(long lastInsertId, long rowsAffected, double seconds) implements StatementResult {}
 
-    /** A statement that failed or was refused; nothing of it was applied. */
-    record Failed(String error, double seconds) implements StatementResult {}
+    /**
+     * A statement that failed or was refused; nothing of it was applied. {@code code} is SQLite's primary result
+     * code (19 for a constraint, 1 for most SQL errors), or 0 when Halite refused the statement itself.
+     */
+    record Failed(String error, int code, double seconds) implements StatementResult {
+        /** A statement Halite refused before SQLite ran it. */
+        public static Failed refused(String error, double seconds) {
+            return new Failed(error, 0, seconds);
+        }
+    }
 }

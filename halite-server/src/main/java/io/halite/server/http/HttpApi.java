@@ -3,6 +3,7 @@ package io.halite.server.http;
 import io.halite.core.engine.SqlDump;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
+import io.halite.core.node.InteractiveTransactions;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
 import io.halite.core.node.ReadLevel;
@@ -44,9 +45,8 @@ public final class HttpApi extends Handler.Abstract {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
-            "transaction", "associative", "blob_array", "raft_index");
-    private static final Set<String> REQUEST_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
-            "transaction", "associative", "blob_array", "raft_index", "level", "freshness", "freshness_strict",
+            "transaction", "associative", "blob_array", "error_codes", "raft_index", "tx");
+    private static final Set<String> REQUEST_PARAMS = union(EXECUTE_PARAMS, "level", "freshness", "freshness_strict",
             "min_index");
     private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
     private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
@@ -61,6 +61,14 @@ public final class HttpApi extends Handler.Abstract {
     private static final long MEMBERSHIP_BODY_LIMIT = 64 << 10;
 
     private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
+    private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index");
+    private static final Set<String> TX_END_PARAMS = Set.of("pretty", "timeout");
+    /** Query parameters that choose where and when to read; a transaction reads on the leader, inside itself. */
+    private static final Set<String> NOT_IN_TX = Set.of("level", "freshness", "freshness_strict", "min_index",
+            "redirect");
+    private static final Duration DEFAULT_TX_IDLE = Duration.ofSeconds(10);
+    private static final Duration MAX_TX_IDLE = Duration.ofMinutes(10);
+    private static final String TX_PATH = "/db/tx";
 
     private final HaliteNode node;
     private final long maxBodyBytes;
@@ -105,6 +113,11 @@ public final class HttpApi extends Handler.Abstract {
             throws Exception {
         String path = org.eclipse.jetty.server.Request.getPathInContext(request);
         String method = request.getMethod();
+        if (path.equals(TX_PATH) || path.startsWith(TX_PATH + "/")) {
+            requireMethod(method, "POST");
+            transactionControl(path.substring(TX_PATH.length()), request, response, callback);
+            return;
+        }
         switch (path) {
             case "/db/execute" -> {
                 requireMethod(method, "POST");
@@ -173,22 +186,32 @@ public final class HttpApi extends Handler.Abstract {
         if (!params.flag("redirect") || node.isLeader()) {
             return false;
         }
+        sendRedirect(request, response, callback, 301);
+        return true;
+    }
+
+    private void sendRedirect(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                              int status) throws InterruptedException {
         String leader = node.leaderId();
         String address = leader == null ? "" : node.apiAddressOf(leader, Duration.ofSeconds(2));
         if (address.isEmpty()) {
             throw NodeException.unavailable("leader not found");
         }
         String query = request.getHttpURI().getQuery();
-        response.setStatus(301);
+        response.setStatus(status);
         response.getHeaders().put(HttpHeader.LOCATION, address + request.getHttpURI().getPath()
                 + (query == null ? "" : "?" + query));
         response.write(true, ByteBuffer.allocate(0), callback);
-        return true;
     }
 
     private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, EXECUTE_PARAMS);
+        if (params.has("tx")) {
+            inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), true),
+                    start);
+            return;
+        }
         if (redirected(request, response, callback, params)) {
             return;
         }
@@ -231,7 +254,7 @@ public final class HttpApi extends Handler.Abstract {
     private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, QUERY_PARAMS);
-        if (params.level() != ReadLevel.NONE && redirected(request, response, callback, params)) {
+        if (!params.has("tx") && params.level() != ReadLevel.NONE && redirected(request, response, callback, params)) {
             return;
         }
         Request parsed;
@@ -246,6 +269,10 @@ public final class HttpApi extends Handler.Abstract {
                 throw ApiException.badRequest("q is only for GET; send statements in the POST body");
             }
             parsed = parseBody(request, params.flag("transaction"), true);
+        }
+        if (params.has("tx")) {
+            inTransaction(request, response, callback, params, parsed.asReadOnly(), start);
+            return;
         }
         sendRead(response, callback, params, parsed, start);
     }
@@ -287,6 +314,11 @@ public final class HttpApi extends Handler.Abstract {
     private void unified(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, REQUEST_PARAMS);
+        if (params.has("tx")) {
+            inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), false),
+                    start);
+            return;
+        }
         if (redirected(request, response, callback, params)) {
             return;
         }
@@ -301,6 +333,98 @@ public final class HttpApi extends Handler.Abstract {
         } else {
             sendRead(response, callback, params, parsed, start);
         }
+    }
+
+    /**
+     * {@code POST /db/tx} begins an interactive transaction on the leader; {@code POST /db/tx/ID/commit} and
+     * {@code POST /db/tx/ID/rollback} end it. A follower answers 307 with the leader's URL: the transaction lives
+     * there.
+     */
+    private void transactionControl(String rest, org.eclipse.jetty.server.Request request, Response response,
+                                    Callback callback) throws InterruptedException {
+        if (rest.isEmpty()) {
+            QueryParams params = params(request, TX_BEGIN_PARAMS);
+            Duration idle = params.duration("idle_timeout", DEFAULT_TX_IDLE);
+            if (idle.isZero() || idle.isNegative() || idle.compareTo(MAX_TX_IDLE) > 0) {
+                throw ApiException.badRequest("idle_timeout must be more than 0 and at most "
+                        + MAX_TX_IDLE.toMinutes() + "m");
+            }
+            Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+            long minIndex = params.nonNegativeLong("min_index", 0);
+            if (sentToLeader(request, response, callback)) {
+                return;
+            }
+            if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
+                throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
+            }
+            InteractiveTransactions.Begun begun = node.transactions().begin(idle, timeout);
+            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                g.writeStartObject();
+                g.writeStringField("tx", begun.id());
+                g.writeNumberField("raft_index", begun.baseIndex());
+                g.writeEndObject();
+            }));
+            return;
+        }
+        String[] parts = rest.substring(1).split("/", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || !(parts[1].equals("commit") || parts[1].equals("rollback"))) {
+            throw new ApiException(404, "no such endpoint: " + TX_PATH + rest
+                    + " (use " + TX_PATH + "/ID/commit or " + TX_PATH + "/ID/rollback)");
+        }
+        QueryParams params = params(request, TX_END_PARAMS);
+        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        if (sentToLeader(request, response, callback)) {
+            return;
+        }
+        if (parts[1].equals("commit")) {
+            long index = node.transactions().commit(parts[0], timeout);
+            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                g.writeStartObject();
+                if (index > 0) {
+                    g.writeNumberField("raft_index", index);
+                }
+                g.writeEndObject();
+            }));
+        } else {
+            node.transactions().rollback(parts[0]);
+            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                g.writeStartObject();
+                g.writeEndObject();
+            }));
+        }
+    }
+
+    /** Runs a request's statements inside the interactive transaction named by {@code tx}. */
+    private void inTransaction(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                               QueryParams params, Request parsed, long start) throws InterruptedException {
+        for (String name : NOT_IN_TX) {
+            if (params.has(name)) {
+                throw ApiException.badRequest(name + " cannot be used with tx: a transaction reads and writes on "
+                        + "the leader, inside itself");
+            }
+        }
+        if (sentToLeader(request, response, callback)) {
+            return;
+        }
+        List<io.halite.core.sql.StatementResult> results = parsed.statements().isEmpty()
+                ? List.of()
+                : node.transactions().run(params.string("tx"), parsed);
+        sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
+    }
+
+    /**
+     * Answers 307 with the leader's URL for the same request if this node is not the leader (a transaction lives
+     * on the leader; 307 keeps the method and body).
+     *
+     * @return whether the request was redirected
+     */
+    private boolean sentToLeader(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws InterruptedException {
+        if (node.isLeader()) {
+            return false;
+        }
+        sendRedirect(request, response, callback, 307);
+        return true;
     }
 
     private void load(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
@@ -518,7 +642,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private static ResultsJson.Style style(QueryParams params) {
         return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
-                params.flag("blob_array"));
+                params.flag("blob_array"), params.flag("error_codes"));
     }
 
     private static void requireMethod(String method, String... allowed) {

@@ -26,8 +26,11 @@ final class ResultsJson {
             .withObjectIndenter(new DefaultIndenter("    ", "\n"))
             .withArrayIndenter(new DefaultIndenter("    ", "\n"));
 
-    /** How to render: the query parameters that shape the output. */
-    record Style(boolean pretty, boolean timings, boolean associative, boolean blobArray) {}
+    /**
+     * How to render: the query parameters that shape the output. {@code errorCodes} adds SQLite's result code to
+     * failed statements ({@code "error_code"}, 0 when Halite refused the statement), a Halite extension.
+     */
+    record Style(boolean pretty, boolean timings, boolean associative, boolean blobArray, boolean errorCodes) {}
 
     private ResultsJson() {}
 
@@ -66,6 +69,9 @@ final class ResultsJson {
             }
         } else if (result instanceof StatementResult.Failed failed) {
             g.writeStringField("error", failed.error());
+            if (style.errorCodes()) {
+                g.writeNumberField("error_code", failed.code());
+            }
         }
         if (style.timings()) {
             g.writeNumberField("time", result.seconds());

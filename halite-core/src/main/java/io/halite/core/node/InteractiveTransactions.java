@@ -1,0 +1,362 @@
+package io.halite.core.node;
+
+import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
+import io.halite.core.raft.SqliteStateMachine;
+import io.halite.core.raft.WriteBatcher;
+import io.halite.core.sql.Request;
+import io.halite.core.sql.StatementResult;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Interactive transactions on the leader: begin, statements, commit or rollback over several client requests.
+ *
+ * <p>A transaction runs speculatively on the leader's writer connection, so its statements see its own writes and
+ * nobody else sees them. While it is open it holds the write gate: the leader's write batcher is paused and the
+ * log is not applied here, so other writers queue behind it as they would behind SQLite's write lock, and one
+ * transaction runs at a time. Commit proposes the transaction's write statements as one
+ * {@link LogEntry.Transaction} entry with the transaction's pinned time and seed, undoes the speculative work, and
+ * lets the entry apply on every node like any other: deterministic replay on the same base computes what the
+ * client saw. If anything else reached the log in between (a write forwarded by a follower, a load), every
+ * replica refuses the entry alike and the client is told to retry.
+ *
+ * <p>A transaction ends on commit, rollback, its idle timeout, a leader change, or when SQLite rolls it back;
+ * every end but a commit leaves nothing behind.
+ */
+public final class InteractiveTransactions implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InteractiveTransactions.class);
+    private static final int REMEMBERED_ENDINGS = 1024;
+    private static final SecureRandom IDS = new SecureRandom();
+
+    /** What the node tells about its leadership. */
+    interface Leadership {
+        /** Whether this node leads and has applied its term's first entry. */
+        boolean isReadyLeader();
+
+        /** The last index this node knows to be committed. */
+        long committedIndex();
+    }
+
+    /** A transaction that has begun: its id and the applied index it runs on. */
+    public record Begun(String id, long baseIndex) {}
+
+    /** The transaction cannot go on (or did not commit); nothing of it was applied. The client may retry it. */
+    public static final class Aborted extends NodeException {
+        Aborted(String message) {
+            super(409, message);
+        }
+    }
+
+    /** No open transaction has this id. */
+    public static final class Unknown extends NodeException {
+        Unknown(String message) {
+            super(404, message);
+        }
+    }
+
+    private final String nodeId;
+    private final SqliteStateMachine stateMachine;
+    private final WriteBatcher batcher;
+    private final Function<Message, CompletableFuture<RaftClientReply>> propose;
+    private final Leadership leadership;
+    /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
+    private final Semaphore turn = new Semaphore(1, true);
+    private final Map<String, Open> open = new ConcurrentHashMap<>();
+    /** Why recently ended transactions ended, so that a late request learns more than "unknown". */
+    private final Map<String, String> endings = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED_ENDINGS;
+        }
+    };
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "halite-transactions");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** An open transaction. Its requests are serialized on the object itself. */
+    private static final class Open {
+        final String id;
+        final SqliteDatabase.Speculation speculation;
+        final long idleNanos;
+        volatile long lastUsed = System.nanoTime();
+
+        Open(String id, SqliteDatabase.Speculation speculation, Duration idle) {
+            this.id = id;
+            this.speculation = speculation;
+            this.idleNanos = idle.toNanos();
+        }
+    }
+
+    InteractiveTransactions(String nodeId, SqliteStateMachine stateMachine, WriteBatcher batcher,
+                            Function<Message, CompletableFuture<RaftClientReply>> propose, Leadership leadership) {
+        this.nodeId = nodeId;
+        this.stateMachine = stateMachine;
+        this.batcher = batcher;
+        this.propose = propose;
+        this.leadership = leadership;
+        stateMachine.setLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
+    }
+
+    /**
+     * Begins a transaction once the write gate is free, waiting at most {@code wait} for it.
+     *
+     * @param idle the transaction is aborted after this long without a request
+     * @throws NodeException 503 if this node is not the leader or the gate stayed busy
+     */
+    public Begun begin(Duration idle, Duration wait) throws InterruptedException {
+        requireLeader();
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (!turn.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw NodeException.unavailable("timed out after " + wait.toMillis()
+                    + " ms waiting for another transaction to end");
+        }
+        boolean paused = false;
+        try {
+            requireLeader();
+            paused = batcher.pause(millisLeft(deadline));
+            if (!paused) {
+                throw NodeException.unavailable("timed out after " + wait.toMillis()
+                        + " ms waiting for queued writes to commit");
+            }
+            // Start from everything committed so far: the commit would conflict with anything applied later.
+            if (!stateMachine.awaitApplied(leadership.committedIndex(), millisLeft(deadline))) {
+                throw NodeException.unavailable("timed out waiting for this node to apply the log");
+            }
+            SqliteDatabase.Speculation speculation = stateMachine.beginSpeculation(System.currentTimeMillis(),
+                    ThreadLocalRandom.current().nextLong());
+            byte[] random = new byte[12];
+            IDS.nextBytes(random);
+            Open tx = new Open(nodeId + "-" + HexFormat.of().formatHex(random), speculation, idle);
+            open.put(tx.id, tx);
+            scheduleIdleCheck(tx, idle.toNanos());
+            return new Begun(tx.id, speculation.baseIndex());
+        } catch (SQLException e) {
+            releaseGate(paused);
+            throw NodeException.unavailable("cannot begin a transaction: " + e.getMessage());
+        } catch (RuntimeException | InterruptedException e) {
+            releaseGate(paused);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a request inside an open transaction.
+     *
+     * @throws Unknown if no open transaction has this id
+     * @throws Aborted if SQLite rolled the transaction back (it is over)
+     */
+    public List<StatementResult> run(String id, Request request) {
+        Open tx = find(id);
+        synchronized (tx) {
+            requireOpen(tx);
+            tx.lastUsed = System.nanoTime();
+            try {
+                return stateMachine.runSpeculative(tx.speculation, request);
+            } catch (SqliteDatabase.SpeculationLost lost) {
+                String why = lost.getMessage();
+                end(tx, why);
+                throw new Aborted("transaction " + id + " was aborted: " + why);
+            } catch (SQLException | IllegalStateException e) {
+                String why = "the node failed to run it: " + e.getMessage();
+                end(tx, why);
+                throw new Aborted("transaction " + id + " was aborted: " + why);
+            } finally {
+                tx.lastUsed = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * Commits a transaction: its writes go through the log as one entry, applied on every node.
+     *
+     * @return the log index of that entry, or 0 if the transaction wrote nothing
+     * @throws Aborted if the entry was refused because another write came first (nothing applied)
+     * @throws NodeException 503 if the commit was not confirmed in time (it may or may not have happened)
+     */
+    public long commit(String id, Duration timeout) throws InterruptedException {
+        Open tx = find(id);
+        LogEntry.Transaction entry;
+        synchronized (tx) {
+            requireOpen(tx);
+            entry = tx.speculation.entry();
+            if (!open.remove(tx.id, tx)) {
+                throw gone(id);
+            }
+            try {
+                stateMachine.endSpeculation(tx.speculation);
+            } catch (SQLException e) {
+                LOG.warn("cannot undo the speculative work of transaction {}: {}", id, e.getMessage());
+            }
+        }
+        try {
+            if (entry == null) {
+                remember(id, "it was committed (it wrote nothing)");
+                return 0;
+            }
+            CompletableFuture<RaftClientReply> proposed = propose.apply(
+                    Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
+            RaftClientReply reply;
+            try {
+                reply = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                remember(id, "its commit was not confirmed");
+                throw NodeException.unavailable("the commit of transaction " + id + " was not confirmed, so it may "
+                        + "or may not have been applied: " + (e instanceof TimeoutException
+                        ? "timed out after " + timeout.toMillis() + " ms" : e.getCause().getMessage()));
+            }
+            if (!reply.isSuccess()) {
+                remember(id, "its commit was refused");
+                throw new Aborted("transaction " + id + " was not committed: "
+                        + (reply.getException() == null ? "refused" : reply.getException().getMessage()));
+            }
+            List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
+            if (results.isEmpty()) {
+                remember(id, "another write reached the log first");
+                throw new Aborted("transaction " + id + " was not committed: another write reached the log "
+                        + "while it ran; retry it");
+            }
+            remember(id, "it was committed");
+            return reply.getLogIndex();
+        } finally {
+            releaseGate(true);
+        }
+    }
+
+    /** Rolls a transaction back. */
+    public void rollback(String id) {
+        Open tx = find(id);
+        synchronized (tx) {
+            requireOpen(tx);
+            end(tx, "it was rolled back");
+        }
+    }
+
+    private void abortAll(String why) {
+        for (Open tx : open.values()) {
+            synchronized (tx) {
+                if (open.get(tx.id) == tx) {
+                    LOG.info("transaction {} aborted: {}", tx.id, why);
+                    end(tx, why);
+                }
+            }
+        }
+    }
+
+    private void scheduleIdleCheck(Open tx, long delayNanos) {
+        timer.schedule(() -> {
+            if (open.get(tx.id) != tx) {
+                return;
+            }
+            long idle = System.nanoTime() - tx.lastUsed;
+            if (idle < tx.idleNanos) {
+                scheduleIdleCheck(tx, tx.idleNanos - idle);
+                return;
+            }
+            synchronized (tx) {
+                if (open.get(tx.id) == tx && System.nanoTime() - tx.lastUsed >= tx.idleNanos) {
+                    String why = "it was idle for longer than its idle timeout of "
+                            + TimeUnit.NANOSECONDS.toMillis(tx.idleNanos) + " ms";
+                    LOG.info("transaction {} aborted: {}", tx.id, why);
+                    end(tx, why);
+                } else if (open.get(tx.id) == tx) {
+                    scheduleIdleCheck(tx, tx.idleNanos);
+                }
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Ends an open transaction without committing it; called with the transaction's monitor held. */
+    private void end(Open tx, String why) {
+        if (!open.remove(tx.id, tx)) {
+            return;
+        }
+        remember(tx.id, why);
+        try {
+            stateMachine.endSpeculation(tx.speculation);
+        } catch (SQLException e) {
+            LOG.warn("cannot undo the work of transaction {}: {}", tx.id, e.getMessage());
+        } finally {
+            releaseGate(true);
+        }
+    }
+
+    private void releaseGate(boolean paused) {
+        if (paused) {
+            batcher.resume();
+        }
+        turn.release();
+    }
+
+    private Open find(String id) {
+        Open tx = open.get(id);
+        if (tx == null) {
+            throw gone(id);
+        }
+        return tx;
+    }
+
+    private void requireOpen(Open tx) {
+        if (open.get(tx.id) != tx) {
+            throw gone(tx.id);
+        }
+    }
+
+    private NodeException gone(String id) {
+        String why;
+        synchronized (endings) {
+            why = endings.get(id);
+        }
+        if (why == null) {
+            return new Unknown("no open transaction has the id " + id + " on this node");
+        }
+        return why.startsWith("it was committed") || why.equals("it was rolled back")
+                ? new Unknown("transaction " + id + " has ended: " + why)
+                : new Aborted("transaction " + id + " was aborted: " + why);
+    }
+
+    private void remember(String id, String why) {
+        synchronized (endings) {
+            endings.put(id, why);
+        }
+    }
+
+    private void requireLeader() {
+        if (!leadership.isReadyLeader()) {
+            throw NodeException.unavailable("this node is not the leader; transactions run on the leader");
+        }
+    }
+
+    private static long millisLeft(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    @Override
+    public void close() {
+        abortAll("the node is shutting down");
+        timer.shutdownNow();
+    }
+}
