@@ -61,7 +61,8 @@ public final class HttpApi extends Handler.Abstract {
     private static final long MEMBERSHIP_BODY_LIMIT = 64 << 10;
 
     private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
-    private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index");
+    private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index",
+            "timings", "transaction", "associative", "blob_array", "error_codes");
     private static final Set<String> TX_END_PARAMS = Set.of("pretty", "timeout");
     /** Query parameters that choose where and when to read; a transaction reads on the leader, inside itself. */
     private static final Set<String> NOT_IN_TX = Set.of("level", "freshness", "freshness_strict", "min_index",
@@ -115,7 +116,7 @@ public final class HttpApi extends Handler.Abstract {
         String method = request.getMethod();
         if (path.equals(TX_PATH) || path.startsWith(TX_PATH + "/")) {
             requireMethod(method, "POST");
-            transactionControl(path.substring(TX_PATH.length()), request, response, callback);
+            transactionControl(path.substring(TX_PATH.length()), request, response, callback, start);
             return;
         }
         switch (path) {
@@ -341,7 +342,7 @@ public final class HttpApi extends Handler.Abstract {
      * there.
      */
     private void transactionControl(String rest, org.eclipse.jetty.server.Request request, Response response,
-                                    Callback callback) throws InterruptedException {
+                                    Callback callback, long start) throws InterruptedException {
         if (rest.isEmpty()) {
             QueryParams params = params(request, TX_BEGIN_PARAMS);
             Duration idle = params.duration("idle_timeout", DEFAULT_TX_IDLE);
@@ -357,13 +358,26 @@ public final class HttpApi extends Handler.Abstract {
             if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
                 throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
             }
+            byte[] body = readBody(request, maxBodyBytes);
+            Request first = body.length == 0 ? null : RequestParser.parse(body, params.flag("transaction"));
             InteractiveTransactions.Begun begun = node.transactions().begin(idle, timeout);
-            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
-                g.writeStartObject();
+            ResultsJson.Body identity = g -> {
                 g.writeStringField("tx", begun.id());
                 g.writeNumberField("raft_index", begun.baseIndex());
-                g.writeEndObject();
-            }));
+            };
+            if (first == null) {
+                sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                    g.writeStartObject();
+                    identity.write(g);
+                    g.writeEndObject();
+                }));
+                return;
+            }
+            // Statements sent with the begin run in the new transaction: one round trip less while it holds the
+            // write lock.
+            List<io.halite.core.sql.StatementResult> results = first.statements().isEmpty()
+                    ? List.of() : node.transactions().run(begun.id(), first);
+            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0, identity));
             return;
         }
         String[] parts = rest.substring(1).split("/", -1);

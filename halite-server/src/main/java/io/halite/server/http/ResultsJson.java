@@ -35,8 +35,14 @@ final class ResultsJson {
     private ResultsJson() {}
 
     static byte[] render(List<StatementResult> results, Style style, double seconds, long raftIndex) {
+        return render(results, style, seconds, raftIndex, g -> { });
+    }
+
+    /** As {@link #render(List, Style, double, long)}, with fields of the caller's written first. */
+    static byte[] render(List<StatementResult> results, Style style, double seconds, long raftIndex, Body leading) {
         return write(style.pretty(), g -> {
             g.writeStartObject();
+            leading.write(g);
             g.writeArrayFieldStart("results");
             for (StatementResult result : results) {
                 writeResult(g, result, style);

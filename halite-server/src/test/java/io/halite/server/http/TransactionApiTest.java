@@ -92,6 +92,27 @@ class TransactionApiTest {
     }
 
     @Test
+    void statementsSentWithTheBeginRunInTheNewTransaction() throws Exception {
+        Reply began = server.postJson("/db/tx?error_codes", q("[['INSERT INTO " + t + "(id, v) VALUES (?, ?)', 5, 'five'],"
+                + "['SELECT id, v FROM " + t + "'], ['INSERT INTO " + t + "(id, v) VALUES (5, 5)']]"));
+        assertThat(began.status()).isEqualTo(200);
+        String tx = JSON.readTree(began.body()).get("tx").asText();
+        long base = JSON.readTree(began.body()).get("raft_index").asLong();
+        assertThat(began.body()).isEqualTo(q("{'tx':'" + tx + "','raft_index':" + base + ",'results':["
+                + "{'last_insert_id':5,'rows_affected':1},"
+                + "{'columns':['id','v'],'types':['integer','text'],'values':[[5,'five']]},"
+                + "{'error':'UNIQUE constraint failed: " + t + ".id','error_code':19}]}"));
+        assertThat(rows("weak")).isEqualTo(q("{'results':[{'columns':['id','v'],'types':['integer','text']}]}"));
+        assertThat(server.postJson("/db/tx/" + tx + "/commit", "").status()).isEqualTo(200);
+        assertThat(rows("weak")).isEqualTo(q("{'results':[{'columns':['id','v'],'types':['integer','text'],"
+                + "'values':[[5,'five']]}]}"));
+        assertThat(server.postJson("/db/tx", "[1]").toString()).as("a bad body begins nothing").isEqualTo(q(
+                "400 {'error':'invalid request: statement 1 must be a SQL string or an array starting with a SQL string'}"));
+        String next = begin("?timeout=1s");
+        assertThat(server.postJson("/db/tx/" + next + "/rollback", "").status()).isEqualTo(200);
+    }
+
+    @Test
     void rollbackLeavesNothingAndTheTransactionIsGone() throws Exception {
         String tx = begin("?idle_timeout=5s&timeout=2s");
         assertThat(server.postJson("/db/request?tx=" + tx, q("[['INSERT INTO " + t + "(id, v) VALUES (7, ?)', 'x']]"))
@@ -202,7 +223,8 @@ class TransactionApiTest {
         assertThat(server.postJson("/db/tx?idle_timeout=11m", "").toString())
                 .isEqualTo(q("400 {'error':'idle_timeout must be more than 0 and at most 10m'}"));
         assertThat(server.postJson("/db/tx?level=strong", "").toString()).isEqualTo("400 {\"error\":\"unknown query "
-                + "parameter 'level'; this endpoint accepts: idle_timeout, min_index, pretty, timeout\"}");
+                + "parameter 'level'; this endpoint accepts: associative, blob_array, error_codes, idle_timeout, "
+                + "min_index, pretty, timeout, timings, transaction\"}");
         assertThat(query("?tx=abc&level=strong", q("['SELECT 1']")).toString()).isEqualTo(q("400 {'error':'level "
                 + "cannot be used with tx: a transaction reads and writes on the leader, inside itself'}"));
         String tx = begin("");
