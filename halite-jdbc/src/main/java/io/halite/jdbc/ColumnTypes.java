@@ -59,16 +59,4 @@ final class ColumnTypes {
         }
         return result;
     }
-
-    /** The class getObject returns for a column of this JDBC type. */
-    static String className(int jdbcType) {
-        return switch (jdbcType) {
-            case Types.INTEGER -> Integer.class.getName();
-            case Types.BIGINT -> Long.class.getName();
-            case Types.VARCHAR -> String.class.getName();
-            case Types.DOUBLE -> Double.class.getName();
-            case Types.BLOB -> byte[].class.getName();
-            default -> Object.class.getName();
-        };
-    }
 }

@@ -81,7 +81,12 @@ public final class HaliteResultSetMetaData implements ResultSetMetaData {
             }
             return Integer.class.getName();
         }
-        return ColumnTypes.className(type);
+        return switch (type) {
+            case Types.VARCHAR -> String.class.getName();
+            case Types.DOUBLE -> Double.class.getName();
+            case Types.BLOB -> byte[].class.getName();
+            default -> Object.class.getName(); // NUMERIC affinity keeps integers, reals or text; NULL has no class
+        };
     }
 
     @Override
