@@ -1,16 +1,12 @@
 package io.halite.jdbc;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's view of the cluster: which host it talks to, failover to the next host in the URL, redirects,
- * and the requests of the HTTP API. Not thread-safe; a connection is used by one thread at a time.
+ * and the requests of the HTTP API, each on this connection's own keep-alive socket to that host
+ * ({@link HttpConnection}). Not thread-safe; a connection is used by one thread at a time.
  *
  * <p>Retries follow what is safe: a request that never reached a node (connection refused, connect timeout) may go
  * to the next host whatever it is; a request that may have reached one (reset, EOF, response timeout) or was
@@ -39,16 +36,12 @@ final class ClusterClient {
      * says what became of the request) arrives before the client gives up on it.
      */
     private static final Duration SERVER_ANSWER_GRACE = Duration.ofSeconds(2);
+    private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
 
     /** What this JVM knows about one cluster, shared by all its connections. */
     private static final class Cluster {
         /** The highest log index seen from a write or commit: reads ask for it with {@code min_index}. */
         final AtomicLong raftIndex = new AtomicLong();
-        /**
-         * Whether the servers accept {@code error_codes}. Servers before it refuse the flag (400, naming it), so
-         * the driver drops it once refused and reports vendor code 0.
-         */
-        volatile boolean errorCodes = true;
     }
 
     /** How a request may be retried on another host. */
@@ -57,6 +50,11 @@ final class ClusterClient {
         READ,
         /** A write: retried on the next host only if it was never sent. */
         WRITE,
+        /**
+         * The start of a transaction: retried after a 503 too (no leader yet, the write lock busy), since nothing of
+         * a transaction applies before its commit; not after a failure once sent, as it may hold the write lock.
+         */
+        START,
         /** A transaction's request: only the transaction's host holds it, so never retried elsewhere. */
         PINNED
     }
@@ -66,25 +64,16 @@ final class ClusterClient {
 
     private record Reply(int status, byte[] body, String host) {}
 
-    private final HttpClient http;
     private final DriverOptions options;
     private final Cluster cluster;
+    /** One socket per host this connection has talked to. */
+    private final Map<String, HttpConnection> sockets = new HashMap<>();
     private String currentHost;
 
-    ClusterClient(HttpClient http, DriverOptions options) {
-        this.http = http;
+    ClusterClient(DriverOptions options) {
         this.options = options;
         this.cluster = CLUSTERS.computeIfAbsent(options.clusterKey(), k -> new Cluster());
         this.currentHost = options.hosts().get(0);
-    }
-
-    /** The HTTP client a driver or data source shares among its connections, so TCP connections are reused. */
-    static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     String currentHost() {
@@ -113,48 +102,61 @@ final class ClusterClient {
     /** Runs statements outside a transaction; {@code atomic} runs them all or none. */
     Wire.Response execute(List<Wire.Sql> statements, boolean atomic, boolean read, Duration timeout)
             throws SQLException {
-        while (true) {
-            boolean errorCodes = cluster.errorCodes;
-            StringBuilder query = new StringBuilder("/db/request?blob_array&raft_index&timeout=")
-                    .append(DriverOptions.formatDuration(timeout)).append("&level=").append(options.level());
-            appendFlags(query, atomic, errorCodes);
-            long minIndex = cluster.raftIndex.get();
-            if (options.readYourWrites() && minIndex > 0) {
-                query.append("&min_index=").append(minIndex);
-            }
-            Reply reply = send("POST", null, query.toString(), Wire.statements(statements),
-                    read ? Retry.READ : Retry.WRITE, timeout);
-            if (refusedErrorCodes(reply, errorCodes)) {
-                continue;
-            }
-            if (reply.status != 200) {
-                throw requestError(reply);
-            }
-            Wire.Response response = Wire.response(reply.body);
-            observe(response.raftIndex());
-            return response;
+        StringBuilder query = new StringBuilder("/db/request?blob_array&error_codes&raft_index&timeout=")
+                .append(DriverOptions.formatDuration(timeout)).append("&level=").append(options.level());
+        if (atomic) {
+            query.append("&transaction");
         }
-    }
-
-    /** Begins a server transaction on the leader (following a follower's redirect to it). */
-    Tx begin() throws SQLException {
-        StringBuilder query = new StringBuilder("/db/tx?timeout=").append(DriverOptions.formatDuration(options.timeout()))
-                .append("&idle_timeout=").append(DriverOptions.formatDuration(options.txIdleTimeout()));
-        long minIndex = cluster.raftIndex.get();
-        if (options.readYourWrites() && minIndex > 0) {
-            query.append("&min_index=").append(minIndex);
-        }
-        Reply reply = send("POST", null, query.toString(), null, Retry.WRITE, options.timeout());
+        appendMinIndex(query);
+        Reply reply = send("POST", null, query.toString(), Wire.statements(statements),
+                read ? Retry.READ : Retry.WRITE, timeout);
         if (reply.status != 200) {
             throw requestError(reply);
         }
+        Wire.Response response = Wire.response(reply.body);
+        observe(response.raftIndex());
+        return response;
+    }
+
+    /** A transaction just begun, with the results of the statements that began it. */
+    record Begun(Tx tx, Wire.Response response) {}
+
+    /**
+     * Begins a server transaction on the leader (following a follower's redirect to it) and runs the first
+     * statements in it, in the same request: one round trip less while the transaction holds the write lock.
+     */
+    Begun begin(List<Wire.Sql> statements, boolean atomic) throws SQLException {
+        StringBuilder query = new StringBuilder("/db/tx?blob_array&error_codes&timeout=")
+                .append(DriverOptions.formatDuration(options.timeout()))
+                .append("&idle_timeout=").append(DriverOptions.formatDuration(options.txIdleTimeout()));
+        if (atomic) {
+            query.append("&transaction");
+        }
+        appendMinIndex(query);
+        Reply reply;
+        try {
+            reply = send("POST", null, query.toString(), Wire.statements(statements), Retry.START, options.timeout());
+        } catch (SQLTransientConnectionException e) {
+            if (NOT_SENT.equals(e.getSQLState())) {
+                throw e;
+            }
+            // The transaction may have begun; if so, the server ends it after its idle timeout.
+            throw new SQLTransactionRollbackException("the transaction could not begin: " + e.getMessage(), "40001", e);
+        }
+        if (reply.status == 409) {
+            throw transactionGone(reply); // its first statements made SQLite roll it back
+        }
+        if (reply.status != 200) {
+            throw requestError(reply);
+        }
+        Wire.Response response = Wire.response(reply.body);
         Map<String, Object> fields = Wire.fields(reply.body);
         if (!(fields.get("tx") instanceof String id) || id.isEmpty()) {
             throw new SQLException("the server began a transaction without naming it: "
                     + new String(reply.body, java.nio.charset.StandardCharsets.UTF_8), "08000");
         }
         observe(fields.get("raft_index") instanceof Long index ? index : 0);
-        return new Tx(id, reply.host);
+        return new Begun(new Tx(id, reply.host), response);
     }
 
     /**
@@ -162,28 +164,24 @@ final class ClusterClient {
      * or its host is unreachable), throws {@link SQLTransactionRollbackException}: nothing of it will commit.
      */
     Wire.Response execute(Tx tx, List<Wire.Sql> statements, boolean atomic, Duration timeout) throws SQLException {
-        while (true) {
-            boolean errorCodes = cluster.errorCodes;
-            StringBuilder query = new StringBuilder("/db/request?tx=").append(tx.id).append("&blob_array");
-            appendFlags(query, atomic, errorCodes);
-            Reply reply;
-            try {
-                reply = send("POST", tx.host, query.toString(), Wire.statements(statements), Retry.PINNED, timeout);
-            } catch (SQLTransientConnectionException e) {
-                throw new SQLTransactionRollbackException("the transaction is lost: its host " + tx.host
-                        + " cannot be reached (" + e.getMessage() + ")", "40001", e);
-            }
-            if (refusedErrorCodes(reply, errorCodes)) {
-                continue;
-            }
-            if (reply.status == 404 || reply.status == 409) {
-                throw transactionGone(reply);
-            }
-            if (reply.status != 200) {
-                throw requestError(reply);
-            }
-            return Wire.response(reply.body);
+        StringBuilder query = new StringBuilder("/db/request?tx=").append(tx.id).append("&blob_array&error_codes");
+        if (atomic) {
+            query.append("&transaction");
         }
+        Reply reply;
+        try {
+            reply = send("POST", tx.host, query.toString(), Wire.statements(statements), Retry.PINNED, timeout);
+        } catch (SQLTransientConnectionException e) {
+            throw new SQLTransactionRollbackException("the transaction is lost: its host " + tx.host
+                    + " cannot be reached (" + e.getMessage() + ")", "40001", e);
+        }
+        if (reply.status == 404 || reply.status == 409) {
+            throw transactionGone(reply);
+        }
+        if (reply.status != 200) {
+            throw requestError(reply);
+        }
+        return Wire.response(reply.body);
     }
 
     /** Commits; the transaction is over whatever happens. */
@@ -228,21 +226,11 @@ final class ClusterClient {
         }
     }
 
-    private static void appendFlags(StringBuilder query, boolean atomic, boolean errorCodes) {
-        if (errorCodes) {
-            query.append("&error_codes");
+    private void appendMinIndex(StringBuilder query) {
+        long minIndex = cluster.raftIndex.get();
+        if (options.readYourWrites() && minIndex > 0) {
+            query.append("&min_index=").append(minIndex);
         }
-        if (atomic) {
-            query.append("&transaction");
-        }
-    }
-
-    private boolean refusedErrorCodes(Reply reply, boolean sent) {
-        if (sent && reply.status == 400 && message(reply).contains("'error_codes'")) {
-            cluster.errorCodes = false;
-            return true;
-        }
-        return false;
     }
 
     private void observe(long raftIndex) {
@@ -270,21 +258,16 @@ final class ClusterClient {
                 throw new SQLTransientConnectionException("no Halite node answered within " + timeout.toMillis()
                         + " ms (hosts " + String.join(", ", options.hosts()) + "); last: " + lastFailure, NOT_SENT);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + pathAndQuery))
-                    .timeout(Duration.ofNanos(remaining).plus(SERVER_ANSWER_GRACE))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
-            if (body != null) {
-                request.header("Content-Type", "application/json");
-            }
-            HttpResponse<byte[]> response;
+            HttpConnection.Response response;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (ConnectException | HttpConnectTimeoutException e) {
-                lastFailure = host + ": " + describe(e);
+                long waitMillis = (remaining + SERVER_ANSWER_GRACE.toNanos()) / 1_000_000;
+                response = socket(host).send(method, pathAndQuery, body, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+            } catch (HttpConnection.NotSent e) {
+                lastFailure = e.getMessage();
                 if (retry == Retry.PINNED) {
-                    throw new SQLTransientConnectionException("cannot connect to " + lastFailure, NOT_SENT, e);
+                    throw new SQLTransientConnectionException(lastFailure, NOT_SENT, e);
                 }
+                redirects = 0; // a follower may still point at a leader that is gone: follow it again later
                 host = nextHost(host);
                 backoff(++failures, deadline);
                 continue;
@@ -297,14 +280,10 @@ final class ClusterClient {
                 host = nextHost(host);
                 backoff(++failures, deadline);
                 continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLTransientConnectionException("interrupted while waiting for " + host
-                        + (retry == Retry.READ ? "" : "; the request's outcome is unknown"), OUTCOME_UNKNOWN, e);
             }
-            int status = response.statusCode();
+            int status = response.status();
             if ((status == 301 || status == 307 || status == 308) && retry != Retry.PINNED) {
-                String location = response.headers().firstValue("Location").orElse(null);
+                String location = response.location();
                 if (location == null || ++redirects > MAX_REDIRECTS) {
                     throw new SQLException("too many or broken redirects from " + host + " (last Location: "
                             + location + ")", "08001");
@@ -315,7 +294,7 @@ final class ClusterClient {
                 }
                 continue;
             }
-            if (status == 503 && retry == Retry.READ) {
+            if (status == 503 && (retry == Retry.READ || retry == Retry.START)) {
                 lastFailure = host + ": HTTP 503 " + message(new Reply(status, response.body(), host));
                 host = nextHost(host);
                 backoff(++failures, deadline);
@@ -326,6 +305,20 @@ final class ClusterClient {
             }
             return new Reply(status, response.body(), host);
         }
+    }
+
+    /** This connection's socket to {@code host} ("host:port"), opened at its first request. */
+    private HttpConnection socket(String host) {
+        return sockets.computeIfAbsent(host, h -> {
+            URI uri = URI.create("http://" + h);
+            return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS);
+        });
+    }
+
+    /** Closes this connection's sockets. */
+    void close() {
+        sockets.values().forEach(HttpConnection::close);
+        sockets.clear();
     }
 
     /** The host after {@code host} in the URL's list; the first one if {@code host} came from a redirect. */

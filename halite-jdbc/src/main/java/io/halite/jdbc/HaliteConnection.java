@@ -1,6 +1,5 @@
 package io.halite.jdbc;
 
-import java.net.http.HttpClient;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -28,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * A connection to a Halite cluster: no socket of its own (requests share the driver's HTTP client), a current host
- * that moves on failover and redirects, and an optional server transaction.
+ * A connection to a Halite cluster: a keep-alive socket to the node it talks to, a current host that moves on
+ * failover and redirects, and an optional server transaction.
  *
  * <p>With auto-commit on (the default) every statement, or batch, commits on its own. After
  * {@code setAutoCommit(false)} the first statement begins a transaction on the leader ({@code POST /db/tx}), and
@@ -59,9 +58,14 @@ public final class HaliteConnection implements Connection {
     }
 
     /** Connects to the first host of the URL that answers. */
-    static HaliteConnection open(HttpClient http, DriverOptions options) throws SQLException {
-        ClusterClient client = new ClusterClient(http, options);
-        client.connect();
+    static HaliteConnection open(DriverOptions options) throws SQLException {
+        ClusterClient client = new ClusterClient(options);
+        try {
+            client.connect();
+        } catch (SQLException e) {
+            client.close();
+            throw e;
+        }
         return new HaliteConnection(client, options);
     }
 
@@ -95,7 +99,9 @@ public final class HaliteConnection implements Connection {
             return client.execute(sql, atomic, read, timeout);
         }
         if (tx == null) {
-            tx = client.begin();
+            ClusterClient.Begun begun = client.begin(sql, atomic);
+            tx = begun.tx();
+            return begun.response();
         }
         try {
             return client.execute(tx, sql, atomic, timeout);
@@ -314,6 +320,7 @@ public final class HaliteConnection implements Connection {
             }
         } finally {
             closed = true;
+            client.close();
         }
     }
 
@@ -346,15 +353,17 @@ public final class HaliteConnection implements Connection {
             ending = tx;
             tx = null;
         }
-        if (ending != null) {
-            executor.execute(() -> {
-                try {
+        executor.execute(() -> {
+            try {
+                if (ending != null) {
                     client.rollback(ending);
-                } catch (SQLException ignored) {
-                    // the server ends the transaction itself once it has been idle for tx_idle_timeout
                 }
-            });
-        }
+            } catch (SQLException ignored) {
+                // the server ends the transaction itself once it has been idle for tx_idle_timeout
+            } finally {
+                client.close();
+            }
+        });
     }
 
     @Override

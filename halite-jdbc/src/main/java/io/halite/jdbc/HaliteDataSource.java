@@ -1,7 +1,6 @@
 package io.halite.jdbc;
 
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -13,7 +12,7 @@ import javax.sql.DataSource;
  * A {@link DataSource} for Halite, configured bean-style (so that e.g. HikariCP's {@code dataSourceClassName}
  * with properties works): {@code url} ({@code jdbc:halite://host:port,...}), and optionally {@code level},
  * {@code timeout}, {@code txIdleTimeout}, {@code readYourWrites}, which override the URL's options (see
- * {@link HaliteDriver}). Its connections share one HTTP client. Not a pool: each
+ * {@link HaliteDriver}). Not a pool: each
  * {@link #getConnection()} is a new connection.
  */
 public final class HaliteDataSource implements DataSource {
@@ -21,15 +20,6 @@ public final class HaliteDataSource implements DataSource {
     private String url;
     private int loginTimeout;
     private PrintWriter logWriter;
-    private HttpClient http;
-
-    private synchronized HttpClient http() {
-        if (http == null) {
-            http = ClusterClient.newHttpClient();
-        }
-        return http;
-    }
-
     @Override
     public Connection getConnection() throws SQLException {
         if (url == null) {
@@ -39,7 +29,7 @@ public final class HaliteDataSource implements DataSource {
         synchronized (options) {
             copy = (Properties) options.clone();
         }
-        return HaliteConnection.open(http(), DriverOptions.parse(url, copy));
+        return HaliteConnection.open(DriverOptions.parse(url, copy));
     }
 
     /** The server has no authentication: the user and password are ignored. */

@@ -1,6 +1,5 @@
 package io.halite.jdbc;
 
-import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -39,16 +38,6 @@ public final class HaliteDriver implements Driver {
         }
     }
 
-    private HttpClient http;
-
-    /** The HTTP client all this driver's connections share, created at the first connection. */
-    private synchronized HttpClient http() {
-        if (http == null) {
-            http = ClusterClient.newHttpClient();
-        }
-        return http;
-    }
-
     /** The driver's version as a string: the jar's Implementation-Version, or major.minor outside a jar. */
     static String version() {
         String v = HaliteDriver.class.getPackage().getImplementationVersion();
@@ -61,7 +50,7 @@ public final class HaliteDriver implements Driver {
         if (!acceptsURL(url)) {
             return null;
         }
-        return HaliteConnection.open(http(), DriverOptions.parse(url, info));
+        return HaliteConnection.open(DriverOptions.parse(url, info));
     }
 
     @Override

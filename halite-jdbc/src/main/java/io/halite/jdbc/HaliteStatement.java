@@ -21,8 +21,8 @@ import java.util.List;
  * RETURNING) before sending them; one that unexpectedly returns none has run, and the exception says so.
  * {@code executeUpdate} and batches refuse queries (SELECT, VALUES, WITH ... SELECT).
  *
- * <p>SQL errors are {@link SQLException}s with SQLite's message and its result code as vendor code (0 when the
- * server does not send codes); SQLState 23000 ({@link SQLIntegrityConstraintViolationException}) for constraint
+ * <p>SQL errors are {@link SQLException}s with SQLite's message and its primary result code as vendor code (0 for
+ * statements Halite itself refuses); SQLState 23000 ({@link SQLIntegrityConstraintViolationException}) for constraint
  * violations, 42000 ({@link SQLSyntaxErrorException}) for SQLITE_ERROR (syntax, missing table or column), HY000
  * otherwise.
  */

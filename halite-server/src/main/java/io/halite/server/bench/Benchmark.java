@@ -18,31 +18,46 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Closed-loop load against a Halite node's HTTP API. Each client sends one request, waits for the answer, and
- * sends the next; latency is measured per request after the warm-up. An operation counts as an error if the
- * HTTP status is not 200 or any statement result carries an error.
+ * Closed-loop load against a Halite node, over its HTTP API or through the JDBC driver. Each client performs one
+ * operation, waits for the answer, and performs the next; latency is measured per operation after the warm-up. An
+ * operation counts as an error if the HTTP status is not 200 or any statement result carries an error (over JDBC:
+ * if it throws).
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One measured configuration, printed in the shared RESULT format. */
-    public record Result(String workload, int nodes, int clients, double opsPerSecond, double p50Millis,
-                         double p99Millis, long errors) {
+    public record Result(String system, String workload, int nodes, int clients, double opsPerSecond,
+                         double p50Millis, double p99Millis, long errors) {
         public String line() {
             return String.format(Locale.ROOT,
-                    "RESULT system=halite workload=%s nodes=%d clients=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d",
-                    workload, nodes, clients, opsPerSecond, p50Millis, p99Millis, errors);
+                    "RESULT system=%s workload=%s nodes=%d clients=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d",
+                    system, workload, nodes, clients, opsPerSecond, p50Millis, p99Millis, errors);
         }
+    }
+
+    /** How the load reaches the node. */
+    public enum ClientKind { HTTP, JDBC }
+
+    /** One client's way of performing operations. */
+    interface Session extends AutoCloseable {
+        /** Performs one operation; returns whether it succeeded. */
+        boolean perform(Workload workload, SplittableRandom random);
+
+        @Override
+        void close();
     }
 
     private final URI base;
     private final String readLevel;
+    private final ClientKind clientKind;
     private final HttpClient http;
     private boolean preloaded;
 
-    public Benchmark(URI base, String readLevel) {
+    public Benchmark(URI base, String readLevel, ClientKind clientKind) {
         this.base = base;
         this.readLevel = readLevel;
+        this.clientKind = clientKind;
         // Only for setting up (creating the table, preloading rows); the load itself uses LoadConnection.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -65,18 +80,29 @@ public final class Benchmark {
         try {
             workload = Workload.valueOf(workloadName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown workload '" + workloadName + "': use kvwrite, kvread or batch100");
+            throw new IllegalArgumentException("unknown workload '" + workloadName
+                    + "': use kvwrite, kvread, batch100 or tx");
+        }
+        if (workload == Workload.TX && clientKind != ClientKind.JDBC) {
+            throw new IllegalArgumentException("the tx workload runs through JDBC: add --client jdbc");
         }
         prepare(workload);
-        String path = workload == Workload.KVREAD && readLevel != null ? workload.path + "?level=" + readLevel : workload.path;
         long measureFrom = System.nanoTime() + warmup.toNanos();
         long until = measureFrom + measured.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Client>> running = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
-            running.add(pool.submit(() -> client.loop(workload, path, measureFrom, until)));
+        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients) : null) {
+            for (int i = 0; i < clients; i++) {
+                Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
+                Session session = jdbc != null ? jdbc.session() : new HttpSession(base, readLevel);
+                running.add(pool.submit(() -> client.loop(session, workload, measureFrom, until)));
+            }
+            return collect(workload, clients, measured, running, pool);
         }
+    }
+
+    private Result collect(Workload workload, int clients, Duration measured, List<Future<Client>> running,
+                           ExecutorService pool) throws Exception {
         long ops = 0, errors = 0;
         long[][] latencies = new long[clients][];
         for (int i = 0; i < clients; i++) {
@@ -88,7 +114,8 @@ public final class Benchmark {
         pool.shutdown();
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         double seconds = measured.toNanos() / 1e9;
-        return new Result(workload.name().toLowerCase(Locale.ROOT), nodes(), clients,
+        return new Result(clientKind == ClientKind.JDBC ? "halite-jdbc" : "halite",
+                workload.name().toLowerCase(Locale.ROOT), nodes(), clients,
                 ops * workload.statementsPerRequest / seconds, percentile(all, 0.50), percentile(all, 0.99),
                 errors * workload.statementsPerRequest);
     }
@@ -111,28 +138,14 @@ public final class Benchmark {
             this.random = random;
         }
 
-        Client loop(Workload workload, String path, long measureFrom, long until) throws IOException {
-            LoadConnection connection = null;
-            try {
+        Client loop(Session session, Workload workload, long measureFrom, long until) {
+            try (session) {
                 while (true) {
                     long start = System.nanoTime();
                     if (start >= until) {
                         return this;
                     }
-                    boolean success;
-                    try {
-                        if (connection == null) {
-                            connection = new LoadConnection(base);
-                        }
-                        LoadConnection.Response response = connection.post(path, workload.body(random));
-                        success = response.status() == 200 && !response.body().contains("\"error\"");
-                    } catch (IOException e) {
-                        success = false;
-                        if (connection != null) {
-                            connection.close();
-                            connection = null;
-                        }
-                    }
+                    boolean success = session.perform(workload, random);
                     long end = System.nanoTime();
                     if (start < measureFrom || end > until) {
                         continue;
@@ -147,17 +160,53 @@ public final class Benchmark {
                     }
                     latencies[count++] = end - start;
                 }
-            } finally {
-                if (connection != null) {
-                    connection.close();
+            }
+        }
+    }
+
+    /** Operations as HTTP requests on one keep-alive connection, opened again after an I/O error. */
+    private static final class HttpSession implements Session {
+        private final URI base;
+        private final String readLevel;
+        private LoadConnection connection;
+
+        HttpSession(URI base, String readLevel) {
+            this.base = base;
+            this.readLevel = readLevel;
+        }
+
+        @Override
+        public boolean perform(Workload workload, SplittableRandom random) {
+            String path = workload == Workload.KVREAD && readLevel != null
+                    ? workload.path + "?level=" + readLevel : workload.path;
+            try {
+                if (connection == null) {
+                    connection = new LoadConnection(base);
                 }
+                LoadConnection.Response response = connection.post(path, workload.body(random));
+                return response.status() == 200 && !response.body().contains("\"error\"");
+            } catch (IOException e) {
+                close();
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (IOException ignored) {
+                    // a connection being discarded after an error
+                }
+                connection = null;
             }
         }
     }
 
     private void prepare(Workload workload) throws Exception {
         post("/db/execute", "[\"CREATE TABLE IF NOT EXISTS kv(k TEXT PRIMARY KEY, v TEXT)\"]");
-        if (workload != Workload.KVREAD || preloaded) {
+        if (!workload.readsPreloaded() || preloaded) {
             return;
         }
         int perRequest = 500;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         })
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", defaultValue = "kvwrite", split = ",",
-            description = "kvwrite, kvread or batch100; several may be given, comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "kvwrite, kvread, batch100, or tx (one kvread and one kvwrite in an interactive transaction; needs --client jdbc); several may be given, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "The node to send requests to (default: ${DEFAULT-VALUE}).")
@@ -33,13 +33,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3s", converter = Durations.class, description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
+    @Option(names = "--client", defaultValue = "http",
+            description = "http: requests on keep-alive connections (system=halite); jdbc: the Halite JDBC driver with a HikariCP pool of one connection per client and PreparedStatements (system=halite-jdbc) (default: ${DEFAULT-VALUE}).")
+    String client;
+
     @Option(names = "--level", description = "Read consistency level for kvread (none, weak, linearizable, strong); default: the server's (weak).")
     String level;
 
     @Override
     public Integer call() throws Exception {
         Duration measured = Benchmark.parseSeconds(secondsText);
-        Benchmark benchmark = new Benchmark(url, level);
+        Benchmark.ClientKind kind = switch (client) {
+            case "http" -> Benchmark.ClientKind.HTTP;
+            case "jdbc" -> Benchmark.ClientKind.JDBC;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--client must be http or jdbc, not '" + client + "'");
+        };
+        Benchmark benchmark = new Benchmark(url, level, kind);
         for (String name : workloads) {
             for (int c : clients) {
                 System.out.println(benchmark.run(name, c, warmup, measured).line());
