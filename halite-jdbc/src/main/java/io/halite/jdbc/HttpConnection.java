@@ -13,11 +13,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * One keep-alive HTTP/1.1 connection to one Halite node: it writes a request and blocks reading the answer, on
  * the caller's thread. A JDBC connection owns one per node it talks to, as a PostgreSQL connection owns its
- * socket. General-purpose clients (the JDK's HttpClient) hand every request between a selector thread and an
+ * socket (and {@code halite bench} uses one per client). General-purpose clients (the JDK's HttpClient) hand every request between a selector thread and an
  * executor; measured here, that added about 0.3 ms to every round trip (0.38 ms against 0.08 ms for a query),
  * more than the server spends on it.
  */
-final class HttpConnection implements Closeable {
+public final class HttpConnection implements Closeable {
     /** Jetty closes idle connections after 120 s; a connection idle this long is replaced before use. */
     private static final long STALE_NANOS = 60_000_000_000L;
 
@@ -30,22 +30,22 @@ final class HttpConnection implements Closeable {
     private long lastUsed;
 
     /** Status, the {@code Location} header (for redirects) and body of one response. */
-    record Response(int status, String location, byte[] body) {}
+    public record Response(int status, String location, byte[] body) {}
 
     /** Thrown when the request could not be sent at all: the node did not receive it. */
-    static final class NotSent extends IOException {
+    public static final class NotSent extends IOException {
         NotSent(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    HttpConnection(String host, int port, int connectTimeoutMillis) {
+    public HttpConnection(String host, int port, int connectTimeoutMillis) {
         this.host = host;
         this.port = port;
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
-    String hostAndPort() {
+    public String hostAndPort() {
         return host + ":" + port;
     }
 
@@ -55,7 +55,7 @@ final class HttpConnection implements Closeable {
      * @throws NotSent if no connection could be made (nothing reached the node)
      * @throws IOException if the connection failed after the request was sent (its outcome is unknown)
      */
-    Response send(String method, String pathAndQuery, byte[] body, int timeoutMillis) throws IOException {
+    public Response send(String method, String pathAndQuery, byte[] body, int timeoutMillis) throws IOException {
         if (socket != null && System.nanoTime() - lastUsed > STALE_NANOS) {
             close();
         }

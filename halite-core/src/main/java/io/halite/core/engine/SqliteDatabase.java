@@ -461,18 +461,44 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     private List<StatementResult> applyRequest(PendingEntry entry, int r, Request request) throws SQLException {
+        try {
+            return runRequest(r, request, null);
+        } catch (RolledBack e) {
+            throw new TransactionLost(entry, r, e.results);
+        }
+    }
+
+    /**
+     * Runs one request on the writer: each statement with its random stream restarted at its position (r, s); a
+     * failing statement fails alone, unless the request is a {@code transaction}, which then rolls back whole.
+     * With {@code writesSeen}, s counts only the statements that write, and those are added to it (what an
+     * interactive transaction records for its log entry, where they will be numbered so); otherwise s is the
+     * statement's index.
+     *
+     * @throws RolledBack if SQLite rolled back the whole open transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK))
+     */
+    private List<StatementResult> runRequest(int r, Request request, List<Statement> writesSeen)
+            throws SQLException, RolledBack {
         List<Statement> statements = request.statements();
         List<StatementResult> results = new ArrayList<>(statements.size());
         if (request.transaction()) {
             execute("SAVEPOINT halite_request");
         }
         for (int s = 0; s < statements.size(); s++) {
-            functions.beginStatement(r, s);
-            StatementResult result = writes.run(statements.get(s), request.readOnly());
+            Statement statement = statements.get(s);
+            if (writesSeen == null) {
+                functions.beginStatement(r, s);
+            } else {
+                functions.beginStatement(r, writesSeen.size());
+                if (writesOnWriter(statement.sql())) {
+                    writesSeen.add(statement);
+                }
+            }
+            StatementResult result = writes.run(statement, request.readOnly());
             results.add(result);
             if (result instanceof StatementResult.Failed) {
                 if (!transactionStillOpen()) {
-                    throw new TransactionLost(entry, r, results);
+                    throw new RolledBack(results);
                 }
                 if (request.transaction()) {
                     execute("ROLLBACK TO halite_request");
@@ -485,6 +511,16 @@ public final class SqliteDatabase implements AutoCloseable {
             execute("RELEASE halite_request");
         }
         return results;
+    }
+
+    /** SQLite rolled back the whole open transaction while a request ran; its results so far. */
+    private static final class RolledBack extends Exception {
+        final List<StatementResult> results;
+
+        RolledBack(List<StatementResult> results) {
+            super(null, null, false, false);
+            this.results = List.copyOf(results);
+        }
     }
 
     /**
@@ -583,37 +619,19 @@ public final class SqliteDatabase implements AutoCloseable {
             if (!open) {
                 throw new IllegalStateException("the transaction has ended");
             }
-            int position = recorded.size();
             List<Statement> requestWrites = new ArrayList<>();
-            List<StatementResult> results = new ArrayList<>(request.statements().size());
-            if (request.transaction()) {
-                execute("SAVEPOINT halite_request");
+            List<StatementResult> results;
+            try {
+                results = runRequest(recorded.size(), request, requestWrites);
+            } catch (RolledBack e) {
+                open = false;
+                inTransaction = false;
+                StatementResult.Failed failed = (StatementResult.Failed) e.results.get(e.results.size() - 1);
+                throw new SpeculationLost("SQLite rolled back the transaction: " + failed.error());
             }
-            for (Statement statement : request.statements()) {
-                boolean write = writesOnWriter(statement.sql());
-                functions.beginStatement(position, requestWrites.size());
-                StatementResult result = writes.run(statement, request.readOnly());
-                results.add(result);
-                if (write) {
-                    requestWrites.add(statement);
-                }
-                if (result instanceof StatementResult.Failed failed) {
-                    if (!transactionStillOpen()) {
-                        open = false;
-                        inTransaction = false;
-                        throw new SpeculationLost("SQLite rolled back the transaction: " + failed.error());
-                    }
-                    if (request.transaction()) {
-                        execute("ROLLBACK TO halite_request");
-                        execute("RELEASE halite_request");
-                        return results;
-                    }
-                }
-            }
-            if (request.transaction()) {
-                execute("RELEASE halite_request");
-            }
-            if (!requestWrites.isEmpty()) {
+            boolean undone = request.transaction() && !results.isEmpty()
+                    && results.get(results.size() - 1) instanceof StatementResult.Failed;
+            if (!requestWrites.isEmpty() && !undone) {
                 recorded.add(new Request(requestWrites, request.transaction()));
             }
             return results;

@@ -23,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -212,6 +213,14 @@ public final class InteractiveTransactions implements AutoCloseable {
                 LOG.warn("cannot undo the speculative work of transaction {}: {}", id, e.getMessage());
             }
         }
+        // The next transaction may start as soon as this one's entry is applied: release the gate right there,
+        // not after this thread has woken up (or after a timeout, if the entry's fate stays unknown).
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                releaseGate(true);
+            }
+        };
         try {
             if (entry == null) {
                 remember(id, "it was committed (it wrote nothing)");
@@ -219,6 +228,7 @@ public final class InteractiveTransactions implements AutoCloseable {
             }
             CompletableFuture<RaftClientReply> proposed = propose.apply(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
+            proposed.whenComplete((done, failure) -> release.run());
             RaftClientReply reply;
             try {
                 reply = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -242,7 +252,7 @@ public final class InteractiveTransactions implements AutoCloseable {
             remember(id, "it was committed");
             return reply.getLogIndex();
         } finally {
-            releaseGate(true);
+            release.run();
         }
     }
 

@@ -2,11 +2,13 @@ package io.halite.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.halite.jdbc.HttpConnection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +60,7 @@ public final class Benchmark {
         this.base = base;
         this.readLevel = readLevel;
         this.clientKind = clientKind;
-        // Only for setting up (creating the table, preloading rows); the load itself uses LoadConnection.
+        // Only for setting up (creating the table, preloading rows); the load itself uses HttpSession or JdbcSession.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -164,14 +166,17 @@ public final class Benchmark {
         }
     }
 
-    /** Operations as HTTP requests on one keep-alive connection, opened again after an I/O error. */
+    /**
+     * Operations as HTTP requests on one keep-alive connection, the JDBC driver's: general-purpose clients (the
+     * JDK's, Jetty's) hand every request between several threads, which on 2 cores cost more CPU than the server
+     * under test.
+     */
     private static final class HttpSession implements Session {
-        private final URI base;
+        private final HttpConnection connection;
         private final String readLevel;
-        private LoadConnection connection;
 
         HttpSession(URI base, String readLevel) {
-            this.base = base;
+            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort() : 80, 5_000);
             this.readLevel = readLevel;
         }
 
@@ -180,27 +185,18 @@ public final class Benchmark {
             String path = workload == Workload.KVREAD && readLevel != null
                     ? workload.path + "?level=" + readLevel : workload.path;
             try {
-                if (connection == null) {
-                    connection = new LoadConnection(base);
-                }
-                LoadConnection.Response response = connection.post(path, workload.body(random));
-                return response.status() == 200 && !response.body().contains("\"error\"");
+                HttpConnection.Response response = connection.send("POST", path,
+                        workload.body(random).getBytes(StandardCharsets.UTF_8), 30_000);
+                return response.status() == 200
+                        && !new String(response.body(), StandardCharsets.UTF_8).contains("\"error\"");
             } catch (IOException e) {
-                close();
-                return false;
+                return false; // the connection opens again for the next request
             }
         }
 
         @Override
         public void close() {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (IOException ignored) {
-                    // a connection being discarded after an error
-                }
-                connection = null;
-            }
+            connection.close();
         }
     }
 
