@@ -147,6 +147,12 @@ public final class BackupUploader implements AutoCloseable {
                     sleep(Duration.ofMillis(200), false);
                     continue;
                 }
+                if (!node.isReady()) {
+                    // A leader that has not yet committed an entry of its term may already be deposed (two nodes
+                    // can both believe they lead while a cluster starts): it must not start a generation.
+                    sleep(Duration.ofMillis(50), false);
+                    continue;
+                }
                 long term = node.currentTerm();
                 if (generation == null || term != chainTerm) {
                     // Leadership may have moved away and back between two rounds: another leader may have

@@ -117,11 +117,14 @@ class BackupRestoreTest {
         Thread.sleep(50);
         Instant between = Instant.now();
         Thread.sleep(50);
-        long last = 0;
         for (int i = 0; i < 20; i++) {
-            last = write(node, "INSERT INTO t(v) VALUES(?)", "c" + i);
+            write(node, "INSERT INTO t(v) VALUES(?)", "c" + i);
         }
-        long end = last;
+        // An interactive transaction's entry is shipped and replayed like any other.
+        var tx = node.transactions().begin(Duration.ofSeconds(10), Duration.ofSeconds(10));
+        node.transactions().run(tx.id(), new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "tx"),
+                Statement.of("UPDATE t SET v = v || '!' WHERE v = 'b'")), false));
+        long end = node.transactions().commit(tx.id(), Duration.ofSeconds(10));
         awaitStored(uploader, end);
         BackupStatus status = uploader.status();
         assertThat(status.lagEntries()).isZero();
@@ -130,6 +133,7 @@ class BackupRestoreTest {
 
         Path latest = restore(target, RestorePoint.latest(), "latest");
         assertThat(checksumOf(latest)).isEqualTo(node.database().checksum());
+        assertThat(values(latest)).startsWith("a", "b!").endsWith("c19", "tx");
         assertThat(values(restore(target, new RestorePoint(null, between), "at-time"))).containsExactly("a", "b");
         assertThat(values(restore(target, new RestorePoint(afterA, null), "at-index"))).containsExactly("a");
         assertThatThrownBy(() -> restore(target, new RestorePoint(end + 100, null), "beyond"))
