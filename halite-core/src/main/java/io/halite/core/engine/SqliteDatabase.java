@@ -663,13 +663,16 @@ public final class SqliteDatabase implements AutoCloseable {
 
     // ---- read side ----
 
-    /** Whether the statement would change the database (SQLite's read-only judgement); false if it does not compile. */
-    public boolean isWrite(String sql) {
+    /**
+     * Whether the statement would change the database (SQLite's read-only judgement), or null if it does not compile
+     * against this replica's schema.
+     */
+    public Boolean isWrite(String sql) {
         synchronized (inspector) {
             try {
                 return policy.inspection(inspector, sql).writes();
             } catch (SQLException e) {
-                return false;
+                return null;
             }
         }
     }

@@ -417,9 +417,14 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /** Whether the statement would change the database, as SQLite judges it; false if it does not compile. */
+    /**
+     * Whether the statement must go through the log: it would change the database, as SQLite judges it, or it does
+     * not compile on this follower, whose schema may lag the leader's (a table just created through another node);
+     * the leader then judges it.
+     */
     public boolean isWrite(Statement statement) {
-        return database().isWrite(statement.sql());
+        Boolean writes = database().isWrite(statement.sql());
+        return writes == null ? !isLeader() : writes;
     }
 
     /**

@@ -115,6 +115,12 @@ class ClusterTest {
         var refused = follower.read(new Request(List.of(Statement.of("DELETE FROM t")), false), ReadLevel.WEAK,
                 Duration.ofSeconds(5));
         assertThat(refused.results().get(0)).isInstanceOf(StatementResult.Failed.class);
+        // A statement on a table this follower does not know yet (just created through another node) may be a
+        // write: it goes through the log for the leader to judge. On the leader it is an error, read or not.
+        Statement unknownTable = Statement.of("INSERT INTO created_elsewhere VALUES (1)");
+        assertThat(follower.isWrite(unknownTable)).isTrue();
+        assertThat(leader().isWrite(unknownTable)).isFalse();
+        assertThat(follower.isWrite(Statement.of("SELECT v FROM t"))).isFalse();
         int expected = 30 + ReadLevel.values().length;
 
         HaliteNode old = leader();
