@@ -85,10 +85,13 @@ public final class InteractiveTransactions implements AutoCloseable {
     /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
     private final Semaphore turn = new Semaphore(1, true);
     private final Map<String, Open> open = new ConcurrentHashMap<>();
-    /** Why recently ended transactions ended, so that a late request learns more than "unknown". */
-    private final Map<String, String> endings = new LinkedHashMap<>() {
+    /** How a transaction ended: {@code aborted} unless it was committed or rolled back as asked. */
+    private record Ending(String why, boolean aborted) {}
+
+    /** How recently ended transactions ended, so that a late request learns more than "unknown". */
+    private final Map<String, Ending> endings = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Ending> eldest) {
             return size() > REMEMBERED_ENDINGS;
         }
     };
@@ -223,7 +226,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         };
         try {
             if (entry == null) {
-                remember(id, "it was committed (it wrote nothing)");
+                remember(id, new Ending("it was committed (it wrote nothing)", false));
                 return 0;
             }
             CompletableFuture<RaftClientReply> proposed = propose.apply(
@@ -233,23 +236,23 @@ public final class InteractiveTransactions implements AutoCloseable {
             try {
                 reply = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                remember(id, "its commit was not confirmed");
+                remember(id, new Ending("its commit was not confirmed", true));
                 throw NodeException.unavailable("the commit of transaction " + id + " was not confirmed, so it may "
                         + "or may not have been applied: " + (e instanceof TimeoutException
                         ? "timed out after " + timeout.toMillis() + " ms" : e.getCause().getMessage()));
             }
             if (!reply.isSuccess()) {
-                remember(id, "its commit was refused");
+                remember(id, new Ending("its commit was refused", true));
                 throw new Aborted("transaction " + id + " was not committed: "
                         + (reply.getException() == null ? "refused" : reply.getException().getMessage()));
             }
             List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
             if (results.isEmpty()) {
-                remember(id, "another write reached the log first");
+                remember(id, new Ending("another write reached the log first", true));
                 throw new Aborted("transaction " + id + " was not committed: another write reached the log "
                         + "while it ran; retry it");
             }
-            remember(id, "it was committed");
+            remember(id, new Ending("it was committed", false));
             return reply.getLogIndex();
         } finally {
             release.run();
@@ -261,7 +264,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         Open tx = find(id);
         synchronized (tx) {
             requireOpen(tx);
-            end(tx, "it was rolled back");
+            end(tx, new Ending("it was rolled back", false));
         }
     }
 
@@ -299,12 +302,17 @@ public final class InteractiveTransactions implements AutoCloseable {
         }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Ends an open transaction without committing it; called with the transaction's monitor held. */
+    /** Aborts an open transaction; called with the transaction's monitor held. */
     private void end(Open tx, String why) {
+        end(tx, new Ending(why, true));
+    }
+
+    /** Ends an open transaction without committing it; called with the transaction's monitor held. */
+    private void end(Open tx, Ending ending) {
         if (!open.remove(tx.id, tx)) {
             return;
         }
-        remember(tx.id, why);
+        remember(tx.id, ending);
         try {
             stateMachine.endSpeculation(tx.speculation);
         } catch (SQLException e) {
@@ -336,21 +344,21 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     private NodeException gone(String id) {
-        String why;
+        Ending ending;
         synchronized (endings) {
-            why = endings.get(id);
+            ending = endings.get(id);
         }
-        if (why == null) {
+        if (ending == null) {
             return new Unknown("no open transaction has the id " + id + " on this node");
         }
-        return why.startsWith("it was committed") || why.equals("it was rolled back")
-                ? new Unknown("transaction " + id + " has ended: " + why)
-                : new Aborted("transaction " + id + " was aborted: " + why);
+        return ending.aborted()
+                ? new Aborted("transaction " + id + " was aborted: " + ending.why())
+                : new Unknown("transaction " + id + " has ended: " + ending.why());
     }
 
-    private void remember(String id, String why) {
+    private void remember(String id, Ending ending) {
         synchronized (endings) {
-            endings.put(id, why);
+            endings.put(id, ending);
         }
     }
 

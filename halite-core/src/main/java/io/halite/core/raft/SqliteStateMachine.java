@@ -295,7 +295,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     private synchronized void commitIfStill(TermIndex pending) {
-        if (pending.equals(uncommitted) && speculation == null) {
+        if (pending.equals(uncommitted)) {
             try {
                 commit();
             } catch (Throwable e) {
