@@ -43,10 +43,23 @@ import org.sqlite.SQLiteOpenMode;
 public final class SqliteDatabase implements AutoCloseable {
     public static final String STATE_TABLE = "_halite_state";
 
-    /** How the database is opened. */
-    public record Options(int readers, boolean foreignKeys) {
+    /**
+     * How the database is opened.
+     *
+     * @param statementBudget the most SQLite virtual machine steps one statement may take: stamped on the entries
+     *                        this node proposes (each entry is applied with its own) and applied to reads here
+     */
+    public record Options(int readers, boolean foreignKeys, long statementBudget) {
+        public Options {
+            if (statementBudget < StatementGuard.STEPS_PER_CALL) {
+                throw new IllegalArgumentException("the statement budget must be at least "
+                        + StatementGuard.STEPS_PER_CALL + " steps");
+            }
+        }
+
         public static Options defaults() {
-            return new Options(Math.max(4, Runtime.getRuntime().availableProcessors() * 2), false);
+            return new Options(Math.max(4, Runtime.getRuntime().availableProcessors() * 2), false,
+                    LogEntry.DEFAULT_STATEMENT_BUDGET);
         }
     }
 
@@ -107,7 +120,7 @@ public final class SqliteDatabase implements AutoCloseable {
             }
         }
         policy.protectStateTable(stateTableRootPage());
-        this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE);
+        this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE, options.statementBudget());
         this.saveApplied = writer.prepareStatement(
                 "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
         this.loadFile = Path.of(file + ".load");
@@ -115,7 +128,8 @@ public final class SqliteDatabase implements AutoCloseable {
         this.checkpointer = new Checkpointer(file);
         this.readers = new ArrayBlockingQueue<>(options.readers());
         for (int i = 0; i < options.readers(); i++) {
-            StatementRunner reader = new StatementRunner(openReader(), policy, StatementPolicy.Mode.READ);
+            StatementRunner reader = new StatementRunner(openReader(), policy, StatementPolicy.Mode.READ,
+                    options.statementBudget());
             allReaders.add(reader);
             readers.add(reader);
         }
@@ -183,26 +197,24 @@ public final class SqliteDatabase implements AutoCloseable {
         PendingEntry entry = new PendingEntry(index, term, batch, appliedIndex());
         beginIfNeeded();
         uncommitted.add(entry);
-        while (true) {
-            try {
-                applyPending(entry);
-                return entry.results;
-            } catch (TransactionLost lost) {
-                // SQLite undid the whole transaction; redo every entry of it, with the offending request failed.
-                lost.entry.forcedResults.put(lost.request, lost.results);
-                inTransaction = false;
-                beginIfNeeded();
-                for (PendingEntry pending : uncommitted) {
-                    if (pending != entry) {
-                        try {
-                            applyPending(pending);
-                        } catch (TransactionLost again) {
-                            throw new IllegalStateException("re-applying entry " + pending.index + " rolled back again", again);
-                        }
-                    }
+        TransactionLost lost = applyPending(entry);
+        while (lost != null) {
+            // SQLite undid the whole transaction: redo every entry of it, with the statement that caused it
+            // failed as it failed (unless its verdict must first be made exact by running it again).
+            if (lost.conclusive()) {
+                lost.entry().forcedResults.put(statementKey(lost.request(), lost.statement()), lost.result());
+            }
+            inTransaction = false;
+            beginIfNeeded();
+            lost = null;
+            for (PendingEntry pending : uncommitted) {
+                lost = applyPending(pending);
+                if (lost != null) {
+                    break;
                 }
             }
         }
+        return entry.results;
     }
 
     /** Ends the open SQLite transaction, making applied entries visible to readers. */
@@ -443,29 +455,35 @@ public final class SqliteDatabase implements AutoCloseable {
         inTransaction = true;
     }
 
-    private void applyPending(PendingEntry entry) throws SQLException {
+    /**
+     * Applies one entry in the open transaction.
+     *
+     * @return null, or how SQLite rolled back the whole open transaction while applying it
+     */
+    private TransactionLost applyPending(PendingEntry entry) throws SQLException {
         LogEntry.Requests batch = entry.batch;
         if (batch instanceof LogEntry.Transaction transaction && transaction.baseIndex() != entry.previousIndex) {
             entry.results = List.of();
             saveApplied(entry.index, entry.term);
-            return;
+            return null;
         }
         functions.pin(batch.stampMillis(), batch.seed());
         resetCounters();
+        writes.budget(batch.statementBudget());
         entry.results = new ArrayList<>(batch.requests().size());
         for (int r = 0; r < batch.requests().size(); r++) {
-            List<StatementResult> forced = entry.forcedResults.get(r);
-            entry.results.add(forced != null ? forced : applyRequest(entry, r, batch.requests().get(r)));
+            try {
+                entry.results.add(runRequest(r, batch.requests().get(r), null, entry.forcedResults));
+            } catch (RolledBack e) {
+                return new TransactionLost(entry, r, e);
+            }
         }
         saveApplied(entry.index, entry.term);
+        return null;
     }
 
-    private List<StatementResult> applyRequest(PendingEntry entry, int r, Request request) throws SQLException {
-        try {
-            return runRequest(r, request, null);
-        } catch (RolledBack e) {
-            throw new TransactionLost(entry, r, e.results);
-        }
+    private static long statementKey(int request, int statement) {
+        return ((long) request << 32) | statement;
     }
 
     /**
@@ -473,12 +491,14 @@ public final class SqliteDatabase implements AutoCloseable {
      * failing statement fails alone, unless the request is a {@code transaction}, which then rolls back whole.
      * With {@code writesSeen}, s counts only the statements that write, and those are added to it (what an
      * interactive transaction records for its log entry, where they will be numbered so); otherwise s is the
-     * statement's index.
+     * statement's index. A statement with a result in {@code forced} (by {@link #statementKey}) does not run: it
+     * is taken to have failed so.
      *
-     * @throws RolledBack if SQLite rolled back the whole open transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK))
+     * @throws RolledBack if SQLite rolled back the whole open transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK),
+     *                    a write stopped by its budget)
      */
-    private List<StatementResult> runRequest(int r, Request request, List<Statement> writesSeen)
-            throws SQLException, RolledBack {
+    private List<StatementResult> runRequest(int r, Request request, List<Statement> writesSeen,
+                                             Map<Long, StatementResult> forced) throws SQLException, RolledBack {
         List<Statement> statements = request.statements();
         List<StatementResult> results = new ArrayList<>(statements.size());
         if (request.transaction()) {
@@ -494,11 +514,18 @@ public final class SqliteDatabase implements AutoCloseable {
                     writesSeen.add(statement);
                 }
             }
-            StatementResult result = writes.run(statement, request.readOnly());
+            StatementResult result = forced.get(statementKey(r, s));
+            if (result == null) {
+                result = writes.run(statement, request.readOnly());
+                if (writes.stopUncertain() && transactionStillOpen()) {
+                    // A read stopped by its budget: SQLite kept the transaction, so get the exact verdict now.
+                    result = writes.run(statement, request.readOnly());
+                }
+            }
             results.add(result);
             if (result instanceof StatementResult.Failed) {
                 if (!transactionStillOpen()) {
-                    throw new RolledBack(results);
+                    throw new RolledBack(s, result, !writes.stopUncertain());
                 }
                 if (request.transaction()) {
                     execute("ROLLBACK TO halite_request");
@@ -513,13 +540,20 @@ public final class SqliteDatabase implements AutoCloseable {
         return results;
     }
 
-    /** SQLite rolled back the whole open transaction while a request ran; its results so far. */
+    /**
+     * SQLite rolled back the whole open transaction when statement {@code statement} of a request failed with
+     * {@code result}; {@code conclusive} unless that statement must run again for an exact verdict.
+     */
     private static final class RolledBack extends Exception {
-        final List<StatementResult> results;
+        final int statement;
+        final StatementResult.Failed result;
+        final boolean conclusive;
 
-        RolledBack(List<StatementResult> results) {
+        RolledBack(int statement, StatementResult result, boolean conclusive) {
             super(null, null, false, false);
-            this.results = List.copyOf(results);
+            this.statement = statement;
+            this.result = (StatementResult.Failed) result;
+            this.conclusive = conclusive;
         }
     }
 
@@ -575,6 +609,7 @@ public final class SqliteDatabase implements AutoCloseable {
         beginIfNeeded();
         functions.pin(stampMillis, seed);
         resetCounters();
+        writes.budget(options.statementBudget());
         return new Speculation(stampMillis, seed, appliedIndex());
     }
 
@@ -622,12 +657,11 @@ public final class SqliteDatabase implements AutoCloseable {
             List<Statement> requestWrites = new ArrayList<>();
             List<StatementResult> results;
             try {
-                results = runRequest(recorded.size(), request, requestWrites);
+                results = runRequest(recorded.size(), request, requestWrites, Map.of());
             } catch (RolledBack e) {
                 open = false;
                 inTransaction = false;
-                StatementResult.Failed failed = (StatementResult.Failed) e.results.get(e.results.size() - 1);
-                throw new SpeculationLost("SQLite rolled back the transaction: " + failed.error());
+                throw new SpeculationLost("SQLite rolled back the transaction: " + e.result.error());
             }
             boolean undone = request.transaction() && !results.isEmpty()
                     && results.get(results.size() - 1) instanceof StatementResult.Failed;
@@ -639,7 +673,8 @@ public final class SqliteDatabase implements AutoCloseable {
 
         /** The entry that commits the transaction through the log, or null if it wrote nothing. */
         public LogEntry.Transaction entry() {
-            return recorded.isEmpty() ? null : new LogEntry.Transaction(stampMillis, seed, baseIndex, recorded);
+            return recorded.isEmpty() ? null
+                    : new LogEntry.Transaction(stampMillis, seed, options.statementBudget(), baseIndex, recorded);
         }
 
         /** Undoes the transaction's work on the writer; what commits is the entry, applied like any other. */
@@ -677,12 +712,21 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs a read-only request on a pooled connection; several statements share one read snapshot. */
-    public List<StatementResult> query(Request request) throws InterruptedException {
-        StatementRunner reader = readers.poll(30, TimeUnit.SECONDS);
+    /**
+     * Runs a read-only request on a pooled connection; several statements share one read snapshot. Waiting for a
+     * connection and running the statements take at most {@code timeout}: a statement still running then is
+     * stopped and fails, and so does any later one that runs long, so no read holds a connection past it.
+     *
+     * @throws IllegalStateException if no read connection came free within the timeout
+     */
+    public List<StatementResult> query(Request request, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        StatementRunner reader = readers.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (reader == null) {
-            throw new IllegalStateException("all read connections are busy");
+            throw new IllegalStateException("all " + options.readers() + " read connections stayed busy for "
+                    + timeout.toMillis() + " ms");
         }
+        reader.deadline(deadline);
         try (java.sql.Statement control = reader.connection().createStatement()) {
             boolean snapshot = request.statements().size() > 1;
             if (snapshot) {
@@ -701,6 +745,48 @@ public final class SqliteDatabase implements AutoCloseable {
             return results;
         } catch (SQLException e) {
             throw new IllegalStateException("read connection failed: " + SqliteErrors.message(e), e);
+        } finally {
+            reader.noDeadline();
+            readers.add(reader);
+        }
+    }
+
+    /**
+     * Tries, before a write request is proposed, the statements of it that only read and compile here, on a read
+     * connection: one that its budget stops would be stopped on every replica too, so the request need not reach
+     * the log. Writes cannot be tried ahead; they are stopped as they are applied.
+     *
+     * @return null if the request may be proposed, else its results: the stopped statement's failure, and every
+     *         other statement marked as not run
+     */
+    public List<StatementResult> refuseOverBudget(Request request) throws InterruptedException {
+        List<Statement> statements = request.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            if (!Boolean.FALSE.equals(isWrite(statements.get(i).sql()))) {
+                continue;
+            }
+            StatementResult result = tryRead(statements.get(i));
+            if (result instanceof StatementResult.Failed failed && failed.code() == SqliteErrors.INTERRUPT) {
+                List<StatementResult> results = new ArrayList<>(statements.size());
+                for (int j = 0; j < statements.size(); j++) {
+                    results.add(j == i ? failed : StatementResult.Failed.refused("not run: statement " + (i + 1)
+                            + " of the request exceeds its budget, so the request was refused before it reached "
+                            + "the log", 0));
+                }
+                return results;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a read on a pooled connection, or returns null if none comes free soon (the try is only a prediction). */
+    private StatementResult tryRead(Statement statement) throws InterruptedException {
+        StatementRunner reader = readers.poll(1, TimeUnit.SECONDS);
+        if (reader == null) {
+            return null;
+        }
+        try {
+            return reader.run(statement);
         } finally {
             readers.add(reader);
         }
@@ -858,7 +944,8 @@ public final class SqliteDatabase implements AutoCloseable {
         final LogEntry.Requests batch;
         /** The applied index before this entry: what a transaction entry must find (kept for a re-apply). */
         final long previousIndex;
-        final Map<Integer, List<StatementResult>> forcedResults = new HashMap<>();
+        /** Statements that SQLite's rollback of the whole transaction showed to fail, by {@link #statementKey}. */
+        final Map<Long, StatementResult> forcedResults = new HashMap<>();
         List<List<StatementResult>> results;
 
         PendingEntry(long index, long term, LogEntry.Requests batch, long previousIndex) {
@@ -869,17 +956,11 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** SQLite rolled back the whole open transaction while running request {@code request} of {@code entry}. */
-    private static final class TransactionLost extends RuntimeException {
-        final PendingEntry entry;
-        final int request;
-        final List<StatementResult> results;
-
-        TransactionLost(PendingEntry entry, int request, List<StatementResult> results) {
-            super(null, null, false, false);
-            this.entry = entry;
-            this.request = request;
-            this.results = List.copyOf(results);
+    /** SQLite rolled back the whole open transaction while applying request {@code request} of {@code entry}. */
+    private record TransactionLost(PendingEntry entry, int request, int statement, StatementResult result,
+                                   boolean conclusive) {
+        TransactionLost(PendingEntry entry, int request, RolledBack cause) {
+            this(entry, request, cause.statement, cause.result, cause.conclusive);
         }
     }
 }

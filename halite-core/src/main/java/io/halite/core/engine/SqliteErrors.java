@@ -5,6 +5,9 @@ import org.sqlite.SQLiteException;
 
 /** Turns sqlite-jdbc exceptions into the messages clients see, and tells node-level failures from SQL errors. */
 final class SqliteErrors {
+    /** SQLITE_INTERRUPT: the statement was stopped (see {@link StatementGuard}). */
+    static final int INTERRUPT = 9;
+
     private SqliteErrors() {}
 
     /** SQLite's own message, without sqlite-jdbc's "[SQLITE_ERROR] SQL error or missing database (...)" wrapping. */

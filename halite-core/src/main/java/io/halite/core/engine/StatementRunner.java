@@ -34,16 +34,45 @@ final class StatementRunner implements AutoCloseable {
             return false;
         }
     };
+    private final StatementGuard guard;
     private PreparedStatement lastInsertRowid;
+    /** Whether the last statement was stopped by its budget although it was prepared before that run. */
+    private boolean stopUncertain;
 
-    StatementRunner(Connection connection, StatementPolicy policy, StatementPolicy.Mode mode) {
+    StatementRunner(Connection connection, StatementPolicy policy, StatementPolicy.Mode mode, long budgetSteps)
+            throws SQLException {
         this.connection = connection;
         this.policy = policy;
         this.mode = mode;
+        this.guard = StatementGuard.installOn(connection);
+        guard.budget(budgetSteps);
     }
 
     Connection connection() {
         return connection;
+    }
+
+    /** The most SQLite virtual machine steps each statement may take from now on. */
+    void budget(long steps) {
+        guard.budget(steps);
+    }
+
+    /** Stops statements still running at {@code nanoTime}, until {@link #noDeadline()}. */
+    void deadline(long nanoTime) {
+        guard.deadline(nanoTime);
+    }
+
+    void noDeadline() {
+        guard.noDeadline();
+    }
+
+    /**
+     * Whether the last statement was stopped by its budget in a run whose step count is not exact (see
+     * {@link StatementGuard}): it may have been just within budget. The statement is no longer cached, so running
+     * it again gives the exact verdict, the one every replica reaches.
+     */
+    boolean stopUncertain() {
+        return stopUncertain;
     }
 
     /** Runs one statement. SQL errors become a {@link StatementResult.Failed}; the statement leaves no trace. */
@@ -57,6 +86,8 @@ final class StatementRunner implements AutoCloseable {
      */
     StatementResult run(Statement statement, boolean readOnly) {
         long start = System.nanoTime();
+        stopUncertain = false;
+        boolean cached = false;
         try {
             String refusal = policy.refusal(connection, statement.sql(), mode);
             if (refusal != null) {
@@ -66,11 +97,17 @@ final class StatementRunner implements AutoCloseable {
             if (writes && readOnly) {
                 return StatementResult.Failed.refused("attempt to change database via query operation", seconds(start));
             }
+            cached = prepared.containsKey(statement.sql());
             PreparedStatement ps = prepare(statement.sql());
             bind(ps, statement);
             long totalBefore = database().total_changes();
-            if (ps.execute()) {
-                return readRows(ps, writes, start);
+            guard.startStatement();
+            try {
+                if (ps.execute()) {
+                    return readRows(ps, writes, start);
+                }
+            } finally {
+                guard.endStatement();
             }
             // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE: report 0 for a statement
             // (such as DDL) that changed no rows itself.
@@ -82,6 +119,18 @@ final class StatementRunner implements AutoCloseable {
             evict(statement.sql());
             if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
                 throw new NodeFailureException("SQLite failed while applying the log", e);
+            }
+            if (SqliteErrors.primaryCode(e) == SqliteErrors.INTERRUPT) {
+                StatementGuard.Stop stop = guard.stopped();
+                if (stop == StatementGuard.Stop.BUDGET) {
+                    stopUncertain = cached;
+                    return new StatementResult.Failed("statement stopped: it took more than its budget of "
+                            + guard.budget() + " SQLite steps", SqliteErrors.INTERRUPT, seconds(start));
+                }
+                if (stop == StatementGuard.Stop.DEADLINE) {
+                    return new StatementResult.Failed("statement stopped: it ran past the request's timeout",
+                            SqliteErrors.INTERRUPT, seconds(start));
+                }
             }
             return new StatementResult.Failed(SqliteErrors.message(e), SqliteErrors.primaryCode(e), seconds(start));
         } catch (IllegalArgumentException e) {

@@ -20,7 +20,11 @@ import java.util.Map;
  * node refuses (and stops on) an entry written by a newer format rather than guess at it.
  */
 public final class EntryCodec {
-    public static final int VERSION = 1;
+    /** Version 2 added the statement budget to entries of requests; version 1 entries still decode. */
+    public static final int VERSION = 2;
+    private static final int VERSION_WITHOUT_BUDGET = 1;
+    /** Requests sent on their own (reads forwarded to the leader) have kept the first format. */
+    private static final int REQUEST_VERSION = 1;
 
     private static final int KIND_BATCH = 1;
     private static final int KIND_LOAD_CHUNK = 2;
@@ -49,6 +53,7 @@ public final class EntryCodec {
                 out.writeByte(transaction ? KIND_TRANSACTION : KIND_BATCH);
                 out.writeLong(entry.stampMillis());
                 out.writeLong(entry.seed());
+                out.writeLong(requests.statementBudget());
                 if (entry instanceof LogEntry.Transaction t) {
                     out.writeLong(t.baseIndex());
                 }
@@ -73,20 +78,22 @@ public final class EntryCodec {
         try {
             DataInputStream in = new DataInputStream(bytes);
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_BUDGET) {
                 throw new IllegalStateException("log entry format version " + version
-                        + " is not supported by this node (it reads version " + VERSION + "); upgrade the node");
+                        + " is not supported by this node (it reads up to version " + VERSION + "); upgrade the node");
             }
             int kind = in.readUnsignedByte();
             long stamp = in.readLong();
             long seed = in.readLong();
             switch (kind) {
                 case KIND_BATCH -> {
-                    return new LogEntry.Batch(stamp, seed, readRequests(in));
+                    long budget = readBudget(in, version);
+                    return new LogEntry.Batch(stamp, seed, budget, readRequests(in));
                 }
                 case KIND_TRANSACTION -> {
+                    long budget = readBudget(in, version);
                     long baseIndex = in.readLong();
-                    return new LogEntry.Transaction(stamp, seed, baseIndex, readRequests(in));
+                    return new LogEntry.Transaction(stamp, seed, budget, baseIndex, readRequests(in));
                 }
                 case KIND_LOAD_CHUNK -> {
                     long loadId = in.readLong();
@@ -103,6 +110,10 @@ public final class EntryCodec {
         }
     }
 
+    private static long readBudget(DataInputStream in, int version) throws IOException {
+        return version == VERSION_WITHOUT_BUDGET ? LogEntry.DEFAULT_STATEMENT_BUDGET : in.readLong();
+    }
+
     private static List<Request> readRequests(DataInputStream in) throws IOException {
         int n = in.readInt();
         List<Request> requests = new ArrayList<>(n);
@@ -114,8 +125,8 @@ public final class EntryCodec {
 
     /** The pinned time of an encoded entry, read from its header without decoding the rest. */
     public static long stampMillis(byte[] entry) {
-        if (entry.length < 10 || entry[0] != VERSION) {
-            throw new IllegalStateException("not a log entry of format version " + VERSION);
+        if (entry.length < 10 || (entry[0] != VERSION && entry[0] != VERSION_WITHOUT_BUDGET)) {
+            throw new IllegalStateException("not a log entry of a format version up to " + VERSION);
         }
         return java.nio.ByteBuffer.wrap(entry, 2, 8).getLong();
     }
@@ -123,7 +134,7 @@ public final class EntryCodec {
     /** One request on its own, as sent to the leader for a weak read from a follower. */
     public static byte[] encodeRequest(Request request) {
         return write(out -> {
-            out.writeByte(VERSION);
+            out.writeByte(REQUEST_VERSION);
             writeRequest(out, request);
         });
     }
@@ -132,7 +143,7 @@ public final class EntryCodec {
         try {
             DataInputStream in = new DataInputStream(bytes);
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version != REQUEST_VERSION) {
                 throw new IllegalStateException("request format version " + version + " is not supported by this node");
             }
             return readRequest(in);

@@ -91,7 +91,7 @@ public final class HaliteNode implements AutoCloseable {
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
                 this::otherMembers, memberClient);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
-                config.maxRequestBytes());
+                config.maxRequestBytes(), config.database().statementBudget());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
                 new InteractiveTransactions.Leadership() {
                     @Override
@@ -328,6 +328,15 @@ public final class HaliteNode implements AutoCloseable {
 
     /** Queues a write; it is answered once committed by a quorum and applied here. */
     public CompletableFuture<WriteOutcome> write(Request request) {
+        try {
+            List<StatementResult> refused = database().refuseOverBudget(request);
+            if (refused != null) {
+                return CompletableFuture.completedFuture(new WriteOutcome(refused, 0));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
         return batcher.submit(request);
     }
 
@@ -372,7 +381,7 @@ public final class HaliteNode implements AutoCloseable {
             }
         }
         try {
-            return new ReadOutcome(database().query(request), 0);
+            return new ReadOutcome(database().query(request, timeout), 0);
         } catch (IllegalStateException e) {
             throw NodeException.unavailable(e.getMessage());
         }

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class SqliteStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStateMachine.class);
     private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
+    /** How long a read forwarded by a follower may run here (its own timeout does not travel with it). */
+    private static final java.time.Duration FORWARDED_READ_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final Path databaseFile;
     private final Host host;
@@ -370,7 +372,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(host.answerMember(request.getContent()));
         }
         try {
-            List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()));
+            List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()),
+                    FORWARDED_READ_TIMEOUT);
             return CompletableFuture.completedFuture(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(List.of(results)))));
         } catch (Exception e) {

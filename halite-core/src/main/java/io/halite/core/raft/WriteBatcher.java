@@ -41,6 +41,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final Semaphore inFlight;
     private final long entryTargetBytes;
     private final long maxRequestBytes;
+    private final long statementBudget;
     private final Function<Message, CompletableFuture<RaftClientReply>> submit;
     private final Thread thread;
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
@@ -65,10 +66,12 @@ public final class WriteBatcher implements AutoCloseable {
      * @param maxInFlight      entries proposed but not yet answered
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
+     * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
      */
     public WriteBatcher(Function<Message, CompletableFuture<RaftClientReply>> submit, int maxInFlight,
-                        long entryTargetBytes, long maxRequestBytes) {
+                        long entryTargetBytes, long maxRequestBytes, long statementBudget) {
         this.submit = submit;
+        this.statementBudget = statementBudget;
         this.inFlight = new Semaphore(maxInFlight);
         this.entryTargetBytes = entryTargetBytes;
         this.maxRequestBytes = maxRequestBytes;
@@ -134,7 +137,7 @@ public final class WriteBatcher implements AutoCloseable {
             requests.add(p.request);
         }
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
-                requests);
+                statementBudget, requests);
         CompletableFuture<RaftClientReply> reply;
         try {
             reply = submit.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));

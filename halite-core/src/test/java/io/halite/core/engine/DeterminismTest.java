@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * entry, and how entries are grouped into SQLite transactions (group commit) must not change anything.
  */
 class DeterminismTest {
+    private static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(30);
     private static final long TERM = 3;
 
     @TempDir
@@ -38,7 +39,7 @@ class DeterminismTest {
         for (String sql : RandomWorkload.SCHEMA) {
             schema.add(req(false, Statement.of(sql)));
         }
-        log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), schema)));
+        log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema)));
         int[] next = {0};
         for (int i = 1; i < entries; i++) {
             stamp += 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 90_000_000 : 1500); // sometimes crosses days
@@ -50,7 +51,7 @@ class DeterminismTest {
             for (int r = 0; r < n; r++) {
                 requests.add(RandomWorkload.randomRequest(rnd, next));
             }
-            log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), requests)));
+            log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, requests)));
         }
         return log;
     }
@@ -122,11 +123,11 @@ class DeterminismTest {
 
     private SqliteDatabase open(String name) throws Exception {
         return SqliteDatabase.open(dir.resolve(name).resolve("main.sqlite"),
-                new SqliteDatabase.Options(2, false));
+                new SqliteDatabase.Options(2, false, LogEntry.DEFAULT_STATEMENT_BUDGET));
     }
 
     private static List<Object[]> rows(SqliteDatabase db, String sql, Object... params) throws Exception {
-        StatementResult result = db.query(req(false, Statement.of(sql, params))).get(0);
+        StatementResult result = db.query(req(false, Statement.of(sql, params)), READ_TIMEOUT).get(0);
         assertThat(result).as(sql).isInstanceOf(StatementResult.Rows.class);
         return ((StatementResult.Rows) result).values();
     }
@@ -230,10 +231,10 @@ class DeterminismTest {
     @Test
     void aStatementThatFailedInAFunctionRunsAgainWithGoodParameters() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("poison").resolve("main.sqlite"),
-                new SqliteDatabase.Options(1, false))) {
-            db.apply(1, TERM, new LogEntry.Batch(1, 1, List.of(req(false,
+                new SqliteDatabase.Options(1, false, LogEntry.DEFAULT_STATEMENT_BUDGET))) {
+            db.apply(1, TERM, new LogEntry.Batch(1, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("CREATE TABLE j(id INTEGER PRIMARY KEY, v TEXT)")))));
-            List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(2, 2, List.of(
+            List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(2, 2, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(
                     req(false, Statement.of("INSERT INTO j(v) VALUES (json(?))", "{bad")),
                     req(false, Statement.of("INSERT INTO j(v) VALUES (json(?))", "{\"ok\":1}")),
                     req(false, Statement.of("INSERT INTO j(v) VALUES (abs(?))", Long.MIN_VALUE)),
@@ -251,10 +252,10 @@ class DeterminismTest {
     @Test
     void aReadThatFailedInAFunctionRunsAgainWithGoodParameters() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("poison-read").resolve("main.sqlite"),
-                new SqliteDatabase.Options(1, false))) { // one reader: the same connection every time
-            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{bad")))))
+                new SqliteDatabase.Options(1, false, LogEntry.DEFAULT_STATEMENT_BUDGET))) { // one reader: the same connection every time
+            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{bad")), READ_TIMEOUT)))
                     .contains("malformed JSON");
-            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{}")))))
+            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{}")), READ_TIMEOUT)))
                     .as("read after a failed run of the same SQL").contains("String:{}");
         }
     }
@@ -264,7 +265,7 @@ class DeterminismTest {
         Request request = new Request(List.of(
                 Statement.of("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 1L, 2.5, "tëxt", new byte[] {0, -1, 7}, null),
                 new Statement("INSERT INTO t VALUES (:a)", List.of(), java.util.Map.of("a", "named"))), true);
-        LogEntry.Batch batch = new LogEntry.Batch(123456789L, -42L, List.of(request));
+        LogEntry.Batch batch = new LogEntry.Batch(123456789L, -42L, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(request));
         LogEntry.Batch back = decode(EntryCodec.encode(batch));
         assertThat(back.stampMillis()).isEqualTo(123456789L);
         assertThat(back.seed()).isEqualTo(-42L);
@@ -281,10 +282,10 @@ class DeterminismTest {
     void pinnedTimeIsTheEntryStamp() throws Exception {
         long stamp = Instant.parse("2026-01-02T03:04:05.678Z").toEpochMilli();
         try (SqliteDatabase db = open("pinned")) {
-            db.apply(1, TERM, new LogEntry.Batch(stamp, 99, List.of(req(false,
+            db.apply(1, TERM, new LogEntry.Batch(stamp, 99, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("CREATE TABLE p(id INTEGER PRIMARY KEY, dt TEXT, ts TEXT DEFAULT CURRENT_TIMESTAMP,"
                             + " jd REAL, ue INTEGER, sf TEXT, d TEXT, t TEXT, cd TEXT, ct TEXT, d0 TEXT, dtn TEXT)")))));
-            List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(stamp, 99, List.of(
+            List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(stamp, 99, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(
                     req(false, Statement.of("INSERT INTO p(dt, jd, ue, sf, d, t, cd, ct, d0, dtn) VALUES (datetime('now'),"
                             + " julianday('now'), unixepoch('now'), strftime('%Y-%m-%d %H:%M:%f','now'), date(), time(),"
                             + " CURRENT_DATE, CURRENT_TIME, datetime(), datetime(' NOW '))"
@@ -336,9 +337,9 @@ class DeterminismTest {
                 Statement.of("INSERT INTO r VALUES (random(), randomblob(16))"),
                 Statement.of("INSERT INTO r SELECT random(), randomblob(8) FROM r")));
         try (SqliteDatabase a = open("s1"); SqliteDatabase b = open("s2"); SqliteDatabase c = open("s3")) {
-            a.apply(1, TERM, new LogEntry.Batch(1000, 7, requests));
-            b.apply(1, TERM, new LogEntry.Batch(1000, 7, requests));
-            c.apply(1, TERM, new LogEntry.Batch(1000, 8, requests));
+            a.apply(1, TERM, new LogEntry.Batch(1000, 7, LogEntry.DEFAULT_STATEMENT_BUDGET, requests));
+            b.apply(1, TERM, new LogEntry.Batch(1000, 7, LogEntry.DEFAULT_STATEMENT_BUDGET, requests));
+            c.apply(1, TERM, new LogEntry.Batch(1000, 8, LogEntry.DEFAULT_STATEMENT_BUDGET, requests));
             a.commit();
             b.commit();
             c.commit();
@@ -374,7 +375,7 @@ class DeterminismTest {
             assertThat(db.durableIndex()).isEqualTo(db.appliedIndex());
             assertThat(db.checksum()).isEqualTo(checksum);
             // A state machine skips entries with index <= appliedIndex; the next one goes on from here.
-            db.apply(100 + log.size(), TERM + 5, new LogEntry.Batch(5, 5, List.of(req(false,
+            db.apply(100 + log.size(), TERM + 5, new LogEntry.Batch(5, 5, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("INSERT INTO kv(k, v) VALUES ('after-reopen', datetime('now'))")))));
             db.commit();
             assertThat(rows(db, "SELECT v FROM kv WHERE k = 'after-reopen'").get(0)[0]).isEqualTo("1970-01-01 00:00:00");
@@ -422,7 +423,7 @@ class DeterminismTest {
             full = db.checksum();
         }
         try (SqliteDatabase crashed = SqliteDatabase.open(crashDir.resolve("main.sqlite"),
-                new SqliteDatabase.Options(2, false))) {
+                new SqliteDatabase.Options(2, false, LogEntry.DEFAULT_STATEMENT_BUDGET))) {
             assertThat(crashed.appliedIndex()).isEqualTo(25);
             try (SqliteDatabase ref = open("ref25")) {
                 applyAll(ref, log.subList(0, 25), 1, 5, 4);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * entry whose base has moved must be refused everywhere alike.
  */
 class TransactionReplayTest {
+    private static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(30);
     private static final long TERM = 2;
     private static final List<String> TABLES = List.of("items", "audit", "times", "picks", "kv");
 
@@ -31,7 +32,7 @@ class TransactionReplayTest {
     Path dir;
 
     private SqliteDatabase open(String name) throws Exception {
-        return SqliteDatabase.open(dir.resolve(name).resolve("main.sqlite"), new SqliteDatabase.Options(2, false));
+        return SqliteDatabase.open(dir.resolve(name).resolve("main.sqlite"), new SqliteDatabase.Options(2, false, LogEntry.DEFAULT_STATEMENT_BUDGET));
     }
 
     private static LogEntry.Requests viaCodec(LogEntry entry) {
@@ -63,7 +64,7 @@ class TransactionReplayTest {
         try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
             List<Request> schema = new ArrayList<>();
             RandomWorkload.SCHEMA.forEach(sql -> schema.add(req(false, Statement.of(sql))));
-            applyAndCommit(1, new LogEntry.Batch(stamp, rnd.nextLong(), schema), leader, follower);
+            applyAndCommit(1, new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema), leader, follower);
             int[] next = {0};
             long index = 1;
             for (int round = 0; round < 25; round++) {
@@ -81,16 +82,16 @@ class TransactionReplayTest {
                 }
                 LogEntry.Transaction entry = speculation.entry();
                 speculation.end();
-                List<String> before = normalized(leader.query(dumpTables()));
+                List<String> before = normalized(leader.query(dumpTables(), READ_TIMEOUT));
                 if (lost || entry == null) {
                     assertThat(before).as("round %d: an ended transaction leaves nothing", round)
-                            .isEqualTo(normalized(follower.query(dumpTables())));
+                            .isEqualTo(normalized(follower.query(dumpTables(), READ_TIMEOUT)));
                     continue;
                 }
                 assertThat(before).as("round %d: the speculative work is undone before the entry applies", round)
-                        .isEqualTo(normalized(follower.query(dumpTables())));
+                        .isEqualTo(normalized(follower.query(dumpTables(), READ_TIMEOUT)));
                 applyAndCommit(++index, entry, leader, follower);
-                assertThat(normalized(leader.query(dumpTables()))).as("round %d (seed %d): committed = seen", round, seed)
+                assertThat(normalized(leader.query(dumpTables(), READ_TIMEOUT))).as("round %d (seed %d): committed = seen", round, seed)
                         .isEqualTo(seen);
                 assertThat(follower.checksum()).as("round %d: replicas agree", round).isEqualTo(leader.checksum());
             }
@@ -101,7 +102,7 @@ class TransactionReplayTest {
     void anEntryWhoseBaseMovedIsRefusedOnEveryReplica() throws Exception {
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
-            applyAndCommit(1, new LogEntry.Batch(stamp, 1, List.of(req(false,
+            applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("CREATE TABLE acc(id INTEGER PRIMARY KEY, bal INTEGER)"),
                     Statement.of("INSERT INTO acc VALUES (1, 100), (2, 100)")))), leader, follower);
             var speculation = leader.speculate(stamp, 2);
@@ -111,13 +112,13 @@ class TransactionReplayTest {
             speculation.end();
             assertThat(entry.baseIndex()).isEqualTo(1);
             // Another write reached the log first.
-            applyAndCommit(2, new LogEntry.Batch(stamp, 3, List.of(req(false,
+            applyAndCommit(2, new LogEntry.Batch(stamp, 3, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("UPDATE acc SET bal = 0 WHERE id = 1")))), leader, follower);
             for (SqliteDatabase db : List.of(leader, follower)) {
                 assertThat(db.apply(3, TERM, viaCodec(entry))).as("refused: no results").isEmpty();
                 db.commit();
                 assertThat(db.appliedIndex()).isEqualTo(3);
-                assertThat(normalized(db.query(req(false, Statement.of("SELECT * FROM acc ORDER BY id")))))
+                assertThat(normalized(db.query(req(false, Statement.of("SELECT * FROM acc ORDER BY id")), READ_TIMEOUT)))
                         .containsExactly("[rows [id, bal][integer, integer] id=0 n=0 wrote=false (Long:1,Long:0,) (Long:2,Long:100,)]");
             }
         }
@@ -127,7 +128,7 @@ class TransactionReplayTest {
     void statementsFailAloneButAFailedAtomicRequestLeavesNothingInTheEntry() throws Exception {
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase db = open("db")) {
-            applyAndCommit(1, new LogEntry.Batch(stamp, 1, List.of(req(false,
+            applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")))), db);
             var speculation = db.speculate(stamp, 2);
             List<StatementResult> first = speculation.run(req(false,
@@ -151,7 +152,7 @@ class TransactionReplayTest {
                     .isInstanceOf(SqliteDatabase.SpeculationLost.class)
                     .hasMessage("SQLite rolled back the transaction: UNIQUE constraint failed: t.id");
             rolledBack.end();
-            assertThat(normalized(db.query(req(false, Statement.of("SELECT count(*) FROM t")))))
+            assertThat(normalized(db.query(req(false, Statement.of("SELECT count(*) FROM t")), READ_TIMEOUT)))
                     .containsExactly("[rows [count(*)][integer] id=0 n=0 wrote=false (Long:0,)]");
         }
     }

@@ -73,6 +73,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--read-connections", defaultValue = "8", description = "Read-only SQLite connections serving reads (default: ${DEFAULT-VALUE}).")
     int readConnections;
 
+    @Option(names = "--statement-budget", defaultValue = "5000000000", paramLabel = "STEPS",
+            description = "The most SQLite virtual machine steps one statement may take before it is stopped with an error (default: ${DEFAULT-VALUE}, about 35 s of a runaway recursive query on a small machine; a GROUP BY over a 1 GB table takes well under a tenth of it). Every write carries the budget of the node that proposed it, so all replicas stop a statement alike. Reads here use it too.")
+    long statementBudget;
+
     @Option(names = "--election-timeout", defaultValue = "1s", converter = Durations.class,
             description = "A follower that hears no leader for this long (up to twice it) calls an election (default: ${DEFAULT-VALUE}).")
     Duration electionTimeout;
@@ -110,6 +114,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     S3Options s3;
+
+    private SqliteDatabase.Options databaseOptions() {
+        try {
+            return new SqliteDatabase.Options(readConnections, foreignKeys, statementBudget);
+        } catch (IllegalArgumentException e) {
+            throw invalid("--statement-budget: " + e.getMessage());
+        }
+    }
 
     private void validateMembership() {
         if (!NODE_ID.matcher(nodeId).matches()) {
@@ -185,7 +197,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
                 peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr), join != null,
-                new SqliteDatabase.Options(readConnections, foreignKeys), maxRequestBytes, 1L << 20, 4,
+                databaseOptions(), maxRequestBytes, 1L << 20, 4,
                 electionTimeout, snapshotEntries, "http://" + httpAddr);
         Joiner joiner = join == null ? null : new Joiner(members);
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
