@@ -16,8 +16,9 @@ import org.sqlite.ProgressHandler;
  */
 final class StatementGuard extends ProgressHandler {
     /**
-     * Steps between calls: a call costs a JNI up-call, and at about 150 million steps/s (a tight recursive CTE on
-     * the development machine) one every 1,000 steps costs under 1% while stopping a read within microseconds of its
+     * Steps between calls: each call is a JNI up-call. On the tightest loop there is (a recursive CTE counting to
+     * 20 million, about 150 million steps a second) one call every 1,000 steps measured about 3% slower here;
+     * statements that read or write rows spend far more per step. It stops a read within microseconds of its
      * deadline.
      */
     static final int STEPS_PER_CALL = 1000;
