@@ -171,6 +171,10 @@ public final class HaliteNode implements AutoCloseable {
         // the ordered requests (writes) of the other.
         GroupClient client = new GroupClient(DATABASE_GROUP, properties, division);
         GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, division);
+        stateMachine.addLeaderChangeListener(() -> {
+            client.leaderChanged();
+            memberClient.leaderChanged();
+        });
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
         HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient);
         self.set(node);

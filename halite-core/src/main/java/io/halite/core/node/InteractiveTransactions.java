@@ -122,7 +122,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         this.batcher = batcher;
         this.propose = propose;
         this.leadership = leadership;
-        stateMachine.setLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
+        stateMachine.addLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
     }
 
     /**
