@@ -647,11 +647,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static QueryParams params(org.eclipse.jetty.server.Request request, Set<String> allowed) {
-        try {
-            return QueryParams.of(org.eclipse.jetty.server.Request.extractQueryParameters(request), allowed);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("malformed query string: " + e.getMessage());
-        }
+        return QueryParams.parse(request.getHttpURI().getQuery(), allowed);
     }
 
     private static ResultsJson.Style style(QueryParams params) {

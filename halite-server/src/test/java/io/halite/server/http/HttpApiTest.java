@@ -102,6 +102,13 @@ class HttpApiTest {
         assertThat(r.body()).isEqualTo(expected);
     }
 
+    /** Asserts a request-level error: exactly this status and this JSON body. */
+    private static void assertExactError(Reply r, int status, String expectedBody) {
+        assertThat(r.status()).as("status of %s", r).isEqualTo(status);
+        assertThat(r.header("Content-Type")).startsWith("application/json");
+        assertThat(r.body()).isEqualTo(expectedBody);
+    }
+
     /** Asserts a JSON response equal to {@code expected} as a tree (key order ignored). */
     private static void assertJson(Reply r, String expected) {
         assertThat(r.status()).as("status of %s", r).isEqualTo(200);
@@ -644,6 +651,42 @@ class HttpApiTest {
         // valid durations are accepted
         assertThat(server.get("/db/query?level=none&freshness=1m30s&freshness_strict&timeout=500ms&q=" + sel).status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void invalidPercentEncodingIsA400NamingTheParameter() throws Exception {
+        assertExactError(execute("?timings=%ff", "[\"SELECT 1\"]"), 400,
+                "{\"error\":\"query parameter timings is not valid UTF-8 once percent-decoded\"}");
+        assertExactError(server.get("/db/query?q=%ff%fe"), 400,
+                "{\"error\":\"query parameter q is not valid UTF-8 once percent-decoded\"}");
+        assertExactError(server.get("/status?%ff"), 400,
+                "{\"error\":\"a query parameter name is not valid UTF-8 once percent-decoded\"}");
+        assertExact(server.get("/db/query?q=SELECT+%27%C3%A9%27"),
+                "{\"results\":[{\"columns\":[\"'é'\"],\"types\":[\"text\"],\"values\":[[\"é\"]]}]}");
+    }
+
+    @Test
+    void flagsTakeOnlyTrueOrFalseOrNoValue() throws Exception {
+        assertExactError(execute("?redirect=yes", "[\"SELECT 1\"]"), 400, "{\"error\":\"invalid value 'yes' for "
+                + "redirect: use true or false, or give redirect without a value\"}");
+        assertExactError(execute("?timings=1", "[\"SELECT 1\"]"), 400, "{\"error\":\"invalid value '1' for "
+                + "timings: use true or false, or give timings without a value\"}");
+        String sel = "&q=" + enc("SELECT 1");
+        assertExact(server.get("/db/query?pretty=false&timings=false" + sel),
+                q("{'results':[{'columns':['1'],'types':['integer'],'values':[[1]]}]}"));
+        assertThat(server.get("/db/query?pretty=true" + sel).body())
+                .isEqualTo(server.get("/db/query?pretty" + sel).body())
+                .startsWith("{\n    \"results\"");
+    }
+
+    @Test
+    void aParameterGivenTwiceIsRefusedNamingIt() throws Exception {
+        assertExactError(server.get("/db/query?level=none&level=weak&q=" + enc("SELECT 1")), 400,
+                "{\"error\":\"query parameter level is given more than once\"}");
+        assertExactError(server.get("/db/query?q=" + enc("SELECT 1") + "&q=" + enc("SELECT 2")), 400,
+                "{\"error\":\"query parameter q is given more than once\"}");
+        assertExactError(execute("?timings&timings", "[\"SELECT 1\"]"), 400,
+                "{\"error\":\"query parameter timings is given more than once\"}");
     }
 
     @Test
