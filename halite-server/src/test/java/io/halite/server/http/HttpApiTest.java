@@ -690,6 +690,49 @@ class HttpApiTest {
     }
 
     @Test
+    void invalidJsonIsDescribedInPlainWordsWithItsLineAndColumn() throws Exception {
+        assertExactError(execute("[\"SELECT 1\""), 400, "{\"error\":\"invalid JSON body: it ends at line 1, "
+                + "column 12 before the JSON value is complete\"}");
+        assertExactError(execute("{not json"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character 'n' at line 1, column 2\"}");
+        assertExactError(execute("[\"SELECT 1\",\n ]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character ']' at line 2, column 2\"}");
+        // Columns count characters, not bytes.
+        assertExactError(execute("[\"é\" é]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character 'é' at line 1, column 6\"}");
+        assertExactError(execute("[\"\u0001\"]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character U+0001 at line 1, column 3\"}");
+        assertExactError(server.post("/db/execute", "application/json", new byte[] {'[', '"', (byte) 0xff, '"', ']'}),
+                400, "{\"error\":\"invalid JSON body: it is not valid UTF-8 (at byte offset 2)\"}");
+        assertExactError(execute("[".repeat(1001)), 400, "{\"error\":\"invalid JSON body: it is nested more than "
+                + "1000 levels deep, or holds a string longer than 20000000 characters or a number longer than 1000 "
+                + "digits\"}");
+        assertExactError(execute(""), 400, "{\"error\":\"invalid JSON body: it is empty\"}");
+    }
+
+    @Test
+    void contentAfterTheJsonBodyIsRefusedAndNothingIsApplied() throws Exception {
+        createNameTable();
+        for (String path : List.of("/db/execute", "/db/query", "/db/request")) {
+            assertExactError(server.postJson(path, "[\"SELECT 1\"] x"), 400, "{\"error\":\"invalid JSON body: "
+                    + "more content after the end of the JSON value, at line 1, column 14\"}");
+        }
+        assertExactError(execute("[\"INSERT INTO " + t + "(name) VALUES('a')\"][]"), 400, "{\"error\":\"invalid "
+                + "JSON body: more content after the end of the JSON value, at line 1, column "
+                + (35 + t.length()) + "\"}");
+        assertExactError(execute("[\"INSERT INTO " + t + "(name) VALUES('a')\"]\n// a comment"), 400,
+                "{\"error\":\"invalid JSON body: more content after the end of the JSON value, at line 2, "
+                        + "column 1\"}");
+        assertExactError(server.postJson("/join", "{\"id\": \"n2\", \"addr\": \"localhost:4002\"} {}"), 400,
+                "{\"error\":\"invalid JSON body: more content after the end of the JSON value, at line 1, "
+                        + "column 40\"}");
+        assertThat(select("SELECT count(*) FROM " + t)).contains("\"values\":[[0]]");
+        // Whitespace after the value is not content.
+        assertExact(server.postJson("/db/query", "[\"SELECT 1\"]\n\t "),
+                q("{'results':[{'columns':['1'],'types':['integer'],'values':[[1]]}]}"));
+    }
+
+    @Test
     void bodyAboveTheLimitIs413() throws Exception {
         int limit = 1024;
         try (ApiTestServer small = ApiTestServer.start(limit)) {
