@@ -19,6 +19,13 @@ import java.util.TreeSet;
  * Durations use Go's syntax ({@code 500ms}, {@code 2s}, {@code 1m30s}), as rqlite clients send them.
  */
 final class QueryParams {
+    /**
+     * The parameters that are flags, on every endpoint. Their values are checked when the query is parsed, so that
+     * one is refused even where the request's path never reads it ({@code redirect} with {@code level=none}).
+     */
+    private static final Set<String> FLAGS = Set.of("pretty", "timings", "transaction", "associative",
+            "blob_array", "error_codes", "raft_index", "redirect", "freshness_strict", "nonvoters", "noleader");
+
     /** Each parameter's decoded value; "" for one given without a value. */
     private final Map<String, String> values;
 
@@ -48,6 +55,10 @@ final class QueryParams {
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1), "query parameter " + name);
             if (values.putIfAbsent(name, value) != null) {
                 throw ApiException.badRequest("query parameter " + name + " is given more than once");
+            }
+            if (FLAGS.contains(name) && !(value.isEmpty() || value.equals("true") || value.equals("false"))) {
+                throw ApiException.badRequest("invalid value '" + value + "' for " + name
+                        + ": use true or false, or give " + name + " without a value");
             }
         }
         return new QueryParams(values);
@@ -90,17 +101,10 @@ final class QueryParams {
         return values.get(name);
     }
 
+    /** Whether a flag (one of {@link #FLAGS}, its value already checked) is set. */
     boolean flag(String name) {
         String value = string(name);
-        if (value == null) {
-            return false;
-        }
-        return switch (value) {
-            case "", "true" -> true;
-            case "false" -> false;
-            default -> throw ApiException.badRequest("invalid value '" + value + "' for " + name
-                    + ": use true or false, or give " + name + " without a value");
-        };
+        return value != null && !value.equals("false");
     }
 
     Duration duration(String name, Duration fallback) {

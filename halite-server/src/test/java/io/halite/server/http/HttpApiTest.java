@@ -671,6 +671,9 @@ class HttpApiTest {
                 + "redirect: use true or false, or give redirect without a value\"}");
         assertExactError(execute("?timings=1", "[\"SELECT 1\"]"), 400, "{\"error\":\"invalid value '1' for "
                 + "timings: use true or false, or give timings without a value\"}");
+        // also where the request never reads it: a read at level none is never redirected
+        assertExactError(server.get("/db/query?level=none&redirect=no&q=" + enc("SELECT 1")), 400, "{\"error\":"
+                + "\"invalid value 'no' for redirect: use true or false, or give redirect without a value\"}");
         String sel = "&q=" + enc("SELECT 1");
         assertExact(server.get("/db/query?pretty=false&timings=false" + sel),
                 q("{'results':[{'columns':['1'],'types':['integer'],'values':[[1]]}]}"));

@@ -15,11 +15,7 @@ class QueryParamsTest {
     }
 
     private static void assertRefused(String rawQuery, String message) {
-        assertThatThrownBy(() -> {
-            QueryParams params = parse(rawQuery);
-            params.flag("pretty");
-            params.flag("timings");
-        })
+        assertThatThrownBy(() -> parse(rawQuery))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
                 .hasMessage(message);
     }
@@ -52,6 +48,11 @@ class QueryParamsTest {
         assertThat(parse("pretty=true").flag("pretty")).isTrue();
         assertThat(parse("pretty=false").flag("pretty")).isFalse();
         assertThat(parse("timings").flag("pretty")).isFalse();
+    }
+
+    @Test
+    void aValueThatIsNotAFlagIsNotCheckedAsOne() {
+        assertThat(parse("level=yes").string("level")).isEqualTo("yes");
     }
 
     @Test
