@@ -231,6 +231,28 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the process stops where it is, its sockets stay open and unanswered, as on a machine that hangs.
+     * {@link #unfreeze()} lets it go on; {@link #kill9()} still works on a frozen process.
+     */
+    public synchronized void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a {@link #freeze() frozen} process goes on from where it stopped. */
+    public synchronized void unfreeze() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + output);
+        }
+    }
+
     /** SIGTERM and wait for a clean shutdown; returns the exit code. */
     public synchronized int stop() throws InterruptedException {
         if (process == null) {

@@ -171,6 +171,10 @@ public final class HaliteNode implements AutoCloseable {
         // the ordered requests (writes) of the other.
         GroupClient client = new GroupClient(DATABASE_GROUP, properties, division);
         GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, division);
+        stateMachine.addLeaderChangeListener(() -> {
+            client.leaderChanged();
+            memberClient.leaderChanged();
+        });
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
         HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient);
         self.set(node);
@@ -353,7 +357,8 @@ public final class HaliteNode implements AutoCloseable {
             case LINEARIZABLE -> {
                 RaftClientReply reply = await(client.get().async().sendReadOnly(Message.EMPTY), timeout);
                 if (!reply.isSuccess()) {
-                    throw NodeException.unavailable("linearizable read failed: " + reply.getException().getMessage());
+                    throw NodeException.unavailable("linearizable read failed: "
+                            + RaftFailures.explain(reply.getException()));
                 }
                 long readIndex = Long.parseLong(reply.getMessage().getContent().toStringUtf8());
                 if (!stateMachine.awaitApplied(readIndex, timeout.toMillis())) {
@@ -367,7 +372,7 @@ public final class HaliteNode implements AutoCloseable {
                             UnsafeByteOperations.unsafeWrap(EntryCodec.encodeRequest(request)))), timeout);
                     if (!reply.isSuccess()) {
                         throw NodeException.unavailable("the leader could not serve the read: "
-                                + reply.getException().getMessage() + leaderHint());
+                                + RaftFailures.explain(reply.getException()) + leaderHint());
                     }
                     return new ReadOutcome(EntryCodec.decodeResults(reply.getMessage().getContent().newInput()).get(0), 0);
                 }
@@ -452,7 +457,8 @@ public final class HaliteNode implements AutoCloseable {
             RaftClientReply reply = await(client.get().async().send(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)))), timeout);
             if (!reply.isSuccess()) {
-                throw NodeException.unavailable("load not committed: " + reply.getException().getMessage());
+                throw NodeException.unavailable("load not committed: "
+                        + RaftFailures.explain(reply.getException()));
             }
             if (last) {
                 List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
@@ -596,10 +602,11 @@ public final class HaliteNode implements AutoCloseable {
                         LOG.info("membership change done: {}", what);
                         return true;
                     }
-                    lastFailure = reply.getException() == null ? "refused" : reply.getException().getMessage();
+                    lastFailure = reply.getException() == null
+                            ? "refused" : RaftFailures.explain(reply.getException());
                 } catch (IOException e) {
                     // Another change in progress, a configuration newer than ours, or no leader: look again.
-                    lastFailure = e.getMessage();
+                    lastFailure = RaftFailures.explain(e);
                 }
             }
             Thread.sleep(200);
@@ -825,7 +832,7 @@ public final class HaliteNode implements AutoCloseable {
             if (e.getCause() instanceof NodeException n) {
                 throw n;
             }
-            throw NodeException.unavailable("request failed: " + e.getCause().getMessage());
+            throw NodeException.unavailable("request failed: " + RaftFailures.explain(e.getCause()));
         } catch (TimeoutException e) {
             throw new NodeException(503, "timed out after " + timeout.toMillis() + " ms; the outcome is unknown");
         }

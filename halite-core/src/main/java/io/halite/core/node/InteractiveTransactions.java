@@ -122,7 +122,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         this.batcher = batcher;
         this.propose = propose;
         this.leadership = leadership;
-        stateMachine.setLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
+        stateMachine.addLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
     }
 
     /**
@@ -239,12 +239,12 @@ public final class InteractiveTransactions implements AutoCloseable {
                 remember(id, new Ending("its commit was not confirmed", true));
                 throw NodeException.unavailable("the commit of transaction " + id + " was not confirmed, so it may "
                         + "or may not have been applied: " + (e instanceof TimeoutException
-                        ? "timed out after " + timeout.toMillis() + " ms" : e.getCause().getMessage()));
+                        ? "timed out after " + timeout.toMillis() + " ms" : RaftFailures.explain(e.getCause())));
             }
             if (!reply.isSuccess()) {
                 remember(id, new Ending("its commit was refused", true));
                 throw new Aborted("transaction " + id + " was not committed: "
-                        + (reply.getException() == null ? "refused" : reply.getException().getMessage()));
+                        + (reply.getException() == null ? "refused" : RaftFailures.explain(reply.getException())));
             }
             List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
             if (results.isEmpty()) {

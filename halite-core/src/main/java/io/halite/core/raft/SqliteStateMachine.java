@@ -76,7 +76,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
      * the writer: applying entries, commits and durable points wait (on this object's monitor) until it ends.
      */
     private SqliteDatabase.Speculation speculation;
-    private volatile Runnable onLeaderChange = () -> {};
+    private final List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -129,15 +129,18 @@ public final class SqliteStateMachine extends BaseStateMachine {
         this.maxHoldBack = maxHoldBack;
     }
 
-    /** Called (on a Ratis thread) whenever this node learns of a new leader, itself included. */
-    public void setLeaderChangeListener(Runnable listener) {
-        this.onLeaderChange = listener;
+    /**
+     * {@code listener} is called (on a Ratis thread, so it must not block) whenever this node learns of a new
+     * leader, itself included.
+     */
+    public void addLeaderChangeListener(Runnable listener) {
+        leaderChangeListeners.add(listener);
     }
 
     @Override
     public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         super.notifyLeaderChanged(groupMemberId, newLeaderId);
-        onLeaderChange.run();
+        leaderChangeListeners.forEach(Runnable::run);
     }
 
     /**

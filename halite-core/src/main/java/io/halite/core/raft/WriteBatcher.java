@@ -3,6 +3,7 @@ package io.halite.core.raft;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.NodeException;
+import io.halite.core.node.RaftFailures;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
@@ -162,7 +163,7 @@ public final class WriteBatcher implements AutoCloseable {
             } else {
                 Throwable cause = error != null ? error : r.getException();
                 NodeException failure = NodeException.unavailable("the write was not confirmed, so it may or may "
-                        + "not have been applied: " + (cause == null ? "unknown error" : cause.getMessage()));
+                        + "not have been applied: " + RaftFailures.explain(cause));
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);

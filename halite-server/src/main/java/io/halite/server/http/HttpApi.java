@@ -43,6 +43,8 @@ public final class HttpApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** A failure of the node itself: the client gets no internals (class names, traces); the log has them. */
+    private static final String INTERNAL_ERROR = "internal error; the node's log has the details";
 
     private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
             "transaction", "associative", "blob_array", "error_codes", "raft_index", "tx");
@@ -105,7 +107,7 @@ public final class HttpApi extends Handler.Abstract {
             sendError(response, callback, 503, "node is shutting down");
         } catch (Throwable e) {
             LOG.error("unexpected error serving {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
-            sendError(response, callback, 500, "internal error: " + e.getClass().getSimpleName());
+            sendError(response, callback, 500, INTERNAL_ERROR);
         }
         return true;
     }
@@ -247,7 +249,7 @@ public final class HttpApi extends Handler.Abstract {
                         + " ms waiting for the write to commit; its outcome is unknown");
             } else {
                 LOG.error("write failed", cause);
-                sendError(response, callback, 500, "internal error: " + cause.getClass().getSimpleName());
+                sendError(response, callback, 500, INTERNAL_ERROR);
             }
         }, executor);
     }
@@ -634,7 +636,9 @@ public final class HttpApi extends Handler.Abstract {
         try (InputStream in = org.eclipse.jetty.server.Request.asInputStream(request)) {
             return readLimited(in, limit);
         } catch (IOException e) {
-            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+            // Jetty's message names its own exceptions; the client needs only this.
+            throw ApiException.badRequest("cannot read the request body: the client stopped sending it, or its "
+                    + "framing is broken");
         }
     }
 
@@ -647,11 +651,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static QueryParams params(org.eclipse.jetty.server.Request request, Set<String> allowed) {
-        try {
-            return QueryParams.of(org.eclipse.jetty.server.Request.extractQueryParameters(request), allowed);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("malformed query string: " + e.getMessage());
-        }
+        return QueryParams.parse(request.getHttpURI().getQuery(), allowed);
     }
 
     private static ResultsJson.Style style(QueryParams params) {

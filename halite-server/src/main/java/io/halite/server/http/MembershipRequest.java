@@ -1,15 +1,12 @@
 package io.halite.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Parses the bodies of {@code POST /join} and {@code DELETE /remove}, refusing anything it does not know. */
 final class MembershipRequest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s/@,]+:\\d{1,5}");
 
@@ -46,12 +43,7 @@ final class MembershipRequest {
     }
 
     private static JsonNode object(byte[] body, Set<String> fields) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid JSON body");
-        }
+        JsonNode root = JsonBody.read(body);
         if (root == null || !root.isObject()) {
             throw ApiException.badRequest("the body must be a JSON object");
         }

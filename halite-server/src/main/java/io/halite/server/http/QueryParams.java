@@ -2,53 +2,109 @@ package io.halite.server.http;
 
 import io.halite.core.node.ReadLevel;
 import io.halite.server.GoDuration;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
-import org.eclipse.jetty.util.Fields;
+import java.util.TreeSet;
 
 /**
- * The query parameters of one request, checked against the names an endpoint accepts. Flags follow rqlite:
- * present without a value means true; {@code true/false/1/0} are accepted too. Durations use Go's syntax
- * ({@code 500ms}, {@code 2s}, {@code 1m30s}), as rqlite clients send them.
+ * The query parameters of one request, checked against the names an endpoint accepts. Each may be given once.
+ * Flags are set by presence ({@code ?pretty}) or by {@code true}/{@code false}; any other value is refused.
+ * Durations use Go's syntax ({@code 500ms}, {@code 2s}, {@code 1m30s}), as rqlite clients send them.
  */
 final class QueryParams {
-    private final Fields fields;
+    /**
+     * The parameters that are flags, on every endpoint. Their values are checked when the query is parsed, so that
+     * one is refused even where the request's path never reads it ({@code redirect} with {@code level=none}).
+     */
+    private static final Set<String> FLAGS = Set.of("pretty", "timings", "transaction", "associative",
+            "blob_array", "error_codes", "raft_index", "redirect", "freshness_strict", "nonvoters", "noleader");
 
-    private QueryParams(Fields fields) {
-        this.fields = fields;
+    /** Each parameter's decoded value; "" for one given without a value. */
+    private final Map<String, String> values;
+
+    private QueryParams(Map<String, String> values) {
+        this.values = values;
     }
 
-    static QueryParams of(Fields fields, Set<String> allowed) {
-        for (Fields.Field field : fields) {
-            if (!allowed.contains(field.getName())) {
-                throw ApiException.badRequest("unknown query parameter '" + field.getName()
-                        + "'; this endpoint accepts: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+    /**
+     * Parses a raw (still percent-encoded) query string. Decoding is strict: a malformed escape, or bytes that are
+     * not UTF-8, are refused rather than guessed at.
+     */
+    static QueryParams parse(String rawQuery, Set<String> allowed) {
+        Map<String, String> values = new HashMap<>();
+        if (rawQuery == null) {
+            return new QueryParams(values);
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = decode(equals < 0 ? pair : pair.substring(0, equals), "a query parameter name");
+            if (!allowed.contains(name)) {
+                throw ApiException.badRequest("unknown query parameter '" + name + "'; this endpoint accepts: "
+                        + String.join(", ", new TreeSet<>(allowed)));
+            }
+            String value = equals < 0 ? "" : decode(pair.substring(equals + 1), "query parameter " + name);
+            if (values.putIfAbsent(name, value) != null) {
+                throw ApiException.badRequest("query parameter " + name + " is given more than once");
+            }
+            if (FLAGS.contains(name) && !(value.isEmpty() || value.equals("true") || value.equals("false"))) {
+                throw ApiException.badRequest("invalid value '" + value + "' for " + name
+                        + ": use true or false, or give " + name + " without a value");
             }
         }
-        return new QueryParams(fields);
+        return new QueryParams(values);
+    }
+
+    /** Form decoding ({@code +} is a space, {@code %XX} a byte), then UTF-8; {@code what} names it in errors. */
+    private static String decode(String raw, String what) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        int from = 0;
+        while (from < raw.length()) {
+            int escape = raw.indexOf('%', from);
+            int literalEnd = escape < 0 ? raw.length() : escape;
+            bytes.writeBytes(raw.substring(from, literalEnd).replace('+', ' ').getBytes(StandardCharsets.UTF_8));
+            if (escape < 0) {
+                break;
+            }
+            if (escape + 2 >= raw.length() || !HexFormat.isHexDigit(raw.charAt(escape + 1))
+                    || !HexFormat.isHexDigit(raw.charAt(escape + 2))) {
+                throw ApiException.badRequest(what + " has a malformed percent-escape: '%' must be followed by "
+                        + "two hexadecimal digits");
+            }
+            bytes.write(HexFormat.fromHexDigits(raw, escape + 1, escape + 3));
+            from = escape + 3;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest(what + " is not valid UTF-8 once percent-decoded");
+        }
     }
 
     boolean has(String name) {
-        return fields.get(name) != null;
+        return values.containsKey(name);
     }
 
     String string(String name) {
-        Fields.Field f = fields.get(name);
-        return f == null ? null : f.getValue();
+        return values.get(name);
     }
 
+    /** Whether a flag (one of {@link #FLAGS}, its value already checked) is set. */
     boolean flag(String name) {
         String value = string(name);
-        if (value == null) {
-            return false;
-        }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "", "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw ApiException.badRequest("invalid value '" + value + "' for " + name
-                    + ": use true or false, or give the flag without a value");
-        };
+        return value != null && !value.equals("false");
     }
 
     Duration duration(String name, Duration fallback) {

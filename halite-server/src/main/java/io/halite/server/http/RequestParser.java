@@ -1,11 +1,8 @@
 package io.halite.server.http;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,21 +15,12 @@ import java.util.Map;
  * array of byte values (0-255). Empty statements are skipped, as rqlite does.
  */
 final class RequestParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private RequestParser() {}
 
     static Request parse(byte[] body, boolean transaction) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonParseException e) {
-            throw ApiException.badRequest("invalid JSON body: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid JSON body");
-        }
-        if (root == null || root.isMissingNode()) {
-            throw ApiException.badRequest("invalid JSON body: empty");
+        JsonNode root = JsonBody.read(body);
+        if (root == null) {
+            throw ApiException.badRequest("invalid JSON body: it is empty");
         }
         if (!root.isArray()) {
             throw ApiException.badRequest("invalid request: the body must be a JSON array of statements");

@@ -102,6 +102,13 @@ class HttpApiTest {
         assertThat(r.body()).isEqualTo(expected);
     }
 
+    /** Asserts a request-level error: exactly this status and this JSON body. */
+    private static void assertExactError(Reply r, int status, String expectedBody) {
+        assertThat(r.status()).as("status of %s", r).isEqualTo(status);
+        assertThat(r.header("Content-Type")).startsWith("application/json");
+        assertThat(r.body()).isEqualTo(expectedBody);
+    }
+
     /** Asserts a JSON response equal to {@code expected} as a tree (key order ignored). */
     private static void assertJson(Reply r, String expected) {
         assertThat(r.status()).as("status of %s", r).isEqualTo(200);
@@ -644,6 +651,88 @@ class HttpApiTest {
         // valid durations are accepted
         assertThat(server.get("/db/query?level=none&freshness=1m30s&freshness_strict&timeout=500ms&q=" + sel).status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void invalidPercentEncodingIsA400NamingTheParameter() throws Exception {
+        assertExactError(execute("?timings=%ff", "[\"SELECT 1\"]"), 400,
+                "{\"error\":\"query parameter timings is not valid UTF-8 once percent-decoded\"}");
+        assertExactError(server.get("/db/query?q=%ff%fe"), 400,
+                "{\"error\":\"query parameter q is not valid UTF-8 once percent-decoded\"}");
+        assertExactError(server.get("/status?%ff"), 400,
+                "{\"error\":\"a query parameter name is not valid UTF-8 once percent-decoded\"}");
+        assertExact(server.get("/db/query?q=SELECT+%27%C3%A9%27"),
+                "{\"results\":[{\"columns\":[\"'é'\"],\"types\":[\"text\"],\"values\":[[\"é\"]]}]}");
+    }
+
+    @Test
+    void flagsTakeOnlyTrueOrFalseOrNoValue() throws Exception {
+        assertExactError(execute("?redirect=yes", "[\"SELECT 1\"]"), 400, "{\"error\":\"invalid value 'yes' for "
+                + "redirect: use true or false, or give redirect without a value\"}");
+        assertExactError(execute("?timings=1", "[\"SELECT 1\"]"), 400, "{\"error\":\"invalid value '1' for "
+                + "timings: use true or false, or give timings without a value\"}");
+        // also where the request never reads it: a read at level none is never redirected
+        assertExactError(server.get("/db/query?level=none&redirect=no&q=" + enc("SELECT 1")), 400, "{\"error\":"
+                + "\"invalid value 'no' for redirect: use true or false, or give redirect without a value\"}");
+        String sel = "&q=" + enc("SELECT 1");
+        assertExact(server.get("/db/query?pretty=false&timings=false" + sel),
+                q("{'results':[{'columns':['1'],'types':['integer'],'values':[[1]]}]}"));
+        assertThat(server.get("/db/query?pretty=true" + sel).body())
+                .isEqualTo(server.get("/db/query?pretty" + sel).body())
+                .startsWith("{\n    \"results\"");
+    }
+
+    @Test
+    void aParameterGivenTwiceIsRefusedNamingIt() throws Exception {
+        assertExactError(server.get("/db/query?level=none&level=weak&q=" + enc("SELECT 1")), 400,
+                "{\"error\":\"query parameter level is given more than once\"}");
+        assertExactError(server.get("/db/query?q=" + enc("SELECT 1") + "&q=" + enc("SELECT 2")), 400,
+                "{\"error\":\"query parameter q is given more than once\"}");
+        assertExactError(execute("?timings&timings", "[\"SELECT 1\"]"), 400,
+                "{\"error\":\"query parameter timings is given more than once\"}");
+    }
+
+    @Test
+    void invalidJsonIsDescribedInPlainWordsWithItsLineAndColumn() throws Exception {
+        assertExactError(execute("[\"SELECT 1\""), 400, "{\"error\":\"invalid JSON body: it ends at line 1, "
+                + "column 12 before the JSON value is complete\"}");
+        assertExactError(execute("{not json"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character 'n' at line 1, column 2\"}");
+        assertExactError(execute("[\"SELECT 1\",\n ]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character ']' at line 2, column 2\"}");
+        // Columns count characters, not bytes.
+        assertExactError(execute("[\"é\" é]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character 'é' at line 1, column 6\"}");
+        assertExactError(execute("[\"\u0001\"]"), 400,
+                "{\"error\":\"invalid JSON body: unexpected character U+0001 at line 1, column 3\"}");
+        assertExactError(server.post("/db/execute", "application/json", new byte[] {'[', '"', (byte) 0xff, '"', ']'}),
+                400, "{\"error\":\"invalid JSON body: it is not valid UTF-8 (at byte offset 2)\"}");
+        assertExactError(execute("[".repeat(1001)), 400, "{\"error\":\"invalid JSON body: it is nested more than "
+                + "1000 levels deep, or holds a string longer than 20000000 characters or a number longer than 1000 "
+                + "digits\"}");
+        assertExactError(execute(""), 400, "{\"error\":\"invalid JSON body: it is empty\"}");
+    }
+
+    @Test
+    void contentAfterTheJsonBodyIsRefusedAndNothingIsApplied() throws Exception {
+        createNameTable();
+        for (String path : List.of("/db/execute", "/db/query", "/db/request")) {
+            assertExactError(server.postJson(path, "[\"SELECT 1\"] x"), 400, "{\"error\":\"invalid JSON body: "
+                    + "more content after the end of the JSON value, at line 1, column 14\"}");
+        }
+        assertExactError(execute("[\"INSERT INTO " + t + "(name) VALUES('a')\"][]"), 400, "{\"error\":\"invalid "
+                + "JSON body: more content after the end of the JSON value, at line 1, column "
+                + (35 + t.length()) + "\"}");
+        assertExactError(execute("[\"INSERT INTO " + t + "(name) VALUES('a')\"]\n// a comment"), 400,
+                "{\"error\":\"invalid JSON body: more content after the end of the JSON value, at line 2, "
+                        + "column 1\"}");
+        assertExactError(server.postJson("/join", "{\"id\": \"n2\", \"addr\": \"localhost:4002\"} {}"), 400,
+                "{\"error\":\"invalid JSON body: more content after the end of the JSON value, at line 1, "
+                        + "column 40\"}");
+        assertThat(select("SELECT count(*) FROM " + t)).contains("\"values\":[[0]]");
+        // Whitespace after the value is not content.
+        assertExact(server.postJson("/db/query", "[\"SELECT 1\"]\n\t "),
+                q("{'results':[{'columns':['1'],'types':['integer'],'values':[[1]]}]}"));
     }
 
     @Test

@@ -1,0 +1,80 @@
+package io.halite.core.node;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Why a request to the Raft group failed, in words a client can use. Ratis's own messages name its exception
+ * classes, group ids and call ids; those go to the node's log instead.
+ */
+public final class RaftFailures {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftFailures.class);
+
+    private RaftFailures() {}
+
+    /** Explains {@code failure} (a Ratis exception, possibly wrapped) and logs Ratis's description of it. */
+    public static String explain(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause == null) {
+            return "unknown error";
+        }
+        if (cause instanceof NodeException) {
+            return cause.getMessage();
+        }
+        if (!cause.getClass().getName().startsWith("org.apache.ratis.")) {
+            // Halite's own failures, and the JDK's (a refused connection), say what happened.
+            return cause.getMessage() == null ? "unknown error" : cause.getMessage();
+        }
+        LOG.debug("Raft request failed", cause);
+        if (cause instanceof NotLeaderException || cause instanceof LeaderSteppingDownException) {
+            return "the leader changed";
+        }
+        if (cause instanceof LeaderNotReadyException) {
+            return "the new leader is not ready yet";
+        }
+        if (cause instanceof RaftRetryFailureException) {
+            return "no leader accepted it, however often it was sent";
+        }
+        if (cause instanceof TimeoutIOException) {
+            return "the leader did not answer in time";
+        }
+        if (cause instanceof AlreadyClosedException) {
+            return "the node is shutting down";
+        }
+        if (cause instanceof ReadIndexException || cause instanceof ReadException) {
+            return "the leader could not confirm that it still leads";
+        }
+        if (cause instanceof StateMachineException) {
+            return "the leader failed to run it (its log has the details)";
+        }
+        if (cause instanceof ServerNotReadyException) {
+            return "the node is still starting";
+        }
+        if (cause instanceof GroupMismatchException) {
+            return "the node is not a member of this cluster";
+        }
+        if (cause instanceof ReconfigurationInProgressException) {
+            return "another membership change is in progress";
+        }
+        LOG.info("Raft request failed: {}", cause.toString());
+        return "the cluster refused it (the node's log has the details)";
+    }
+}
