@@ -788,15 +788,15 @@ public final class HaliteNode implements AutoCloseable {
 
     /** Whether this node can serve, and if not, why; see {@link Health}. */
     public Health health() {
+        String failure = stateMachine.storageFailure();
+        if (failure != null) {
+            return new Health(Health.State.STORAGE_FAILED, "cannot write its storage: " + failure);
+        }
         RaftServer.Division division;
         try {
             division = division();
         } catch (IOException e) {
             return new Health(Health.State.STOPPED, e.getMessage());
-        }
-        String failure = stateMachine.storageFailure();
-        if (failure != null) {
-            return new Health(Health.State.STORAGE_FAILED, failure);
         }
         if (!isReady()) {
             return new Health(Health.State.NO_LEADER, "no leader is known");
@@ -891,8 +891,9 @@ public final class HaliteNode implements AutoCloseable {
 
     /**
      * This node's log or database cannot be written. A leader stops at once so that a member that can write leads.
-     * A follower stays up, not ready and refusing reads of its data, until its storage takes writes again, then
-     * stops for a restart: Ratis's log stays failed for the life of the process.
+     * A follower stops its Raft server but keeps answering (not ready, refusing reads of its data, telling the
+     * others why) until its storage takes writes again, then stops for a restart: Ratis's log stays failed for the
+     * life of the process.
      */
     private void storageFailed(String description) {
         if (isLeader()) {
@@ -901,6 +902,14 @@ public final class HaliteNode implements AutoCloseable {
             return;
         }
         Thread watcher = new Thread(() -> {
+            // A follower whose log failed still takes every append the leader sends and fails it, holding memory
+            // for each (seen: OutOfMemoryError within a minute): leave the group until the restart.
+            stateMachine.expectStop();
+            try {
+                server.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("stopping the Raft server after the storage failure: {}", e.toString());
+            }
             try {
                 StorageProbe probe = new StorageProbe(config.dataDir(), segmentBytes(config));
                 String last = "";
@@ -940,7 +949,13 @@ public final class HaliteNode implements AutoCloseable {
                     database().sqliteVersion(), startedAt,
                     members(division.getRaftConf()));
         } catch (IOException e) {
-            throw NodeException.unavailable(e.getMessage());
+            if (stateMachine.storageFailure() == null) {
+                throw NodeException.unavailable(e.getMessage());
+            }
+            // Its Raft server stopped after the storage failed: what the database says, until the restart.
+            return new NodeStatus(config.nodeId(), config.raftAddress(), "Stopped", "", 0, 0,
+                    database().appliedIndex(), 0, 0, database().file().toAbsolutePath().toString(),
+                    database().sizeOnDisk(), "", startedAt, List.of());
         }
     }
 
@@ -948,19 +963,23 @@ public final class HaliteNode implements AutoCloseable {
         try {
             return division().getInfo().getLastAppliedIndex();
         } catch (IOException e) {
-            return 0;
+            return database() == null ? 0 : database().appliedIndex();
         }
     }
 
+    /** The other members as last seen in the configuration (still told after this node's Raft server stopped). */
+    private volatile List<String> lastOtherMembers = List.of();
+
     private List<String> otherMembers() {
         try {
-            return members(division().getRaftConf()).stream()
+            lastOtherMembers = members(division().getRaftConf()).stream()
                     .map(NodeStatus.Member::id)
                     .filter(id -> !id.equals(config.nodeId()))
                     .toList();
         } catch (IOException e) {
-            return List.of();
+            // stopped: keep telling those it knew
         }
+        return lastOtherMembers;
     }
 
     private static List<NodeStatus.Member> members(RaftConfiguration conf) {
@@ -991,8 +1010,10 @@ public final class HaliteNode implements AutoCloseable {
     private RaftServer.Division division() throws IOException {
         RaftServer.Division division = server.getDivision(DATABASE_GROUP);
         if (!division.getInfo().isAlive()) {
+            String storageFailure = stateMachine.storageFailure();
             throw new IOException(stateMachine.wasRemoved()
                     ? "this node is no longer a member of the cluster (it was removed)"
+                    : storageFailure != null ? "this node cannot write its storage (" + storageFailure + ")"
                     : "this node's Raft server has stopped");
         }
         return division;
