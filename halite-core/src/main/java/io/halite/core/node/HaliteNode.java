@@ -297,10 +297,10 @@ public final class HaliteNode implements AutoCloseable {
         // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes(config)));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(32L << 20));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
         // Entries received but not yet written wait in the log worker's queue (Ratis's default allows 64 MB): a
         // follower catching up on large entries (a load's 4 MB chunks) must not hold that much on a small heap.
-        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, entryMax);
         // A write cut short (disk full, a crash) leaves a partial entry at the end of the open segment. It was never
         // acknowledged, so the log ends before it; Ratis's default refuses to start instead.
         RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN);
