@@ -253,6 +253,18 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Waits (up to {@code within}) for the process to end by itself; returns its exit code. */
+    public int awaitExit(Duration within) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("halite serve still runs after " + within.toSeconds() + " s; log:\n" + logTail());
+        }
+        return p.exitValue();
+    }
+
     /** SIGTERM and wait for a clean shutdown; returns the exit code. */
     public synchronized int stop() throws InterruptedException {
         if (process == null) {

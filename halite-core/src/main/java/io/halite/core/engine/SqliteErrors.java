@@ -36,6 +36,12 @@ final class SqliteErrors {
      * error must stop the node: recording it as the statement's result would make this replica differ from others.
      */
     static boolean isNodeFailure(SQLException e) {
+        // sqlite-jdbc reports a Java OutOfMemoryError (a blob too large for the heap) as an SQLException.
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof VirtualMachineError || String.valueOf(t.getMessage()).contains("java.lang.OutOfMemoryError")) {
+                return true;
+            }
+        }
         if (!(e instanceof SQLiteException sqlite)) {
             return false;
         }

@@ -80,16 +80,28 @@ public final class HaliteNode implements AutoCloseable {
     private final AtomicLong callIds = new AtomicLong();
     private final MemberDirectory members;
     private final InteractiveTransactions transactions;
+    private final Consumer<NodeStop> onStop;
+    private final CatchUp catchUp = new CatchUp();
+    /** A follower whose log has not grown for this long while it lacks entries the leader applied is stalled. */
+    private static final long LOG_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** A leader steps down for a stalled member at most this often. */
+    private static final long STALL_STEP_DOWN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private long logEnd = -1;
+    private long logEndSinceNanos;
+    private volatile long lastStallStepDownNanos = System.nanoTime() - STALL_STEP_DOWN_EVERY_NANOS;
+    /** The storage failure each member last reported, so that the leader logs each change once. */
+    private final Map<String, String> memberStorageFailures = new java.util.concurrent.ConcurrentHashMap<>();
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
-                       GroupClient memberClient) {
+                       GroupClient memberClient, Consumer<NodeStop> onStop) {
         this.config = config;
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
         this.memberClient = memberClient;
+        this.onStop = onStop;
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
-                this::otherMembers, memberClient);
+                stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient, this::heardFromMember);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
@@ -113,9 +125,10 @@ public final class HaliteNode implements AutoCloseable {
     /**
      * Starts the node and returns once its Raft server is running (a leader may not be elected yet).
      *
-     * @param onFatal called if the database can no longer apply the log; a server process should exit
+     * @param onStop called when the node cannot go on in this process; a server process should exit (non-zero) so
+     *               that its supervisor starts it again
      */
-    public static HaliteNode start(NodeConfig config, Consumer<Throwable> onFatal) throws IOException {
+    public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
         Path raftDir = config.dataDir().resolve("raft");
         Files.createDirectories(raftDir);
         RaftProperties properties = raftProperties(config, raftDir);
@@ -151,7 +164,22 @@ public final class HaliteNode implements AutoCloseable {
                         }
                         return node.members.answer(query);
                     }
-                }, onFatal);
+
+                    @Override
+                    public void storageFailed(String description) {
+                        HaliteNode node = self.get();
+                        if (node == null) {
+                            onStop.accept(new NodeStop(NodeStop.Reason.STORAGE, description, null));
+                        } else {
+                            node.storageFailed(description);
+                        }
+                    }
+
+                    @Override
+                    public void fatal(String description, Throwable cause) {
+                        onStop.accept(new NodeStop(NodeStop.Reason.FATAL, description, cause));
+                    }
+                });
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
@@ -176,7 +204,7 @@ public final class HaliteNode implements AutoCloseable {
             memberClient.leaderChanged();
         });
         LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
-        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient);
+        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop);
         self.set(node);
         node.members.start();
         return node;
@@ -271,9 +299,15 @@ public final class HaliteNode implements AutoCloseable {
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
         // Ratis keeps the open log segment and the cached closed ones on the heap: small segments and a cache of
         // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, entryMax.getSize() + (1 << 20))));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes(config)));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(32L << 20));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
+        // Entries received but not yet written wait in the log worker's queue (Ratis's default allows 64 MB): a
+        // follower catching up on large entries (a load's 4 MB chunks) must not hold that much on a small heap.
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, entryMax);
+        // A write cut short (disk full, a crash) leaves a partial entry at the end of the open segment. It was never
+        // acknowledged, so the log ends before it; Ratis's default refuses to start instead.
+        RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN);
         // Replies are kept for retried requests; results of strong reads can be large, so not for long.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(64L << 20, 4 * entryMax.getSize())));
@@ -286,6 +320,11 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 4)));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         return p;
+    }
+
+    /** The largest Raft log segment: one holds at least the largest entry. */
+    private static long segmentBytes(NodeConfig config) {
+        return Math.max(8L << 20, config.maxRequestBytes() + (2 << 20));
     }
 
     public NodeConfig config() {
@@ -398,17 +437,23 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /**
-     * Whether this node's data may be served at level none within a staleness bound: the leader always may; a
-     * follower only if it heard from the leader within {@code freshness} and, with {@code strict}, has also applied
-     * everything it knows to be committed.
+     * Whether this node's data may be served at level none: not while its storage has failed, or while it is a
+     * follower catching up (see {@link CatchUp}); and with a {@code freshness} bound, only on the leader or a
+     * follower that heard from the leader within it and, with {@code strict}, has also applied everything it knows
+     * to be committed.
      *
+     * @param freshness the staleness bound, or null for none
      * @return null if fresh enough, else why not
      */
     public String stalenessRefusal(Duration freshness, boolean strict) {
         try {
             RaftServer.Division division = division();
             var info = division.getInfo();
-            if (info.isLeader()) {
+            String unhealthy = storageOrLagProblem(info);
+            if (unhealthy != null) {
+                return "stale read: " + unhealthy;
+            }
+            if (info.isLeader() || freshness == null) {
                 return null;
             }
             var role = info.getRoleInfoProto();
@@ -477,8 +522,11 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /** What a member says of itself: how clients reach it and how far it has applied the log. */
-    public record MemberInfo(String apiAddress, long appliedIndex) {}
+    /**
+     * What a member says of itself: how clients reach it, how far it has applied the log, why it cannot write its
+     * storage, and how its log stopped receiving entries (each empty if not so).
+     */
+    public record MemberInfo(String apiAddress, long appliedIndex, String storageFailure, String logStall) {}
 
     /** What a member says of itself (recently, or asked now); null if it does not answer within {@code timeout}. */
     public CompletableFuture<MemberInfo> memberInfo(String memberId, Duration timeout) {
@@ -754,6 +802,154 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
+    /** Whether this node can serve, and if not, why; see {@link Health}. */
+    public Health health() {
+        String failure = stateMachine.storageFailure();
+        if (failure != null) {
+            return new Health(Health.State.STORAGE_FAILED, "cannot write its storage: " + failure);
+        }
+        RaftServer.Division division;
+        try {
+            division = division();
+        } catch (IOException e) {
+            return new Health(Health.State.STOPPED, e.getMessage());
+        }
+        if (!isReady()) {
+            return new Health(Health.State.NO_LEADER, "no leader is known");
+        }
+        String lag = storageOrLagProblem(division.getInfo());
+        return lag == null ? new Health(Health.State.OK, "") : new Health(Health.State.CATCHING_UP, lag);
+    }
+
+    /** Why this node's data must not be served as current (a failed storage, a follower catching up), or null. */
+    private String storageOrLagProblem(org.apache.ratis.server.DivisionInfo info) {
+        String failure = stateMachine.storageFailure();
+        if (failure != null) {
+            return "this node cannot write its storage (" + failure + ")";
+        }
+        if (info.isLeader()) {
+            return null;
+        }
+        RaftPeerId leader = info.getLeaderId();
+        long now = System.nanoTime();
+        if (leader != null && (catchUp.lastHeardNanos() < 0 || now - catchUp.lastHeardNanos() > TimeUnit.SECONDS.toNanos(2))) {
+            members.info(leader.toString(), Duration.ofSeconds(2)); // ask now; the answer reaches heardFromMember
+        }
+        return catchUp.lag(appliedIndex(), now);
+    }
+
+    /**
+     * How this follower's log stopped receiving the entries it lacks, or null. A leader never lowers what it
+     * believes a follower holds (Ratis's match index): a follower that lost its log (restarted with an empty or an
+     * older data directory) answers every append with "inconsistent" while the leader keeps sending from where the
+     * follower used to be, and it is never sent the start of the log. The leader, told so, steps down: a new term
+     * starts with no such belief, and the follower is sent the log from where its own ends (or a copy).
+     */
+    private synchronized String logStall() {
+        long now = System.nanoTime();
+        long leaderApplied = catchUp.lastLeaderApplied();
+        long end;
+        try {
+            RaftServer.Division division = division();
+            if (division.getInfo().isLeader() || division.getInfo().getLeaderId() == null
+                    || stateMachine.storageFailure() != null) {
+                logEnd = -1;
+                return null;
+            }
+            TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+            end = last == null ? 0 : last.getIndex();
+        } catch (IOException e) {
+            return null;
+        }
+        if (end != logEnd || leaderApplied <= end) {
+            logEnd = end;
+            logEndSinceNanos = now;
+            return null;
+        }
+        long stalled = now - logEndSinceNanos;
+        return stalled < LOG_STALL_NANOS ? null : "its log ends at index " + end + " and has received nothing for "
+                + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s, while the leader has applied up to " + leaderApplied;
+    }
+
+    /**
+     * What a member said of itself: the leader's applied index tells how far behind this node is; on the leader,
+     * a member that cannot store the log is logged once per change, and a member whose log stalled makes it step
+     * down (see {@link #logStall()}).
+     */
+    private void heardFromMember(String id, MemberInfo info, long atNanos) {
+        if (id.equals(leaderId())) {
+            catchUp.leaderApplied(info.appliedIndex(), atNanos);
+        }
+        if (isLeader() && !info.logStall().isEmpty()
+                && atNanos - lastStallStepDownNanos > STALL_STEP_DOWN_EVERY_NANOS) {
+            lastStallStepDownNanos = atNanos;
+            LOG.warn("member {} receives no log entries: {}; it lost entries it had acknowledged (an emptied or older "
+                    + "data directory). Stepping down so that the next leader sends it the log from where its log "
+                    + "ends", id, info.logStall());
+            CompletableFuture.runAsync(() -> {
+                try {
+                    client.get().admin().transferLeadership(null, 3000);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("stepping down failed: {}", e.toString());
+                }
+            });
+        }
+        String before = memberStorageFailures.put(id, info.storageFailure());
+        if (isLeader() && !info.storageFailure().equals(before == null ? "" : before)) {
+            if (info.storageFailure().isEmpty()) {
+                LOG.info("member {} can write its storage again", id);
+            } else {
+                LOG.error("member {} stopped accepting log entries: it cannot write its storage ({}); it applied up "
+                        + "to index {}", id, info.storageFailure(), info.appliedIndex());
+            }
+        }
+    }
+
+    /**
+     * This node's log or database cannot be written. A leader stops at once so that a member that can write leads.
+     * A follower stops its Raft server but keeps answering (not ready, refusing reads of its data, telling the
+     * others why) until its storage takes writes again, then stops for a restart: Ratis's log stays failed for the
+     * life of the process.
+     */
+    private void storageFailed(String description) {
+        if (isLeader()) {
+            onStop.accept(new NodeStop(NodeStop.Reason.STORAGE, "this leader cannot write its storage ("
+                    + description + "); stopping so that another member leads", null));
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            // A follower whose log failed still takes every append the leader sends and fails it, holding memory
+            // for each (seen: OutOfMemoryError within a minute): leave the group until the restart.
+            stateMachine.expectStop();
+            try {
+                server.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("stopping the Raft server after the storage failure: {}", e.toString());
+            }
+            try {
+                StorageProbe probe = new StorageProbe(config.dataDir(), segmentBytes(config));
+                String last = "";
+                while (true) {
+                    String problem = probe.problem();
+                    if (problem == null) {
+                        break;
+                    }
+                    if (!problem.equals(last)) {
+                        LOG.error("storage still cannot be written: {}; waiting for it (this node is not ready)", problem);
+                        last = problem;
+                    }
+                    Thread.sleep(1000);
+                }
+                onStop.accept(new NodeStop(NodeStop.Reason.STORAGE, "the storage takes writes again after: "
+                        + description + "; stopping so that a restart resumes the log", null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "halite-storage-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
     public NodeStatus status() {
         try {
             RaftServer.Division division = division();
@@ -769,7 +965,13 @@ public final class HaliteNode implements AutoCloseable {
                     database().sqliteVersion(), startedAt,
                     members(division.getRaftConf()));
         } catch (IOException e) {
-            throw NodeException.unavailable(e.getMessage());
+            if (stateMachine.storageFailure() == null) {
+                throw NodeException.unavailable(e.getMessage());
+            }
+            // Its Raft server stopped after the storage failed: what the database says, until the restart.
+            return new NodeStatus(config.nodeId(), config.raftAddress(), "Stopped", "", 0, 0,
+                    database().appliedIndex(), 0, 0, database().file().toAbsolutePath().toString(),
+                    database().sizeOnDisk(), "", startedAt, List.of());
         }
     }
 
@@ -777,19 +979,23 @@ public final class HaliteNode implements AutoCloseable {
         try {
             return division().getInfo().getLastAppliedIndex();
         } catch (IOException e) {
-            return 0;
+            return database() == null ? 0 : database().appliedIndex();
         }
     }
 
+    /** The other members as last seen in the configuration (still told after this node's Raft server stopped). */
+    private volatile List<String> lastOtherMembers = List.of();
+
     private List<String> otherMembers() {
         try {
-            return members(division().getRaftConf()).stream()
+            lastOtherMembers = members(division().getRaftConf()).stream()
                     .map(NodeStatus.Member::id)
                     .filter(id -> !id.equals(config.nodeId()))
                     .toList();
         } catch (IOException e) {
-            return List.of();
+            // stopped: keep telling those it knew
         }
+        return lastOtherMembers;
     }
 
     private static List<NodeStatus.Member> members(RaftConfiguration conf) {
@@ -820,7 +1026,11 @@ public final class HaliteNode implements AutoCloseable {
     private RaftServer.Division division() throws IOException {
         RaftServer.Division division = server.getDivision(DATABASE_GROUP);
         if (!division.getInfo().isAlive()) {
-            throw new IOException("this node is no longer a member of the cluster (it was removed)");
+            String storageFailure = stateMachine.storageFailure();
+            throw new IOException(stateMachine.wasRemoved()
+                    ? "this node is no longer a member of the cluster (it was removed)"
+                    : storageFailure != null ? "this node cannot write its storage (" + storageFailure + ")"
+                    : "this node's Raft server has stopped");
         }
         return division;
     }
@@ -840,6 +1050,7 @@ public final class HaliteNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        stateMachine.expectStop();
         transactions.close();
         try {
             batcher.close();

@@ -37,6 +37,9 @@ final class MemberDirectory implements AutoCloseable {
     private final String selfId;
     private final String selfApi;
     private final LongSupplier applied;
+    private final Supplier<String> storageFailure;
+    private final Supplier<String> logStall;
+    private final Listener listener;
     private final Supplier<Collection<String>> otherMembers;
     private final GroupClient client;
     private final Map<String, String> apiAddresses = new ConcurrentHashMap<>();
@@ -48,17 +51,28 @@ final class MemberDirectory implements AutoCloseable {
         return t;
     });
 
+    /** Hears what another member said of itself, when it said it. */
+    interface Listener {
+        void heard(String id, HaliteNode.MemberInfo info, long atNanos);
+    }
+
     /**
-     * @param applied      this node's applied index
-     * @param otherMembers the ids of the other members in this node's configuration
+     * @param applied        this node's applied index
+     * @param storageFailure why this node cannot write its storage, or null
+     * @param logStall       how this follower's log stopped receiving entries it lacks, or null
+     * @param otherMembers   the ids of the other members in this node's configuration
      */
-    MemberDirectory(String selfId, String selfApi, LongSupplier applied, Supplier<Collection<String>> otherMembers,
-                    GroupClient client) {
+    MemberDirectory(String selfId, String selfApi, LongSupplier applied, Supplier<String> storageFailure,
+                    Supplier<String> logStall, Supplier<Collection<String>> otherMembers, GroupClient client,
+                    Listener listener) {
         this.selfId = selfId;
         this.selfApi = selfApi;
         this.applied = applied;
+        this.storageFailure = storageFailure;
+        this.logStall = logStall;
         this.otherMembers = otherMembers;
         this.client = client;
+        this.listener = listener;
     }
 
     void start() {
@@ -76,19 +90,41 @@ final class MemberDirectory implements AutoCloseable {
     Message answer(ByteString message) {
         String text = message.substring(2).toStringUtf8();
         if (message.byteAt(1) == TELL) {
-            String[] parts = text.split("\n", 3);
-            HaliteNode.MemberInfo info = new HaliteNode.MemberInfo(parts[1], Long.parseLong(parts[2]));
-            heard.put(parts[0], new Heard(info, System.nanoTime()));
-            learn(parts[0], info.apiAddress());
+            int idEnd = text.indexOf('\n');
+            String id = text.substring(0, idEnd);
+            hear(id, parseInfo(text.substring(idEnd + 1)));
             return Message.EMPTY;
         }
-        return Message.valueOf(selfApi + "\n" + applied.getAsLong());
+        return Message.valueOf(describeSelf());
+    }
+
+    /** This node as members tell it, one line each: API address, applied index, storage failure, log stall. */
+    private String describeSelf() {
+        return selfApi + "\n" + applied.getAsLong() + "\n" + line(storageFailure.get()) + "\n" + line(logStall.get());
+    }
+
+    private static String line(String text) {
+        return text == null ? "" : text.replace('\n', ' ');
+    }
+
+    private static HaliteNode.MemberInfo parseInfo(String text) {
+        String[] parts = text.split("\n", 4);
+        return new HaliteNode.MemberInfo(parts[0], Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "",
+                parts.length > 3 ? parts[3] : "");
+    }
+
+    private HaliteNode.MemberInfo hear(String id, HaliteNode.MemberInfo info) {
+        long now = System.nanoTime();
+        heard.put(id, new Heard(info, now));
+        learn(id, info.apiAddress());
+        listener.heard(id, info, now);
+        return info;
     }
 
     /** What a member says of itself: recently told, or asked now; null if it does not answer in time. */
     CompletableFuture<HaliteNode.MemberInfo> info(String id, Duration timeout) {
         if (id.equals(selfId)) {
-            return CompletableFuture.completedFuture(new HaliteNode.MemberInfo(selfApi, applied.getAsLong()));
+            return CompletableFuture.completedFuture(parseInfo(describeSelf()));
         }
         Heard last = heard.get(id);
         if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
@@ -104,9 +140,7 @@ final class MemberDirectory implements AutoCloseable {
             if (error != null || !r.isSuccess()) {
                 return null;
             }
-            String[] parts = r.getMessage().getContent().toStringUtf8().split("\n", 2);
-            learn(id, parts[0]);
-            return new HaliteNode.MemberInfo(parts[0], Long.parseLong(parts[1]));
+            return hear(id, parseInfo(r.getMessage().getContent().toStringUtf8()));
         });
     }
 
@@ -132,7 +166,7 @@ final class MemberDirectory implements AutoCloseable {
     /** One message per member, and none while the previous one to that member is unanswered. */
     private void tellEveryone() {
         try {
-            Message message = message(TELL, selfId + "\n" + selfApi + "\n" + applied.getAsLong());
+            Message message = message(TELL, selfId + "\n" + describeSelf());
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {

@@ -1,5 +1,6 @@
 package io.halite.core.raft;
 
+import io.halite.core.engine.NodeFailureException;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
@@ -13,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -46,12 +46,19 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final int MAX_ENTRIES_PER_TRANSACTION = 256;
     /** How long a read forwarded by a follower may run here (its own timeout does not travel with it). */
     private static final java.time.Duration FORWARDED_READ_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /**
+     * Ratis holds each entry of an open group (its TransactionContext) until the group commits and its reply
+     * completes: bounding the group's bytes bounds that memory, whatever the entries' size (a load ships 4 MB chunks).
+     */
+    private static final long MAX_BYTES_PER_TRANSACTION = 8L << 20;
+    /** How long after an unexpected stop of the Raft server a removal notice may still arrive (Ratis sends it after). */
+    private static final long REMOVAL_NOTICE_GRACE_MILLIS = 2000;
 
     private final Path databaseFile;
     private final Host host;
     private final SqliteDatabase.Options options;
-    private final Consumer<Throwable> onFatal;
     private final List<Runnable> awaitingCommit = new ArrayList<>();
+    private long awaitingCommitBytes;
     private final Object appliedSignal = new Object();
     private final java.util.concurrent.ExecutorService installer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "halite-replica-install");
@@ -77,6 +84,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
      */
     private SqliteDatabase.Speculation speculation;
     private final List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Why this node can no longer write its log or database; once set, no entry is applied in this process. */
+    private volatile String storageFailure;
+    private volatile boolean stopExpected;
+    private volatile boolean removed;
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -88,6 +99,15 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
         /** Answers a message between members. */
         Message answerMember(ByteString query);
+
+        /**
+         * The Raft log or the database can no longer be written (disk full, I/O error): nothing more is applied in
+         * this process. Called once.
+         */
+        void storageFailed(String description);
+
+        /** The state machine cannot go on in this process (an error while applying, the Raft server stopped). */
+        void fatal(String description, Throwable cause);
     }
 
     /**
@@ -100,15 +120,25 @@ public final class SqliteStateMachine extends BaseStateMachine {
         CompletableFuture<Void> awaitRelease(long index);
     }
 
-    /**
-     * @param onFatal called when the database can no longer apply the log faithfully; the node must stop
-     */
-    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Host host,
-                              Consumer<Throwable> onFatal) {
+    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Host host) {
         this.databaseFile = databaseFile;
         this.host = host;
         this.options = options;
-        this.onFatal = onFatal;
+    }
+
+    /** Why this node's log or database cannot be written, or null if they can. */
+    public String storageFailure() {
+        return storageFailure;
+    }
+
+    /** Whether Ratis shut this node's part of the group down because the node was removed from it. */
+    public boolean wasRemoved() {
+        return removed;
+    }
+
+    /** The node is stopping on purpose: the Raft server closing is no failure. */
+    public void expectStop() {
+        stopExpected = true;
     }
 
     public SqliteDatabase database() {
@@ -253,17 +283,23 @@ public final class SqliteStateMachine extends BaseStateMachine {
         CompletableFuture<Message> reply = new CompletableFuture<>();
         try {
             awaitWriter();
+            if (storageFailure != null) {
+                awaitStop(); // applying after a failed write would skip it; a new process replays from the database
+            }
             if (index <= database.appliedIndex()) {
                 // Already in the database file: a restart replays the log from the last purge point.
                 reply.complete(Message.EMPTY);
                 return reply;
             }
-            LogEntry entry = EntryCodec.decode(proto.getStateMachineLogEntry().getLogData().newInput());
+            ByteString data = proto.getStateMachineLogEntry().getLogData();
+            LogEntry entry = EntryCodec.decode(data.newInput());
             List<List<StatementResult>> results = database.applyEntry(index, term, entry);
             awaitingCommit.add(() -> release(index, reply, results));
+            awaitingCommitBytes += data.size();
             uncommitted = TermIndex.valueOf(term, index);
             boolean caughtUp = division.getRaftLog().getLastCommittedIndex() <= index;
-            if (caughtUp || awaitingCommit.size() >= MAX_ENTRIES_PER_TRANSACTION) {
+            if (caughtUp || awaitingCommit.size() >= MAX_ENTRIES_PER_TRANSACTION
+                    || awaitingCommitBytes >= MAX_BYTES_PER_TRANSACTION) {
                 commit();
             } else {
                 // More entries are committed, but some may not reach applyTransaction (configuration and
@@ -276,11 +312,61 @@ public final class SqliteStateMachine extends BaseStateMachine {
             Thread.currentThread().interrupt();
             reply.completeExceptionally(e);
         } catch (Throwable e) {
-            LOG.error("cannot apply log entry {}; this node stops to avoid diverging from its peers", index, e);
             reply.completeExceptionally(e);
-            onFatal.accept(e);
+            failed("apply log entry " + index, e);
+            if (storageFailure != null) {
+                try {
+                    awaitStop();
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         return reply;
+    }
+
+    /**
+     * A write failed: if the storage refused it, the node stops applying and waits to be restarted (a new process
+     * replays from what the database holds); any other error ends the process, as applying on would make this
+     * replica differ from the others.
+     */
+    private void failed(String what, Throwable e) {
+        if (NodeFailureException.isStorageFailure(e)) {
+            if (storageFailure == null) {
+                storageFailure = "cannot " + what + ": " + rootMessage(e);
+                LOG.error("storage failure: {}; this node applies nothing more until it is restarted", storageFailure, e);
+                host.storageFailed(storageFailure);
+            }
+        } else {
+            LOG.error("cannot {}; this node stops to avoid diverging from its peers", what, e);
+            host.fatal("cannot " + what, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Parks the apply thread, releasing the monitor, until the node stops (its thread is then interrupted). */
+    private void awaitStop() throws InterruptedException {
+        while (true) {
+            wait();
+        }
+    }
+
+    /** Ratis could not write its log (disk full, I/O error); its log stays failed for the rest of this process. */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        String what = failedEntry == null ? "write the Raft log" : "write the Raft log at index " + failedEntry.getIndex();
+        if (NodeFailureException.isStorageFailure(cause)) {
+            failed(what, cause);
+        } else {
+            failed(what, new java.io.IOException(rootMessage(cause), cause));
+        }
     }
 
     private void release(long index, CompletableFuture<Message> reply, List<List<StatementResult>> results) {
@@ -300,12 +386,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     private synchronized void commitIfStill(TermIndex pending) {
-        if (pending.equals(uncommitted)) {
+        if (pending.equals(uncommitted) && storageFailure == null) {
             try {
                 commit();
             } catch (Throwable e) {
-                LOG.error("cannot commit applied entries; this node stops", e);
-                onFatal.accept(e);
+                failed("commit applied entries", e);
             }
         }
     }
@@ -315,12 +400,13 @@ public final class SqliteStateMachine extends BaseStateMachine {
     public synchronized void notifyTermIndexUpdated(long term, long index) {
         try {
             awaitWriter();
-            commit();
+            if (storageFailure == null) {
+                commit();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // shutting down
         } catch (Throwable e) {
-            LOG.error("cannot commit applied entries; this node stops", e);
-            onFatal.accept(e);
+            failed("commit applied entries", e);
         }
         super.notifyTermIndexUpdated(term, index);
     }
@@ -334,6 +420,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         uncommitted = null;
         awaitingCommit.forEach(Runnable::run);
         awaitingCommit.clear();
+        awaitingCommitBytes = 0;
         synchronized (appliedSignal) {
             appliedSignal.notifyAll();
         }
@@ -440,10 +527,14 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Ratis shuts down this node's part of the group alone when the node learns it was removed from it. */
+    /**
+     * Ratis shuts down this node's part of the group alone (after closing it) when an election tells the node it is
+     * not in the configuration any more: it was removed.
+     */
     @Override
     public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
         if (!allServer) {
+            removed = true;
             LOG.error("this node is no longer a member of the cluster (it was removed): it serves no requests; "
                     + "to add it again, restart it with --join");
         }
@@ -460,6 +551,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     @Override
     public synchronized long takeSnapshot() throws IOException {
+        if (storageFailure != null) {
+            return snapshot.getIndex(); // nothing new is durable; Ratis would close the group on an exception
+        }
         try {
             awaitWriter();
             commit();
@@ -479,6 +573,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
             snapshot = at;
             return at.getIndex();
         } catch (SQLException e) {
+            if (NodeFailureException.isStorageFailure(e)) {
+                failed("make the database durable", e);
+                return snapshot.getIndex();
+            }
             throw new IOException("cannot make the database durable", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -486,15 +584,41 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Ratis closed the group on its own: an error it caught (an OutOfMemoryError in the applier, a log it cannot
+     * write to) or this node's removal, which it announces only after closing. Unless that announcement follows,
+     * the node cannot serve in this process any more.
+     */
+    private void reportUnexpectedStop() {
+        Thread watcher = new Thread(() -> {
+            try {
+                Thread.sleep(REMOVAL_NOTICE_GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!removed && !stopExpected) {
+                String why = storageFailure != null ? storageFailure : "an unexpected error (see the error logged before)";
+                host.fatal("the Raft server of the database stopped after " + why, null);
+            }
+        }, "halite-stop-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
     @Override
     public synchronized void close() throws IOException {
         flusher.shutdownNow();
         installer.shutdownNow();
+        if (!stopExpected) {
+            reportUnexpectedStop();
+        }
         try {
             if (speculation != null) {
                 endSpeculation(speculation);
             }
-            commit();
+            if (storageFailure == null) {
+                commit();
+            }
             if (database != null) {
                 database.close();
             }

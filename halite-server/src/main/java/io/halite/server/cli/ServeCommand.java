@@ -8,6 +8,7 @@ import io.halite.backup.target.BackupTarget;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
+import io.halite.core.node.NodeStop;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
 import java.nio.file.Path;
@@ -175,10 +176,22 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static HaliteNode startNode(NodeConfig config) throws java.io.IOException {
-        return HaliteNode.start(config, fatal -> {
-            LOG.error("stopping: the database can no longer apply the replicated log", fatal);
-            Runtime.getRuntime().halt(70);
-        });
+        return HaliteNode.start(config, ServeCommand::exit);
+    }
+
+    /**
+     * Ends the process at once, with a last log line saying why, so that its supervisor starts it again: 75
+     * (EX_TEMPFAIL) after a storage failure, 70 (EX_SOFTWARE) after any other fatal error. A halt, not an exit:
+     * shutdown hooks would wait on a Raft server and a database that cannot go on.
+     */
+    static void exit(NodeStop stop) {
+        int code = stop.reason() == NodeStop.Reason.STORAGE ? 75 : 70;
+        try {
+            LOG.error("exiting with code {} so that a supervisor restarts this node: {}", code, stop.message(),
+                    stop.cause());
+        } finally {
+            Runtime.getRuntime().halt(code);
+        }
     }
 
     private CommandLine.ParameterException invalid(String message) {
@@ -187,6 +200,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // An error such as OutOfMemoryError leaves no thread it hits in a known state: end the process instead.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof VirtualMachineError) {
+                exit(new NodeStop(NodeStop.Reason.FATAL, "fatal error in thread " + thread.getName(), e));
+            }
+            LOG.error("uncaught exception in thread {}", thread.getName(), e);
+        });
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
         HostPort.parse(raftAddr, "--raft-addr");
         validateMembership();

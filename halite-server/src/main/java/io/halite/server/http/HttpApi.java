@@ -3,6 +3,7 @@ package io.halite.server.http;
 import io.halite.core.engine.SqlDump;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
+import io.halite.core.node.Health;
 import io.halite.core.node.InteractiveTransactions;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
@@ -148,7 +149,7 @@ public final class HttpApi extends Handler.Abstract {
             }
             case "/status" -> {
                 requireMethod(method, "GET");
-                sendJson(response, callback, 200, StatusJson.status(node.status(), node.config().apiAddress(), version,
+                sendJson(response, callback, 200, StatusJson.status(node.status(), node.health(), node.config().apiAddress(), version,
                         params(request, STATUS_PARAMS).flag("pretty")));
             }
             case "/nodes" -> {
@@ -288,7 +289,9 @@ public final class HttpApi extends Handler.Abstract {
             throw ApiException.badRequest("freshness_strict requires freshness");
         }
         Duration freshness = params.duration("freshness", null);
-        if (freshness != null && level == ReadLevel.NONE) {
+        long minIndex = params.nonNegativeLong("min_index", 0);
+        // A read that names the index it needs (min_index) is current enough once that index is applied.
+        if (level == ReadLevel.NONE && (freshness != null || minIndex == 0)) {
             String stale = node.stalenessRefusal(freshness, params.flag("freshness_strict"));
             if (stale != null) {
                 // As rqlite answers it: HTTP 200, no results, a top-level error.
@@ -302,7 +305,6 @@ public final class HttpApi extends Handler.Abstract {
                 return;
             }
         }
-        long minIndex = params.nonNegativeLong("min_index", 0);
         if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
             throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
         }
@@ -571,8 +573,8 @@ public final class HttpApi extends Handler.Abstract {
                 info = null;
             }
             answers.put(m.id(), info == null
-                    ? new StatusJson.Answer(node.knownApiAddress(m.id()), false, 0)
-                    : new StatusJson.Answer(info.apiAddress(), true, info.appliedIndex()));
+                    ? new StatusJson.Answer(node.knownApiAddress(m.id()), false, 0, "")
+                    : new StatusJson.Answer(info.apiAddress(), true, info.appliedIndex(), info.storageFailure()));
         }
         sendJson(response, callback, 200, StatusJson.nodes(status, members, answers, version,
                 "2".equals(params.string("ver")), params.flag("pretty")));
@@ -608,12 +610,36 @@ public final class HttpApi extends Handler.Abstract {
         }));
     }
 
+    /**
+     * {@code 200} when the node can serve: a leader is known and this node's data is current. Otherwise 503, with
+     * a line saying why: no leader, a follower catching up, or storage that cannot be written. {@code noleader}
+     * checks only the node itself (its storage), as in rqlite.
+     */
     private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
         QueryParams params = params(request, READYZ_PARAMS);
-        boolean leaderOk = params.flag("noleader") || node.isReady();
-        String body = "[+]node ok" + (params.flag("noleader") ? "" : leaderOk ? "\n[+]leader ok\n[+]store ok"
-                : "\n[+]leader does not exist");
-        response.setStatus(leaderOk ? 200 : 503);
+        Health health = node.health();
+        boolean nodeOnly = params.flag("noleader");
+        String body;
+        boolean ready;
+        switch (health.state()) {
+            case OK -> {
+                ready = true;
+                body = "[+]node ok" + (nodeOnly ? "" : "\n[+]leader ok\n[+]store ok");
+            }
+            case NO_LEADER -> {
+                ready = nodeOnly;
+                body = "[+]node ok" + (nodeOnly ? "" : "\n[+]leader does not exist");
+            }
+            case CATCHING_UP -> {
+                ready = nodeOnly;
+                body = "[+]node ok" + (nodeOnly ? "" : "\n[+]leader ok\n[-]store " + health.reason());
+            }
+            default -> {
+                ready = false;
+                body = "[-]node " + health.reason();
+            }
+        }
+        response.setStatus(ready ? 200 : 503);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }

@@ -1,6 +1,7 @@
 package io.halite.server.http;
 
 import io.halite.backup.BackupStatus;
+import io.halite.core.node.Health;
 import io.halite.core.node.NodeStatus;
 import io.halite.server.GoDuration;
 import java.io.IOException;
@@ -51,7 +52,7 @@ final class StatusJson {
         g.writeEndObject();
     }
 
-    static byte[] status(NodeStatus s, String apiAddress, String version, boolean pretty) {
+    static byte[] status(NodeStatus s, Health health, String apiAddress, String version, boolean pretty) {
         Runtime runtime = Runtime.getRuntime();
         long now = System.currentTimeMillis();
         return ResultsJson.write(pretty, g -> {
@@ -78,7 +79,11 @@ final class StatusJson {
             g.writeObjectFieldStart("store");
             g.writeStringField("node_id", s.nodeId());
             g.writeStringField("addr", s.raftAddress());
-            g.writeBooleanField("ready", !s.leaderId().isEmpty());
+            g.writeBooleanField("ready", health.state() == Health.State.OK);
+            g.writeObjectFieldStart("health");
+            g.writeStringField("state", health.state().name().toLowerCase(java.util.Locale.ROOT));
+            g.writeStringField("reason", health.reason());
+            g.writeEndObject();
             g.writeObjectFieldStart("leader");
             g.writeStringField("node_id", s.leaderId());
             g.writeStringField("addr", s.leaderId().equals(s.nodeId()) ? s.raftAddress() : "");
@@ -115,7 +120,7 @@ final class StatusJson {
     }
 
     /** What a member answered when asked about itself: nothing (unreachable), or its API address and progress. */
-    record Answer(String apiAddress, boolean reachable, long appliedIndex) {}
+    record Answer(String apiAddress, boolean reachable, long appliedIndex, String storageFailure) {}
 
     /**
      * rqlite's legacy form is a map keyed by node id; {@code ver=2} gives {@code {"nodes":[...]}}.
@@ -149,6 +154,9 @@ final class StatusJson {
                 if (answer.reachable()) {
                     g.writeNumberField("applied_index", answer.appliedIndex());
                     g.writeNumberField("lag", Math.max(0, s.commitIndex() - answer.appliedIndex()));
+                    if (!answer.storageFailure().isEmpty()) {
+                        g.writeStringField("storage_error", answer.storageFailure());
+                    }
                 }
                 g.writeEndObject();
             }

@@ -51,7 +51,7 @@ public final class ApiTestServer implements AutoCloseable {
     private final HttpServer http;
     private final HttpClient client;
     private final String baseUrl;
-    private final List<Throwable> fatalErrors = new CopyOnWriteArrayList<>();
+    private final List<io.halite.core.node.NodeStop> fatalErrors = new CopyOnWriteArrayList<>();
 
     private ApiTestServer(long maxBodyBytes) throws Exception {
         dataDir = Files.createTempDirectory("halite-api-test-");
@@ -111,7 +111,7 @@ public final class ApiTestServer implements AutoCloseable {
     }
 
     /** Errors the node reported as fatal (it can no longer apply the log); empty in a healthy run. */
-    public List<Throwable> fatalErrors() {
+    public List<io.halite.core.node.NodeStop> fatalErrors() {
         return List.copyOf(fatalErrors);
     }
 

@@ -1,0 +1,102 @@
+package io.halite.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Applying the log needs memory bounded independently of the database: a follower with a 128 MB heap replays a
+ * load twice that size from the log. An error that leaves the applier in no known state (out of memory) ends the
+ * process with a non-zero exit and says why, and never claims the node was removed.
+ */
+class ApplyMemoryTest {
+    private static final int LOAD_MB = 256;
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private ProcessCluster cluster;
+    private ServerProcess single;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (single != null) {
+            single.close();
+        }
+    }
+
+    @Test
+    void aFollowerWith128MbOfHeapReplaysALoadOfTwiceThatFromTheLog() throws Exception {
+        Path image = dir.resolve("load.sqlite");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE big(id INTEGER PRIMARY KEY, b BLOB)");
+            s.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < " + LOAD_MB + ") "
+                    + "INSERT INTO big SELECT x, randomblob(1048576) FROM n");
+        }
+        cluster = ProcessCluster.start(dir, 3);
+        ServerProcess leader = cluster.leader();
+        ServerProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        follower.kill9();
+
+        long started = System.nanoTime();
+        HttpResponse<String> loaded = cluster.raw(HttpRequest.newBuilder(URI.create(leader.baseUrl()
+                        + "/db/load?timeout=300s"))
+                .timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofFile(image)).build());
+        assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
+        System.out.printf("loaded %d MB in %.1f s%n", Files.size(image) >> 20, (System.nanoTime() - started) / 1e9);
+
+        started = System.nanoTime();
+        follower.heap("128m").start();
+        JsonNode last = cluster.post(leader, "/db/execute?raft_index", "[\"CREATE TABLE after_load(x)\"]");
+        long index = last.path("raft_index").asLong();
+        assertThat(cluster.checksumOnceApplied(follower, index)).isEqualTo(cluster.checksumOnceApplied(leader, index));
+        System.out.printf("the 128 MB follower caught up in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertThat(Files.readString(follower.logFile())).as("caught up by replaying the log, not from a copy")
+                .doesNotContain("installed the leader's database")
+                .doesNotContain("OutOfMemoryError");
+    }
+
+    @Test
+    void runningOutOfMemoryWhileApplyingEndsTheProcessWithExitCode70AndSaysWhy() throws Exception {
+        single = new ServerProcess(dir.resolve("data"), dir.resolve("logs")).heap("96m");
+        single.start();
+        // RETURNING rows are read in the applier; two 100 MB values cannot fit in a 96 MB heap.
+        HttpResponse<String> answer = send(single, "/db/execute?timeout=20s", "[\"CREATE TABLE big(b)\", "
+                + "\"INSERT INTO big VALUES (1) RETURNING randomblob(100000000), randomblob(100000000)\"]");
+        System.out.println("answer while running out of memory: " + (answer == null ? "none" : answer.statusCode() + " "
+                + answer.body().substring(0, Math.min(200, answer.body().length()))));
+        assertThat(single.awaitExit(Duration.ofSeconds(30))).isEqualTo(70);
+        String log = Files.readString(single.logFile());
+        assertThat(single.logTail()).contains("exiting with code 70").contains("OutOfMemoryError");
+        assertThat(log).doesNotContain("removed");
+    }
+
+    private static HttpResponse<String> send(ServerProcess node, String path, String body) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            return null; // the process died mid-request
+        }
+    }
+}
