@@ -147,6 +147,39 @@ class RunawayStatementTest {
         assertReplicasEqual();
     }
 
+    /**
+     * With a budget of 1.5 billion steps a runaway write holds the writer for about 10 s here. SIGTERM stops it at
+     * once; the entry is committed in the log, so the restarted node applies it again, to the same budget error.
+     */
+    @Test
+    void shutdownStopsARunningStatementAndTheRestartAppliesItsEntryAgain() throws Exception {
+        cluster = ProcessCluster.start(dir, 1, "--statement-budget", "1500000000");
+        ServerProcess node = cluster.nodes().get(0);
+        post(node, "/db/execute", json("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"), 200);
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            Future<HttpResponse<String>> runaway = client.submit(() -> cluster.send(node, "POST", "/db/execute",
+                    json(RUNAWAY_WRITE, "INSERT INTO t(v) VALUES ('after the runaway')")));
+            Thread.sleep(1500);
+            long start = System.nanoTime();
+            assertThat(node.stop()).as("exit code after SIGTERM").isIn(0, 143);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            HttpResponse<String> answer = runaway.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.statusCode() + " " + answer.body())
+                    .isEqualTo("503 {\"error\":\"the write was not confirmed, so it may or may not have been applied: the node "
+                            + "shut down while applying it (it is in the log, and applied when the node starts again)\"}");
+        } finally {
+            client.shutdownNow();
+        }
+        node.start();
+        // The restarted node applies the runaway entry again (about 10 s) before a linearizable read is answered.
+        assertThat(cluster.get(node, "/db/query?level=linearizable&q=" + URLEncoder.encode("SELECT v FROM t",
+                        StandardCharsets.UTF_8))
+                .path("results").path(0).path("values").toString()).isEqualTo("[[\"after the runaway\"]]");
+        assertThat(post(node, "/db/execute", json("INSERT INTO t(v) VALUES ('next')"), 200))
+                .isEqualTo("{\"results\":[{\"last_insert_id\":2,\"rows_affected\":1}]}");
+    }
+
     @Test
     void runawayReadsStopAtTheirTimeoutAndGiveTheirConnectionsBack() throws Exception {
         cluster = ProcessCluster.start(dir, 1, "--read-connections", "2");

@@ -87,6 +87,8 @@ public final class SqliteDatabase implements AutoCloseable {
     private long appliedIndex;
     private long appliedTerm;
     private long durableIndex;
+    /** Set when the node shuts down: running statements stop, and applying stops with them. */
+    private volatile boolean stopping;
 
     private SqliteDatabase(Path file, Options options) throws SQLException {
         this.file = file;
@@ -120,7 +122,8 @@ public final class SqliteDatabase implements AutoCloseable {
             }
         }
         policy.protectStateTable(stateTableRootPage());
-        this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE, options.statementBudget());
+        this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE, options.statementBudget(),
+                () -> stopping);
         this.saveApplied = writer.prepareStatement(
                 "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
         this.loadFile = Path.of(file + ".load");
@@ -129,7 +132,7 @@ public final class SqliteDatabase implements AutoCloseable {
         this.readers = new ArrayBlockingQueue<>(options.readers());
         for (int i = 0; i < options.readers(); i++) {
             StatementRunner reader = new StatementRunner(openReader(), policy, StatementPolicy.Mode.READ,
-                    options.statementBudget());
+                    options.statementBudget(), () -> stopping);
             allReaders.add(reader);
             readers.add(reader);
         }
@@ -194,6 +197,16 @@ public final class SqliteDatabase implements AutoCloseable {
      * is no longer the last applied entry is refused as a whole: its results are an empty list.
      */
     public List<List<StatementResult>> apply(long index, long term, LogEntry.Requests batch) throws SQLException {
+        try {
+            return applyInOpenTransaction(index, term, batch);
+        } catch (NodeStoppingException e) {
+            abandonOpenTransaction();
+            throw e;
+        }
+    }
+
+    private List<List<StatementResult>> applyInOpenTransaction(long index, long term, LogEntry.Requests batch)
+            throws SQLException {
         PendingEntry entry = new PendingEntry(index, term, batch, appliedIndex());
         beginIfNeeded();
         uncommitted.add(entry);
@@ -215,6 +228,32 @@ public final class SqliteDatabase implements AutoCloseable {
             }
         }
         return entry.results;
+    }
+
+    /**
+     * Stops the statements running on this database's connections (reads fail, and applying an entry fails with
+     * {@link NodeStoppingException}), so that a shutdown never waits for a long statement. Called once, when the
+     * node stops; nothing is applied afterwards.
+     */
+    public void stopStatements() {
+        stopping = true;
+    }
+
+    /** Rolls back everything applied since the last commit: those entries are applied again at the next start. */
+    private void abandonOpenTransaction() throws SQLException {
+        if (inTransaction && transactionStillOpen()) {
+            execute("ROLLBACK");
+        }
+        inTransaction = false;
+        uncommitted.clear();
+        try (java.sql.Statement s = writer.createStatement();
+             ResultSet rs = s.executeQuery("SELECT applied_index, applied_term FROM " + STATE_TABLE)) {
+            rs.next();
+            synchronized (this) {
+                appliedIndex = rs.getLong(1);
+                appliedTerm = rs.getLong(2);
+            }
+        }
     }
 
     /** Ends the open SQLite transaction, making applied entries visible to readers. */
@@ -521,6 +560,9 @@ public final class SqliteDatabase implements AutoCloseable {
                     // A read stopped by its budget: SQLite kept the transaction, so get the exact verdict now.
                     result = writes.run(statement, request.readOnly());
                 }
+                if (stopping) {
+                    throw new NodeStoppingException(); // whatever this statement did, it is not to be recorded
+                }
             }
             results.add(result);
             if (result instanceof StatementResult.Failed) {
@@ -662,6 +704,9 @@ public final class SqliteDatabase implements AutoCloseable {
                 open = false;
                 inTransaction = false;
                 throw new SpeculationLost("SQLite rolled back the transaction: " + e.result.error());
+            } catch (NodeStoppingException e) {
+                end();
+                throw new SpeculationLost(e.getMessage());
             }
             boolean undone = request.transaction() && !results.isEmpty()
                     && results.get(results.size() - 1) instanceof StatementResult.Failed;
@@ -684,7 +729,9 @@ public final class SqliteDatabase implements AutoCloseable {
             }
             open = false;
             inTransaction = false;
-            execute("ROLLBACK");
+            if (transactionStillOpen()) {
+                execute("ROLLBACK");
+            }
         }
     }
 

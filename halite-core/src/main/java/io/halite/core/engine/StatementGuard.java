@@ -2,11 +2,12 @@ package io.halite.core.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.BooleanSupplier;
 import org.sqlite.ProgressHandler;
 
 /**
  * Stops a statement that runs too long, through SQLite's progress handler: past a budget of virtual machine steps,
- * or past a deadline. A step budget is deterministic (the same program on the same data takes the same steps on
+ * or past a deadline, or because the node is shutting down. A step budget is deterministic (the same program on the same data takes the same steps on
  * every replica with the same SQLite build), so it can bound statements applied from the log; a deadline is not,
  * so only reads use one. A stopped statement fails with SQLITE_INTERRUPT.
  *
@@ -24,7 +25,9 @@ final class StatementGuard extends ProgressHandler {
     static final int STEPS_PER_CALL = 1000;
 
     /** Why the last statement was stopped. */
-    enum Stop { NONE, BUDGET, DEADLINE }
+    enum Stop { NONE, BUDGET, DEADLINE, SHUTDOWN }
+
+    private final BooleanSupplier shuttingDown;
 
     private long budgetSteps = Long.MAX_VALUE;
     private long callsLeft = Long.MAX_VALUE;
@@ -32,13 +35,15 @@ final class StatementGuard extends ProgressHandler {
     private boolean hasDeadline;
     private Stop stopped = Stop.NONE;
 
-    static StatementGuard installOn(Connection connection) throws SQLException {
-        StatementGuard guard = new StatementGuard();
+    static StatementGuard installOn(Connection connection, BooleanSupplier shuttingDown) throws SQLException {
+        StatementGuard guard = new StatementGuard(shuttingDown);
         ProgressHandler.setHandler(connection, STEPS_PER_CALL, guard);
         return guard;
     }
 
-    private StatementGuard() {}
+    private StatementGuard(BooleanSupplier shuttingDown) {
+        this.shuttingDown = shuttingDown;
+    }
 
     /** Limits the statements that run from now on to {@code steps} each. */
     void budget(long steps) {
@@ -82,6 +87,10 @@ final class StatementGuard extends ProgressHandler {
         }
         if (hasDeadline && System.nanoTime() - deadlineNanos > 0) {
             stopped = Stop.DEADLINE;
+            return 1;
+        }
+        if (shuttingDown.getAsBoolean()) {
+            stopped = Stop.SHUTDOWN;
             return 1;
         }
         return 0;

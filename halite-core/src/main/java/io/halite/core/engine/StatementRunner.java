@@ -39,12 +39,12 @@ final class StatementRunner implements AutoCloseable {
     /** Whether the last statement was stopped by its budget although it was prepared before that run. */
     private boolean stopUncertain;
 
-    StatementRunner(Connection connection, StatementPolicy policy, StatementPolicy.Mode mode, long budgetSteps)
-            throws SQLException {
+    StatementRunner(Connection connection, StatementPolicy policy, StatementPolicy.Mode mode, long budgetSteps,
+                    java.util.function.BooleanSupplier shuttingDown) throws SQLException {
         this.connection = connection;
         this.policy = policy;
         this.mode = mode;
-        this.guard = StatementGuard.installOn(connection);
+        this.guard = StatementGuard.installOn(connection, shuttingDown);
         guard.budget(budgetSteps);
     }
 
@@ -129,6 +129,10 @@ final class StatementRunner implements AutoCloseable {
                 }
                 if (stop == StatementGuard.Stop.DEADLINE) {
                     return new StatementResult.Failed("statement stopped: it ran past the request's timeout",
+                            SqliteErrors.INTERRUPT, seconds(start));
+                }
+                if (stop == StatementGuard.Stop.SHUTDOWN) {
+                    return new StatementResult.Failed("statement stopped: the node is shutting down",
                             SqliteErrors.INTERRUPT, seconds(start));
                 }
             }

@@ -1048,9 +1048,18 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the statements running now (a long read, or an entry being applied) instead of waiting for them, as the
+     * node is about to stop: see {@link SqliteStateMachine#stopApplying()}. {@link #close()} does it too.
+     */
+    public void stopStatements() {
+        stateMachine.stopApplying();
+    }
+
     @Override
     public void close() throws IOException {
         stateMachine.expectStop();
+        stateMachine.stopApplying();
         transactions.close();
         try {
             batcher.close();

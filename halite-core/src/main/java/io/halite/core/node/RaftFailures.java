@@ -1,5 +1,6 @@
 package io.halite.core.node;
 
+import io.halite.core.engine.NodeStoppingException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
@@ -63,6 +64,12 @@ public final class RaftFailures {
             return "the leader could not confirm that it still leads";
         }
         if (cause instanceof StateMachineException) {
+            for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                if (c instanceof NodeStoppingException) {
+                    return "the node shut down while applying it (it is in the log, and applied when the node starts "
+                            + "again)";
+                }
+            }
             return "the leader failed to run it (its log has the details)";
         }
         if (cause instanceof ServerNotReadyException) {

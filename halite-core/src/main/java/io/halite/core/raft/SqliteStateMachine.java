@@ -1,6 +1,7 @@
 package io.halite.core.raft;
 
 import io.halite.core.engine.NodeFailureException;
+import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
@@ -57,7 +58,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private final Path databaseFile;
     private final Host host;
     private final SqliteDatabase.Options options;
-    private final List<Runnable> awaitingCommit = new ArrayList<>();
+    private final List<PendingReply> awaitingCommit = new ArrayList<>();
     private long awaitingCommitBytes;
     private final Object appliedSignal = new Object();
     private final java.util.concurrent.ExecutorService installer = Executors.newSingleThreadExecutor(r -> {
@@ -87,6 +88,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** Why this node can no longer write its log or database; once set, no entry is applied in this process. */
     private volatile String storageFailure;
     private volatile boolean stopExpected;
+    /** The node is shutting down: nothing more is applied or committed in this process. */
+    private volatile boolean applyingStopped;
     private volatile boolean removed;
 
     /** What the state machine needs from the node around it. */
@@ -139,6 +142,18 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The node is stopping on purpose: the Raft server closing is no failure. */
     public void expectStop() {
         stopExpected = true;
+    }
+
+    /**
+     * The node is shutting down: a statement running on the writer (or a read) is stopped now rather than when it
+     * ends, which its budget allows to be many seconds. Entries applied since the last commit are rolled back and
+     * applied again from the log at the next start.
+     */
+    public void stopApplying() {
+        SqliteDatabase db = database;
+        if (db != null) {
+            db.stopStatements();
+        }
     }
 
     public SqliteDatabase database() {
@@ -286,6 +301,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
             if (storageFailure != null) {
                 awaitStop(); // applying after a failed write would skip it; a new process replays from the database
             }
+            if (applyingStopped) {
+                reply.completeExceptionally(new NodeStoppingException());
+                return reply;
+            }
             if (index <= database.appliedIndex()) {
                 // Already in the database file: a restart replays the log from the last purge point.
                 reply.complete(Message.EMPTY);
@@ -294,7 +313,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
             ByteString data = proto.getStateMachineLogEntry().getLogData();
             LogEntry entry = EntryCodec.decode(data.newInput());
             List<List<StatementResult>> results = database.applyEntry(index, term, entry);
-            awaitingCommit.add(() -> release(index, reply, results));
+            awaitingCommit.add(new PendingReply(index, reply, results));
             awaitingCommitBytes += data.size();
             uncommitted = TermIndex.valueOf(term, index);
             boolean caughtUp = division.getRaftLog().getLastCommittedIndex() <= index;
@@ -310,6 +329,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
         } catch (InterruptedException e) {
             // The node is shutting down; the entry is applied again from the log at the next start.
             Thread.currentThread().interrupt();
+            reply.completeExceptionally(e);
+        } catch (NodeStoppingException e) {
+            abandonAppliedGroup(e);
             reply.completeExceptionally(e);
         } catch (Throwable e) {
             reply.completeExceptionally(e);
@@ -411,6 +433,21 @@ public final class SqliteStateMachine extends BaseStateMachine {
         super.notifyTermIndexUpdated(term, index);
     }
 
+    /**
+     * The database rolled back the open group as the node stops: its entries are committed in the log and applied
+     * at the next start, so their clients learn only that the outcome is not known yet.
+     */
+    private void abandonAppliedGroup(NodeStoppingException stop) {
+        applyingStopped = true;
+        uncommitted = null;
+        awaitingCommit.forEach(pending -> pending.reply().completeExceptionally(stop));
+        awaitingCommit.clear();
+        awaitingCommitBytes = 0;
+    }
+
+    /** An applied entry whose client is answered once its group commits. */
+    private record PendingReply(long index, CompletableFuture<Message> reply, List<List<StatementResult>> results) {}
+
     private void commit() throws SQLException {
         if (uncommitted == null) {
             return;
@@ -418,7 +455,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         database.commit();
         updateLastAppliedTermIndex(uncommitted);
         uncommitted = null;
-        awaitingCommit.forEach(Runnable::run);
+        awaitingCommit.forEach(pending -> release(pending.index(), pending.reply(), pending.results()));
         awaitingCommit.clear();
         awaitingCommitBytes = 0;
         synchronized (appliedSignal) {

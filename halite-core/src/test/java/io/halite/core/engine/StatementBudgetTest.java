@@ -2,6 +2,7 @@ package io.halite.core.engine;
 
 import static io.halite.core.engine.RandomWorkload.req;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
@@ -160,6 +161,40 @@ class StatementBudgetTest {
             assertThat(normalize(db.query(req(false, Statement.of(
                     "SELECT count(*), count(DISTINCT v % 1000) FROM big GROUP BY id % 10 ORDER BY 1 LIMIT 1")),
                     Duration.ofSeconds(60)))).isEqualTo("rows [[100000, 100]]");
+        }
+    }
+
+    @Test
+    void stoppingTheDatabaseStopsTheEntryBeingAppliedAndRollsBackItsOpenGroup() throws Exception {
+        Path file = dir.resolve("stop").resolve("main.sqlite");
+        try (SqliteDatabase db = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
+                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
+            db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
+                    req(false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
+            db.commit();
+            db.apply(2, TERM, entry(2, LogEntry.DEFAULT_STATEMENT_BUDGET,
+                    req(false, Statement.of("INSERT INTO t(v) VALUES ('uncommitted')"))));
+            ExecutorService stopper = Executors.newSingleThreadExecutor();
+            try {
+                stopper.submit(() -> {
+                    Thread.sleep(300);
+                    db.stopStatements();
+                    return null;
+                });
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> db.apply(3, TERM, entry(3, LogEntry.DEFAULT_STATEMENT_BUDGET,
+                        req(false, Statement.of(RUNAWAY_WRITE))))).isInstanceOf(NodeStoppingException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            } finally {
+                stopper.shutdownNow();
+            }
+            assertThat(db.appliedIndex()).as("entries 2 and 3 are applied again at the next start").isEqualTo(1);
+        }
+        try (SqliteDatabase reopened = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
+                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
+            assertThat(reopened.appliedIndex()).isEqualTo(1);
+            assertThat(normalize(reopened.query(req(false, Statement.of("SELECT count(*) FROM t")),
+                    Duration.ofSeconds(5)))).isEqualTo("rows [[0]]");
         }
     }
 

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,12 @@ import picocli.CommandLine.Option;
         })
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    /**
+     * On SIGTERM, requests in flight get this long to finish; a statement still running then (a long read, or a
+     * runaway write that its budget would stop only later) is stopped, and its log entry is applied again at the
+     * next start.
+     */
+    private static final Duration STATEMENT_GRACE = Duration.ofSeconds(2);
     private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     @CommandLine.Spec
@@ -281,6 +289,8 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            CompletableFuture.delayedExecutor(STATEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(running::stopStatements);
             try {
                 server.close();
                 if (backups != null) {
