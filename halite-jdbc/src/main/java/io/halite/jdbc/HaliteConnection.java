@@ -158,8 +158,12 @@ public final class HaliteConnection implements Connection {
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return prepareStatement(sql, (GeneratedKeys.Columns) null);
+    }
+
+    private PreparedStatement prepareStatement(String sql, GeneratedKeys.Columns keyColumns) throws SQLException {
         checkOpen();
-        return track(new HalitePreparedStatement(this, sql));
+        return track(new HalitePreparedStatement(this, sql, keyColumns));
     }
 
     @Override
@@ -182,14 +186,16 @@ public final class HaliteConnection implements Connection {
         return prepareStatement(sql);
     }
 
+    /** Generated keys are these columns of the table, by position from 1, read with RETURNING after an INSERT. */
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        throw HaliteStatement.generatedKeyColumnsUnsupported();
+        return prepareStatement(sql, GeneratedKeys.Columns.at(columnIndexes));
     }
 
+    /** Generated keys are these columns, read with RETURNING after an INSERT. */
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        throw HaliteStatement.generatedKeyColumnsUnsupported();
+        return prepareStatement(sql, GeneratedKeys.Columns.named(columnNames));
     }
 
     @Override
@@ -281,9 +287,15 @@ public final class HaliteConnection implements Connection {
         }
     }
 
+    /**
+     * Not supported: the server refuses SAVEPOINT, RELEASE and ROLLBACK TO in its transactions, whose statements it
+     * replays on every node as one log entry.
+     */
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        throw new SQLFeatureNotSupportedException("savepoints are not supported");
+        throw new SQLFeatureNotSupportedException("savepoints are not supported: a Halite transaction is replayed "
+                + "on every node as one unit, and the server refuses SAVEPOINT and ROLLBACK TO inside it; roll back "
+                + "the whole transaction instead");
     }
 
     @Override

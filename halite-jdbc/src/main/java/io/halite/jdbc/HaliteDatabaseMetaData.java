@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * {@link #getCatalogs} (both empty: SQLite has one unnamed catalog and schema here), {@link #getTableTypes}. The
  * catalog and schema arguments are ignored; name patterns use {@code %}, {@code _} and the escape {@code \}, and
  * match case-insensitively as SQLite names do. Tables named {@code sqlite_*} and Halite's own {@code _halite_state}
- * are SYSTEM TABLEs. Column types follow {@link ColumnTypes}. Key and index names SQLite does not report are null,
- * and foreign keys are reported as not deferrable (the pragmas do not say). Other result-set methods (procedures,
- * functions, privileges, type info, UDTs...) throw {@link SQLFeatureNotSupportedException}.
+ * are SYSTEM TABLEs. Column types follow {@link ColumnTypes}; {@link #getTypeInfo} lists SQLite's five type
+ * affinities. Key and index names SQLite does not report are null, and foreign keys are reported as not deferrable
+ * (the pragmas do not say). What SQLite has none of (procedures, stored functions, user-defined types, privileges,
+ * client info properties) is an empty result; the rest (best row identifier, version and pseudo columns, super
+ * types and tables, attributes) throws {@link SQLFeatureNotSupportedException}.
  */
 public final class HaliteDatabaseMetaData implements DatabaseMetaData {
     private static final Pattern WITHOUT_ROWID = Pattern.compile("(?i)\\bWITHOUT\\s+ROWID\\b");
@@ -53,7 +55,7 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
 
     /**
      * A driver-built result set. {@code spec} lists the columns as {@code "NAME type, ..."} with SQLite types
-     * ({@code text}, {@code integer}, {@code smallint}).
+     * ({@code text}, {@code integer}, {@code smallint}, {@code boolean} for 1/0).
      */
     private static ResultSet result(String spec, List<Object[]> rows) {
         List<String> names = new ArrayList<>();
@@ -222,32 +224,99 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
                 new Object[] {"VIEW"}));
     }
 
-    private static SQLFeatureNotSupportedException unsupported(String what) {
-        return new SQLFeatureNotSupportedException(what + " is not supported by the Halite driver");
+    /**
+     * SQLite's types as its five type affinities, each with the JDBC type {@link ColumnTypes} gives a column
+     * declared so. Other names are accepted in a column definition and take one of these affinities.
+     */
+    @Override
+    public ResultSet getTypeInfo() {
+        List<Object[]> rows = new ArrayList<>();
+        // In DATA_TYPE order, as JDBC asks: NUMERIC, INTEGER, DOUBLE, VARCHAR, BLOB.
+        for (String name : List.of("NUMERIC", "INTEGER", "REAL", "TEXT", "BLOB")) {
+            boolean numeric = !name.equals("TEXT") && !name.equals("BLOB");
+            boolean text = name.equals("TEXT");
+            Long precision = switch (name) {
+                case "INTEGER" -> 19L;             // 64-bit signed
+                case "REAL", "NUMERIC" -> 15L;     // the decimal digits a double keeps
+                default -> 1_000_000_000L;         // SQLITE_MAX_LENGTH, the default limit of a string or blob
+            };
+            String literalPrefix = text ? "'" : name.equals("BLOB") ? "X'" : null;
+            rows.add(new Object[] {name, (long) ColumnTypes.jdbcType(name), precision, literalPrefix,
+                literalPrefix == null ? null : "'", null, (long) typeNullable, text ? 1L : 0L,
+                (long) (name.equals("BLOB") ? typePredBasic : typeSearchable), 0L, 0L,
+                name.equals("INTEGER") ? 1L : 0L, null, 0L, 0L, null, null, numeric ? 10L : null});
+        }
+        return result("TYPE_NAME text, DATA_TYPE integer, PRECISION integer, LITERAL_PREFIX text, LITERAL_SUFFIX text, "
+                + "CREATE_PARAMS text, NULLABLE smallint, CASE_SENSITIVE boolean, SEARCHABLE smallint, "
+                + "UNSIGNED_ATTRIBUTE boolean, FIXED_PREC_SCALE boolean, AUTO_INCREMENT boolean, "
+                + "LOCAL_TYPE_NAME text, MINIMUM_SCALE smallint, MAXIMUM_SCALE smallint, SQL_DATA_TYPE integer, "
+                + "SQL_DATETIME_SUB integer, NUM_PREC_RADIX integer", rows);
     }
 
+    // ------------------------------------------------------------------ what SQLite has none of: empty answers
+
     @Override
-    public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern)
-            throws SQLException {
-        throw unsupported("getProcedures");
+    public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern) {
+        return result("PROCEDURE_CAT text, PROCEDURE_SCHEM text, PROCEDURE_NAME text, RESERVED1 text, "
+                + "RESERVED2 text, RESERVED3 text, REMARKS text, PROCEDURE_TYPE smallint, SPECIFIC_NAME text",
+                List.of());
     }
 
     @Override
     public ResultSet getProcedureColumns(String catalog, String schemaPattern, String procedureNamePattern,
-                                         String columnNamePattern) throws SQLException {
-        throw unsupported("getProcedureColumns");
+                                         String columnNamePattern) {
+        return result("PROCEDURE_CAT text, PROCEDURE_SCHEM text, PROCEDURE_NAME text, COLUMN_NAME text, "
+                + "COLUMN_TYPE smallint, DATA_TYPE integer, TYPE_NAME text, PRECISION integer, LENGTH integer, "
+                + "SCALE smallint, RADIX smallint, NULLABLE smallint, REMARKS text, COLUMN_DEF text, "
+                + "SQL_DATA_TYPE integer, SQL_DATETIME_SUB integer, CHAR_OCTET_LENGTH integer, "
+                + "ORDINAL_POSITION integer, IS_NULLABLE text, SPECIFIC_NAME text", List.of());
+    }
+
+    /** SQLite's functions are built in or registered per connection: none is stored in the schema. */
+    @Override
+    public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern) {
+        return result("FUNCTION_CAT text, FUNCTION_SCHEM text, FUNCTION_NAME text, REMARKS text, "
+                + "FUNCTION_TYPE smallint, SPECIFIC_NAME text", List.of());
     }
 
     @Override
-    public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern)
-            throws SQLException {
-        throw unsupported("getColumnPrivileges");
+    public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern,
+                                        String columnNamePattern) {
+        return result("FUNCTION_CAT text, FUNCTION_SCHEM text, FUNCTION_NAME text, COLUMN_NAME text, "
+                + "COLUMN_TYPE smallint, DATA_TYPE integer, TYPE_NAME text, PRECISION integer, LENGTH integer, "
+                + "SCALE smallint, RADIX smallint, NULLABLE smallint, REMARKS text, CHAR_OCTET_LENGTH integer, "
+                + "ORDINAL_POSITION integer, IS_NULLABLE text, SPECIFIC_NAME text", List.of());
     }
 
     @Override
-    public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern)
-            throws SQLException {
-        throw unsupported("getTablePrivileges");
+    public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types) {
+        return result("TYPE_CAT text, TYPE_SCHEM text, TYPE_NAME text, CLASS_NAME text, DATA_TYPE integer, "
+                + "REMARKS text, BASE_TYPE smallint", List.of());
+    }
+
+    /** SQLite has no users or grants. */
+    @Override
+    public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern) {
+        return result("TABLE_CAT text, TABLE_SCHEM text, TABLE_NAME text, GRANTOR text, GRANTEE text, "
+                + "PRIVILEGE text, IS_GRANTABLE text", List.of());
+    }
+
+    @Override
+    public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern) {
+        return result("TABLE_CAT text, TABLE_SCHEM text, TABLE_NAME text, COLUMN_NAME text, GRANTOR text, "
+                + "GRANTEE text, PRIVILEGE text, IS_GRANTABLE text", List.of());
+    }
+
+    /** Client info is kept by the connection and has no predefined properties. */
+    @Override
+    public ResultSet getClientInfoProperties() {
+        return result("NAME text, MAX_LEN integer, DEFAULT_VALUE text, DESCRIPTION text", List.of());
+    }
+
+    // ------------------------------------------------------------------ not supported
+
+    private static SQLFeatureNotSupportedException unsupported(String what) {
+        return new SQLFeatureNotSupportedException(what + " is not supported by the Halite driver");
     }
 
     @Override
@@ -259,17 +328,6 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public ResultSet getVersionColumns(String catalog, String schema, String table) throws SQLException {
         throw unsupported("getVersionColumns");
-    }
-
-    @Override
-    public ResultSet getTypeInfo() throws SQLException {
-        throw unsupported("getTypeInfo");
-    }
-
-    @Override
-    public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types)
-            throws SQLException {
-        throw unsupported("getUDTs");
     }
 
     @Override
@@ -288,23 +346,6 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getAttributes(String catalog, String schemaPattern, String typeNamePattern,
                                    String attributeNamePattern) throws SQLException {
         throw unsupported("getAttributes");
-    }
-
-    @Override
-    public ResultSet getClientInfoProperties() throws SQLException {
-        throw unsupported("getClientInfoProperties");
-    }
-
-    @Override
-    public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern)
-            throws SQLException {
-        throw unsupported("getFunctions");
-    }
-
-    @Override
-    public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern,
-                                        String columnNamePattern) throws SQLException {
-        throw unsupported("getFunctionColumns");
     }
 
     @Override
@@ -1054,10 +1095,10 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
         return true;
     }
 
-    /** Generated keys are the rowid; naming key columns is not supported. */
+    /** Named key columns come back through a RETURNING clause the driver appends to every INSERT. */
     @Override
     public boolean generatedKeyAlwaysReturned() {
-        return false;
+        return true;
     }
 
     @Override

@@ -46,8 +46,10 @@ public final class HalitePreparedStatement extends HaliteStatement implements Pr
     private final SqlText text;
     private final Object[] values;
 
-    HalitePreparedStatement(HaliteConnection connection, String sql) throws SQLException {
-        super(connection);
+    /** @param keyColumns the generated key columns to return, or null for the rowid */
+    HalitePreparedStatement(HaliteConnection connection, String sql, GeneratedKeys.Columns keyColumns)
+            throws SQLException {
+        super(connection, keyColumns);
         this.sql = sql;
         this.text = scanNonEmpty(sql);
         this.values = new Object[text.parameters()];
@@ -76,16 +78,11 @@ public final class HalitePreparedStatement extends HaliteStatement implements Pr
         return cal == null ? ZoneId.systemDefault() : cal.getTimeZone().toZoneId();
     }
 
-    private static SQLException sqlOnPrepared() {
-        return new SQLException("a PreparedStatement runs its own SQL: call the method without a SQL argument",
-                "HY000");
-    }
-
     // ------------------------------------------------------------------ executing
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        run(bound(), text, Expect.ROWS);
+        run(bound(), text, Expect.ROWS, preparedKeyColumns);
         return getResultSet();
     }
 
@@ -96,13 +93,13 @@ public final class HalitePreparedStatement extends HaliteStatement implements Pr
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        run(bound(), text, Expect.COUNT);
+        run(bound(), text, Expect.COUNT, preparedKeyColumns);
         return getLargeUpdateCount();
     }
 
     @Override
     public boolean execute() throws SQLException {
-        return run(bound(), text, Expect.ANY);
+        return run(bound(), text, Expect.ANY, preparedKeyColumns);
     }
 
     @Override
@@ -130,28 +127,9 @@ public final class HalitePreparedStatement extends HaliteStatement implements Pr
     }
 
     @Override
-    public ResultSet executeQuery(String sql) throws SQLException {
-        throw sqlOnPrepared();
-    }
-
-    @Override
-    public int executeUpdate(String sql) throws SQLException {
-        throw sqlOnPrepared();
-    }
-
-    @Override
-    public long executeLargeUpdate(String sql) throws SQLException {
-        throw sqlOnPrepared();
-    }
-
-    @Override
-    public boolean execute(String sql) throws SQLException {
-        throw sqlOnPrepared();
-    }
-
-    @Override
-    public void addBatch(String sql) throws SQLException {
-        throw sqlOnPrepared();
+    SqlText given(String sql) throws SQLException {
+        throw new SQLException("a PreparedStatement runs its own SQL: call the method without a SQL argument",
+                "HY000");
     }
 
     // ------------------------------------------------------------------ setters

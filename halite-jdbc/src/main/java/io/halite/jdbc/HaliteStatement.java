@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A statement: each execution is one request to the server, and its result (rows, or an update count) is read
  * whole. A batch is one atomic request: all its statements apply or none. After an INSERT,
- * {@link #getGeneratedKeys()} has one column {@code last_insert_rowid()}.
+ * {@link #getGeneratedKeys()} has one column {@code last_insert_rowid()}, or the key columns the application named
+ * (by name or position), one row per inserted row, read through a {@code RETURNING} clause the driver appends.
  *
  * <p>{@code executeQuery} refuses statements that cannot return rows (INSERT, UPDATE, DELETE, DDL without
  * RETURNING) before sending them; one that unexpectedly returns none has run, and the exception says so.
@@ -27,13 +28,12 @@ import java.util.List;
  * otherwise.
  */
 public class HaliteStatement implements Statement {
-    private static final List<String> GENERATED_KEY_COLUMNS = List.of("last_insert_rowid()");
-    private static final List<String> GENERATED_KEY_TYPES = List.of("integer");
-
     /** What an execute method expects of the statement's result. */
     enum Expect { ANY, ROWS, COUNT }
 
     final HaliteConnection connection;
+    /** The generated key columns a prepared statement was made with (its batches' too); null for the rowid. */
+    final GeneratedKeys.Columns preparedKeyColumns;
     private final List<Wire.Sql> batch = new ArrayList<>();
     private final List<SqlText> batchTexts = new ArrayList<>();
     private boolean closed;
@@ -43,11 +43,15 @@ public class HaliteStatement implements Statement {
     private long maxRows;
     private HaliteResultSet resultSet;
     private long updateCount = -1;
-    /** The rowid the last INSERT assigned, or 0 if the last execution inserted nothing. */
-    private long generatedKey;
+    private GeneratedKeys generatedKeys = GeneratedKeys.NONE;
 
     HaliteStatement(HaliteConnection connection) {
+        this(connection, null);
+    }
+
+    HaliteStatement(HaliteConnection connection, GeneratedKeys.Columns preparedKeyColumns) {
         this.connection = connection;
+        this.preparedKeyColumns = preparedKeyColumns;
     }
 
     void checkOpen() throws SQLException {
@@ -68,8 +72,18 @@ public class HaliteStatement implements Statement {
         return text;
     }
 
-    /** Runs one statement and keeps its result; returns whether the result is rows. */
-    final boolean run(Wire.Sql sql, SqlText text, Expect expect) throws SQLException {
+    /** The SQL passed to an execute or addBatch method, scanned; a prepared statement refuses any (it has its own). */
+    SqlText given(String sql) throws SQLException {
+        return scanNonEmpty(sql);
+    }
+
+    /**
+     * Runs one statement and keeps its result; returns whether the result is rows.
+     *
+     * @param keyColumns the generated key columns asked for, or null for the rowid
+     */
+    final boolean run(Wire.Sql sql, SqlText text, Expect expect, GeneratedKeys.Columns keyColumns)
+            throws SQLException {
         checkOpen();
         clearResults();
         if (expect == Expect.ROWS && text.returnsNoRows()) {
@@ -80,10 +94,17 @@ public class HaliteStatement implements Statement {
             throw new SQLException("executeUpdate cannot run a query (" + text.leadingWord() + "): use executeQuery "
                     + "or execute", "HY000");
         }
-        Wire.Result result = single(connection.execute(List.of(sql), false, text.isQuery(),
+        boolean returningKeys = keyColumns != null && keyColumns.appliesTo(text);
+        Wire.Sql sent = returningKeys ? keyColumns.returning(sql, text) : sql;
+        Wire.Result result = single(connection.execute(List.of(sent), false, text.isQuery(),
                 connection.timeout(queryTimeout)));
         if (result.error() != null) {
             throw statementError(result);
+        }
+        if (returningKeys) {
+            generatedKeys = keyColumns.keysOf(result);
+            updateCount = result.rows().size(); // the RETURNING gives one row per inserted row
+            return false;
         }
         if (result.hasRows()) {
             if (expect == Expect.COUNT) {
@@ -104,10 +125,14 @@ public class HaliteStatement implements Statement {
                     + " rows affected): use executeUpdate or execute for statements without results", "HY000");
         }
         updateCount = result.rowsAffected();
-        if (text.isInsert() && result.rowsAffected() > 0) {
-            generatedKey = result.lastInsertId();
-        }
+        generatedKeys = rowidKey(text, result);
         return false;
+    }
+
+    /** The rowid an INSERT assigned last, if it inserted rows. */
+    private static GeneratedKeys rowidKey(SqlText text, Wire.Result result) {
+        return text.isInsert() && result.rowsAffected() > 0
+                ? GeneratedKeys.rowid(result.lastInsertId()) : GeneratedKeys.NONE;
     }
 
     private static Wire.Result single(Wire.Response response) throws SQLException {
@@ -135,7 +160,8 @@ public class HaliteStatement implements Statement {
         if (text.isQuery()) {
             throw new SQLException("a batch cannot hold a query (" + text.leadingWord() + ")", "HY000");
         }
-        batch.add(sql);
+        boolean returningKeys = preparedKeyColumns != null && preparedKeyColumns.appliesTo(text);
+        batch.add(returningKeys ? preparedKeyColumns.returning(sql, text) : sql);
         batchTexts.add(text);
     }
 
@@ -152,6 +178,7 @@ public class HaliteStatement implements Statement {
         Wire.Response response = connection.execute(sql, true, false, connection.timeout(queryTimeout));
         List<Wire.Result> results = response.results();
         long[] counts = new long[sql.size()];
+        GeneratedKeys keys = GeneratedKeys.NONE;
         for (int i = 0; i < results.size(); i++) {
             Wire.Result result = results.get(i);
             if (result.error() != null) {
@@ -161,15 +188,18 @@ public class HaliteStatement implements Statement {
                         result.errorCode(), new int[0], cause);
             }
             counts[i] = result.hasRows() ? result.rows().size() : result.rowsAffected();
+            // With key columns every execution's keys count; without, only the last rowid is known.
+            if (preparedKeyColumns != null && preparedKeyColumns.appliesTo(texts.get(i))) {
+                keys = keys.plus(preparedKeyColumns.keysOf(result));
+            } else {
+                keys = rowidKey(texts.get(i), result);
+            }
         }
         if (results.size() != sql.size()) {
             throw new SQLException("the server sent " + results.size() + " results for a batch of " + sql.size(),
                     "08000");
         }
-        Wire.Result last = results.get(results.size() - 1);
-        if (texts.get(texts.size() - 1).isInsert() && last.rowsAffected() > 0) {
-            generatedKey = last.lastInsertId();
-        }
+        generatedKeys = keys;
         return counts;
     }
 
@@ -180,18 +210,13 @@ public class HaliteStatement implements Statement {
             previous.close();
         }
         updateCount = -1;
-        generatedKey = 0;
+        generatedKeys = GeneratedKeys.NONE;
     }
 
     static void checkGeneratedKeysFlag(int autoGeneratedKeys) throws SQLException {
         if (autoGeneratedKeys != RETURN_GENERATED_KEYS && autoGeneratedKeys != NO_GENERATED_KEYS) {
             throw new SQLException("invalid autoGeneratedKeys value " + autoGeneratedKeys, "HY024");
         }
-    }
-
-    static SQLException generatedKeyColumnsUnsupported() {
-        return new SQLFeatureNotSupportedException("naming generated key columns is not supported: the generated "
-                + "key is the rowid (getGeneratedKeys after an INSERT), or use RETURNING");
     }
 
     private static Wire.Sql plain(String sql) {
@@ -202,7 +227,7 @@ public class HaliteStatement implements Statement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        run(plain(sql), scanNonEmpty(sql), Expect.ROWS);
+        run(plain(sql), given(sql), Expect.ROWS, null);
         return resultSet;
     }
 
@@ -213,13 +238,17 @@ public class HaliteStatement implements Statement {
 
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
-        run(plain(sql), scanNonEmpty(sql), Expect.COUNT);
+        return executeLargeUpdate(sql, (GeneratedKeys.Columns) null);
+    }
+
+    private long executeLargeUpdate(String sql, GeneratedKeys.Columns keyColumns) throws SQLException {
+        run(plain(sql), given(sql), Expect.COUNT, keyColumns);
         return updateCount;
     }
 
     @Override
     public boolean execute(String sql) throws SQLException {
-        return run(plain(sql), scanNonEmpty(sql), Expect.ANY);
+        return run(plain(sql), given(sql), Expect.ANY, null);
     }
 
     @Override
@@ -242,37 +271,37 @@ public class HaliteStatement implements Statement {
 
     @Override
     public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return saturatedInt(executeLargeUpdate(sql, columnIndexes));
     }
 
     @Override
     public int executeUpdate(String sql, String[] columnNames) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return saturatedInt(executeLargeUpdate(sql, columnNames));
     }
 
     @Override
     public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return executeLargeUpdate(sql, GeneratedKeys.Columns.at(columnIndexes));
     }
 
     @Override
     public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return executeLargeUpdate(sql, GeneratedKeys.Columns.named(columnNames));
     }
 
     @Override
     public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return run(plain(sql), given(sql), Expect.ANY, GeneratedKeys.Columns.at(columnIndexes));
     }
 
     @Override
     public boolean execute(String sql, String[] columnNames) throws SQLException {
-        throw generatedKeyColumnsUnsupported();
+        return run(plain(sql), given(sql), Expect.ANY, GeneratedKeys.Columns.named(columnNames));
     }
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        addToBatch(plain(sql), scanNonEmpty(sql));
+        addToBatch(plain(sql), given(sql));
     }
 
     @Override
@@ -339,14 +368,14 @@ public class HaliteStatement implements Statement {
     }
 
     /**
-     * After an INSERT (or a batch ending with one) that inserted rows: one row holding the rowid SQLite assigned
-     * last; otherwise no rows.
+     * After an INSERT that inserted rows: one row holding the rowid SQLite assigned last (after a batch, the last
+     * execution's); or, when key columns were named, those columns of every inserted row (every execution's, after a
+     * batch). Otherwise no rows.
      */
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         checkOpen();
-        List<Object[]> rows = generatedKey == 0 ? List.of() : List.<Object[]>of(new Object[] {generatedKey});
-        return new HaliteResultSet(this, GENERATED_KEY_COLUMNS, GENERATED_KEY_TYPES, rows);
+        return new HaliteResultSet(this, generatedKeys.columns(), generatedKeys.types(), generatedKeys.rows());
     }
 
     // ------------------------------------------------------------------ settings
@@ -471,10 +500,14 @@ public class HaliteStatement implements Statement {
         throw new SQLFeatureNotSupportedException("named cursors are not supported");
     }
 
+    /**
+     * Not supported: the HTTP API has no way to stop a request once sent, and closing the socket would only lose
+     * the answer (a write would then be of unknown outcome). The query timeout is enforced by the server.
+     */
     @Override
     public void cancel() throws SQLException {
-        throw new SQLFeatureNotSupportedException("cancel is not supported: a sent request runs to its end; use a "
-                + "query timeout");
+        throw new SQLFeatureNotSupportedException("cancel is not supported: the server cannot stop a request once "
+                + "sent; set a query timeout (setQueryTimeout), which the server enforces");
     }
 
     @Override

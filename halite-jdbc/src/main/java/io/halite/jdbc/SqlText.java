@@ -15,8 +15,9 @@ import java.util.Set;
  *
  * @param parameters the number of {@code ?} placeholders
  * @param words      the bare words (keywords and unquoted identifiers), upper-cased, in order
+ * @param bodyEnd    where the statement ends in the text, before trailing whitespace, comments and semicolons
  */
-record SqlText(int parameters, List<String> words) {
+record SqlText(int parameters, List<String> words, int bodyEnd) {
     private static final Set<String> QUERY_STARTS = Set.of("SELECT", "VALUES", "WITH", "EXPLAIN");
     private static final Set<String> WRITE_WORDS = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE", "RETURNING",
             "CREATE", "DROP", "ALTER");
@@ -32,21 +33,30 @@ record SqlText(int parameters, List<String> words) {
     static SqlText scan(String sql) throws SQLException {
         int parameters = 0;
         List<String> words = new ArrayList<>();
+        int bodyEnd = 0;
         int n = sql.length();
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
+            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? n : end + 1;
+                continue;
+            }
+            if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+                continue;
+            }
+            if (Character.isWhitespace(c) || c == ';') {
+                i++;
+                continue;
+            }
             if (c == '\'' || c == '"' || c == '`') {
                 i = skipQuoted(sql, i, c);
             } else if (c == '[') {
                 int end = sql.indexOf(']', i + 1);
                 i = end < 0 ? n : end + 1;
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? n : end + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
             } else if (c == '?') {
                 if (i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
                     throw unsupportedParameter(sql, i);
@@ -64,8 +74,9 @@ record SqlText(int parameters, List<String> words) {
             } else {
                 i++;
             }
+            bodyEnd = i;
         }
-        return new SqlText(parameters, List.copyOf(words));
+        return new SqlText(parameters, List.copyOf(words), bodyEnd);
     }
 
     /** The first keyword, or "" for none. */

@@ -41,6 +41,14 @@ class SqlTextTest {
     }
 
     @Test
+    void theBodyEndsBeforeTrailingWhitespaceCommentsAndSemicolons() throws SQLException {
+        String insert = "INSERT INTO t VALUES ('a;', \"-- b\")";
+        assertThat(SqlText.scan(insert).bodyEnd()).isEqualTo(insert.length());
+        assertThat(SqlText.scan(insert + " ;\n -- done\n/* really */ ;").bodyEnd()).isEqualTo(insert.length());
+        assertThat(SqlText.scan("-- nothing\n").bodyEnd()).isZero();
+    }
+
+    @Test
     void classification() throws SQLException {
         assertThat(SqlText.scan("SELECT * FROM t").isQuery()).isTrue();
         assertThat(SqlText.scan("VALUES (1)").isQuery()).isTrue();

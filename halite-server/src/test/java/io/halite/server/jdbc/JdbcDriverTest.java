@@ -197,6 +197,80 @@ class JdbcDriverTest {
         }
     }
 
+    @Test
+    void namedOrNumberedGeneratedKeyColumnsComeBackForEveryInsertedRow() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, v TEXT, code TEXT AS ('c' || v))");
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + t + " (v) VALUES (?)",
+                    new String[] {"id", "CODE"})) {
+                insert.setString(1, "a");
+                assertThat(insert.executeUpdate()).isEqualTo(1);
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    assertThat(keys.getMetaData().getColumnCount()).isEqualTo(2);
+                    assertThat(keys.getMetaData().getColumnName(1)).isEqualTo("id");
+                    assertThat(keys.getMetaData().getColumnName(2)).isEqualTo("code");
+                    assertThat(keys.next()).isTrue();
+                    assertThat(keys.getLong("id")).isEqualTo(1);
+                    assertThat(keys.getString("code")).isEqualTo("ca");
+                    assertThat(keys.next()).isFalse();
+                }
+                for (String v : List.of("b", "c", "d")) {
+                    insert.setString(1, v);
+                    insert.addBatch();
+                }
+                assertThat(insert.executeBatch()).containsExactly(1, 1, 1);
+                List<String> keys = new ArrayList<>();
+                try (ResultSet rs = insert.getGeneratedKeys()) {
+                    while (rs.next()) {
+                        keys.add(rs.getLong(1) + ":" + rs.getString(2));
+                    }
+                }
+                assertThat(keys).as("one row per execution of the batch").containsExactly("2:cb", "3:cc", "4:cd");
+            }
+
+            assertThat(s.executeUpdate("INSERT INTO " + t + " (v) VALUES ('e'), ('f');  -- two rows\n",
+                    new int[] {3, 1})).isEqualTo(2);
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = s.getGeneratedKeys()) {
+                assertThat(rs.getMetaData().getColumnName(1)).isEqualTo("code");
+                while (rs.next()) {
+                    keys.add(rs.getString(1) + ":" + rs.getLong(2));
+                }
+            }
+            assertThat(keys).containsExactly("ce:5", "cf:6");
+
+            assertThat(s.execute("UPDATE " + t + " SET v = 'u' WHERE id = 1", new String[] {"id"})).isFalse();
+            assertThat(s.getUpdateCount()).isEqualTo(1);
+            try (ResultSet rs = s.getGeneratedKeys()) {
+                assertThat(rs.next()).as("only an INSERT returns keys").isFalse();
+            }
+            try (PreparedStatement query = c.prepareStatement("SELECT count(*) FROM " + t, new String[] {"id"});
+                 ResultSet rs = query.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(6);
+            }
+
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO " + t + " (v) VALUES ('g') RETURNING id",
+                    new String[] {"id"})).isInstanceOf(SQLException.class)
+                    .hasMessage("the INSERT has its own RETURNING clause: read its rows with executeQuery instead of "
+                            + "asking for generated key columns");
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO " + t + " (v) VALUES ('g')", new String[] {"nope"}))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("no such column: nope");
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO " + t + " (v) VALUES ('g')", new int[] {0}))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessage("generated key column index 0 is not a column: indexes start at 1");
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO " + t + " (v) VALUES ('g')", new int[] {4}))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessage("generated key column index 4 is past the table's 3 columns; the INSERT has run");
+            assertThat(count(c, t)).isEqualTo(7);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + t + " (v) VALUES ('h')")) {
+                assertThatThrownBy(() -> insert.executeUpdate("INSERT INTO " + t + " (v) VALUES ('h')",
+                        new String[] {"id"})).isInstanceOf(SQLException.class)
+                        .hasMessage("a PreparedStatement runs its own SQL: call the method without a SQL argument");
+            }
+        }
+    }
+
     /** Binds one value as parameter {@code p} of a statement. */
     private interface Setter {
         void set(PreparedStatement ps, int p) throws Exception;
@@ -528,7 +602,10 @@ class JdbcDriverTest {
             assertThatThrownBy(rs::first).isInstanceOf(SQLFeatureNotSupportedException.class);
             assertThatThrownBy(() -> rs.updateInt(1, 2)).isInstanceOf(SQLFeatureNotSupportedException.class);
             assertThatThrownBy(rs::insertRow).isInstanceOf(SQLFeatureNotSupportedException.class);
-            assertThatThrownBy(c::setSavepoint).isInstanceOf(SQLFeatureNotSupportedException.class);
+            assertThatThrownBy(c::setSavepoint).isInstanceOf(SQLFeatureNotSupportedException.class)
+                    .hasMessage("savepoints are not supported: a Halite transaction is replayed on every node as one "
+                            + "unit, and the server refuses SAVEPOINT and ROLLBACK TO inside it; roll back the whole "
+                            + "transaction instead");
             assertThatThrownBy(() -> c.releaseSavepoint(null)).isInstanceOf(SQLFeatureNotSupportedException.class);
             assertThatThrownBy(() -> c.prepareCall("CALL x()")).isInstanceOf(SQLFeatureNotSupportedException.class);
             assertThatThrownBy(c::createBlob).isInstanceOf(SQLFeatureNotSupportedException.class);
@@ -536,10 +613,10 @@ class JdbcDriverTest {
                     .isInstanceOf(SQLFeatureNotSupportedException.class);
             assertThatThrownBy(() -> c.prepareStatement("SELECT 1", ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_UPDATABLE)).isInstanceOf(SQLFeatureNotSupportedException.class);
-            assertThatThrownBy(() -> c.prepareStatement("SELECT 1", new String[] {"id"}))
-                    .isInstanceOf(SQLFeatureNotSupportedException.class);
-            assertThatThrownBy(s::cancel).isInstanceOf(SQLFeatureNotSupportedException.class);
-            assertThatThrownBy(() -> c.getMetaData().getProcedures(null, null, "%"))
+            assertThatThrownBy(s::cancel).isInstanceOf(SQLFeatureNotSupportedException.class)
+                    .hasMessage("cancel is not supported: the server cannot stop a request once sent; set a query "
+                            + "timeout (setQueryTimeout), which the server enforces");
+            assertThatThrownBy(() -> c.getMetaData().getBestRowIdentifier(null, null, "t", 0, true))
                     .isInstanceOf(SQLFeatureNotSupportedException.class);
         }
     }
@@ -683,6 +760,31 @@ class JdbcDriverTest {
             try (ResultSet rs = md.getCatalogs()) {
                 assertThat(rs.next()).isFalse();
             }
+            try (ResultSet rs = md.getProcedures(null, null, "%")) {
+                assertThat(rs.getMetaData().getColumnName(3)).isEqualTo("PROCEDURE_NAME");
+                assertThat(rs.next()).as("SQLite has no stored procedures").isFalse();
+            }
+            assertThat(md.generatedKeyAlwaysReturned()).isTrue();
+        }
+    }
+
+    @Test
+    void typeInfoListsSqlitesFiveAffinitiesInDataTypeOrder() throws SQLException {
+        try (Connection c = connect(); ResultSet rs = c.getMetaData().getTypeInfo()) {
+            List<String> types = new ArrayList<>();
+            while (rs.next()) {
+                types.add(String.join("|", rs.getString("TYPE_NAME"), rs.getString("DATA_TYPE"),
+                        rs.getString("PRECISION"), rs.getString("LITERAL_PREFIX"), rs.getString("LITERAL_SUFFIX"),
+                        rs.getString("NULLABLE"), String.valueOf(rs.getBoolean("CASE_SENSITIVE")),
+                        rs.getString("SEARCHABLE"), String.valueOf(rs.getBoolean("AUTO_INCREMENT")),
+                        rs.getString("NUM_PREC_RADIX")));
+            }
+            assertThat(types).containsExactly(
+                    "NUMERIC|2|15|null|null|1|false|3|false|10",
+                    "INTEGER|4|19|null|null|1|false|3|true|10",
+                    "REAL|8|15|null|null|1|false|3|false|10",
+                    "TEXT|12|1000000000|'|'|1|true|3|false|null",
+                    "BLOB|2004|1000000000|X'|'|1|false|2|false|null");
         }
     }
 
