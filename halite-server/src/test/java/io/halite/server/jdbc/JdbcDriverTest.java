@@ -60,8 +60,7 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The JDBC driver against one real node: DriverManager and DataSource, statements and every parameter type,
  * result conversions and metadata, batches, errors, a HikariCP pool, read-your-writes and failover. One server for
- * the class; every test uses its own tables. Transactions ({@code setAutoCommit(false)}) need the server's
- * {@code /db/tx}, which is not tested here.
+ * the class; every test uses its own tables. Transactions across nodes are tested in JdbcClusterTest.
  */
 class JdbcDriverTest {
     private static final AtomicInteger TABLES = new AtomicInteger();
