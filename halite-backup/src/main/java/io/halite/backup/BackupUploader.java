@@ -1,6 +1,7 @@
 package io.halite.backup;
 
 import io.halite.backup.target.BackupTarget;
+import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.node.HaliteNode;
@@ -287,10 +288,12 @@ public final class BackupUploader implements AutoCloseable {
         Path copy = Files.createTempFile(workDir, "base-", ".sqlite");
         Path stored = Files.createTempFile(workDir, "base-", ".sqlite.zst");
         try {
-            node.database().backupTo(copy);
-            SqliteDatabase.ImageState state = SqliteDatabase.stateOf(copy);
+            SqliteDatabase.ImageState state = node.database().backupTo(copy);
             if (state.midLoad()) {
                 throw new IOException("a /db/load is in progress; the base copy is taken after it");
+            }
+            if (state.appliedTerm() == LogPosition.UNKNOWN_TERM) {
+                throw new IOException("the node is still replaying its log after a restart; the base copy is taken after it");
             }
             long index = state.appliedIndex();
             // The base holds entry `index`: its time is that entry's, if this node still has it (else now, later).

@@ -1,13 +1,13 @@
 package io.halite.backup;
 
 import io.halite.backup.BackupCatalog.RestorePoint;
+import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,16 +51,12 @@ public final class Restorer {
             }
             try {
                 SqliteDatabase.checkImage(work);
+                SqliteDatabase.adoptImage(work, new LogPosition.Point(base.index(), base.term()));
             } catch (SQLException e) {
                 throw new DamagedObjectException(baseName, e.getMessage());
             }
             Result result = replay(catalog, plan, point, work, options);
-            for (String suffix : new String[] {"", ".load"}) {
-                Path from = Path.of(work + suffix);
-                if (Files.exists(from)) {
-                    Files.move(from, Path.of(databaseFile + suffix), StandardCopyOption.ATOMIC_MOVE);
-                }
-            }
+            SqliteDatabase.moveFiles(work, databaseFile);
             return result;
         } finally {
             deleteWorkFiles(work);
@@ -108,8 +104,6 @@ public final class Restorer {
     }
 
     private static void deleteWorkFiles(Path work) throws IOException {
-        for (String suffix : new String[] {"", "-wal", "-shm", "-journal", ".load"}) {
-            Files.deleteIfExists(Path.of(work + suffix));
-        }
+        SqliteDatabase.deleteFiles(work);
     }
 }

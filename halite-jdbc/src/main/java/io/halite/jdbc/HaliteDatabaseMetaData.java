@@ -23,8 +23,7 @@ import java.util.regex.Pattern;
  * {@link #getImportedKeys}, {@link #getExportedKeys}, {@link #getCrossReference}, {@link #getSchemas},
  * {@link #getCatalogs} (both empty: SQLite has one unnamed catalog and schema here), {@link #getTableTypes}. The
  * catalog and schema arguments are ignored; name patterns use {@code %}, {@code _} and the escape {@code \}, and
- * match case-insensitively as SQLite names do. Tables named {@code sqlite_*} and Halite's own {@code _halite_state}
- * are SYSTEM TABLEs. Column types follow {@link ColumnTypes}; {@link #getTypeInfo} lists SQLite's five type
+ * match case-insensitively as SQLite names do. Tables named {@code sqlite_*} are SYSTEM TABLEs. Column types follow {@link ColumnTypes}; {@link #getTypeInfo} lists SQLite's five type
  * affinities. Key and index names SQLite does not report are null, and foreign keys are reported as not deferrable
  * (the pragmas do not say). What SQLite has none of (procedures, stored functions, user-defined types, privileges,
  * client info properties) is an empty result; the rest (best row identifier, version and pseudo columns, super
@@ -75,7 +74,7 @@ public final class HaliteDatabaseMetaData implements DatabaseMetaData {
 
     private static boolean isSystemTable(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return lower.startsWith("sqlite_") || lower.equals("_halite_state");
+        return lower.startsWith("sqlite_");
     }
 
     private static long rule(Object action) {

@@ -25,8 +25,7 @@ final class SqlDumpWriter {
                 out.write("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n");
                 List<String[]> tables = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql "
-                        + "IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name <> '" + SqliteDatabase.STATE_TABLE
-                        + "' ORDER BY rowid")) {
+                        + "IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid")) {
                     while (rs.next()) {
                         tables.add(new String[] {rs.getString(1), rs.getString(2)});
                     }
@@ -43,7 +42,7 @@ final class SqlDumpWriter {
                     }
                 }
                 try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_schema WHERE type IN ('index', 'trigger', "
-                        + "'view') AND sql IS NOT NULL AND tbl_name <> '" + SqliteDatabase.STATE_TABLE + "' ORDER BY rowid")) {
+                        + "'view') AND sql IS NOT NULL ORDER BY rowid")) {
                     while (rs.next()) {
                         out.write(rs.getString(1));
                         out.write(";\n");

@@ -5,10 +5,8 @@ import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -33,15 +31,17 @@ import org.sqlite.SQLiteOpenMode;
  * One SQLite database on one node: a single writer connection that applies committed log entries in order, and a
  * pool of read-only connections for reads.
  *
- * <p>The index of the last applied entry is stored in the same SQLite transaction as the entry's effects (table
- * {@value #STATE_TABLE}), so after any crash the file says exactly which entries it holds. Consecutive entries may
- * share one SQLite transaction; {@link #commit()} ends it. With {@code synchronous=NORMAL} a commit is not yet
- * fsynced; {@link #syncDurable()} makes everything committed durable, and only then may the Raft log be purged.
+ * <p>The index of the last applied entry is recorded in the same SQLite transaction as the entry's effects, without
+ * anything in the user's schema (see {@link LogPosition}), so after any crash the file says exactly which entries it
+ * holds. Consecutive entries may share one SQLite transaction; {@link #commit()} ends it. With
+ * {@code synchronous=NORMAL} a commit is not yet fsynced; {@link #syncDurable()} makes everything committed durable,
+ * and only then may the Raft log be purged.
  *
  * <p>The writer methods must be called from one thread (the log applier); read methods from any thread.
  */
 public final class SqliteDatabase implements AutoCloseable {
-    public static final String STATE_TABLE = "_halite_state";
+    /** Where databases written before the log position left the schema kept it; moved out when one is opened. */
+    private static final String LEGACY_STATE_TABLE = "_halite_state";
 
     /**
      * How the database is opened.
@@ -69,8 +69,7 @@ public final class SqliteDatabase implements AutoCloseable {
     private final DeterministicFunctions functions;
     private final Connection writer;
     private final StatementRunner writes;
-    private final PreparedStatement saveApplied;
-    private final Path loadFile;
+    private final LoadStaging staging;
     private PreparedStatement resetCounters;
     private PreparedStatement clearCounters;
     private final BlockingQueue<StatementRunner> readers;
@@ -82,11 +81,13 @@ public final class SqliteDatabase implements AutoCloseable {
     /** Entries applied in the open SQLite transaction, kept to re-apply them if SQLite rolls the transaction back. */
     private final List<PendingEntry> uncommitted = new ArrayList<>();
     private boolean inTransaction;
-    /** How far the image of an unfinished {@code /db/load} has been staged; stored with the applied index. */
-    private LoadProgress load;
+    /** The last entry applied, committed or not (its term may be unknown for a while after a restart). */
     private long appliedIndex;
     private long appliedTerm;
-    private long durableIndex;
+    /** What the last commit made visible to readers; guarded by {@link #commitLock}. */
+    private ImageState committed;
+    private final Object commitLock = new Object();
+    private LogPosition.Point durable;
     /** Set when the node shuts down: running statements stop, and applying stops with them. */
     private volatile boolean stopping;
 
@@ -107,26 +108,27 @@ public final class SqliteDatabase implements AutoCloseable {
             // Checkpoints run on their own thread (see Checkpointer), not inside the applier's commits.
             s.execute("PRAGMA wal_autocheckpoint = 0");
             s.execute("PRAGMA cache_size = -16384"); // 16 MB of pages for the writer; readers keep the default 2 MB
-            createStateTable(s, 0, 0, true);
             // Marks the open write transaction: if SQLite rolls it back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)),
             // the row disappears with it.
             s.execute("CREATE TEMP TABLE halite_open_transaction(x)");
             s.execute("CREATE TEMP TABLE halite_counters(x)");
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT applied_index, applied_term, load_id, load_sequence, load_bytes FROM " + STATE_TABLE)) {
-                rs.next();
-                appliedIndex = rs.getLong(1);
-                appliedTerm = rs.getLong(2);
-                durableIndex = appliedIndex;
-                load = new LoadProgress(rs.getLong(3), rs.getInt(4), rs.getLong(5));
-            }
         }
-        policy.protectStateTable(stateTableRootPage());
+        try {
+            LegacyState legacy = readLegacyState();
+            LogPosition.Point start = legacy != null ? legacy.position() : position();
+            appliedIndex = start.index();
+            appliedTerm = start.term();
+            this.staging = new LoadStaging(file, appliedIndex);
+            if (legacy != null) {
+                moveLegacyState(legacy);
+            }
+            durable = LogPosition.read(file);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the log position of " + file + ": " + e.getMessage(), e);
+        }
+        committed = new ImageState(appliedIndex, appliedTerm, staging.inProgressAt(appliedIndex));
         this.writes = new StatementRunner(writer, policy, StatementPolicy.Mode.WRITE, options.statementBudget(),
                 () -> stopping);
-        this.saveApplied = writer.prepareStatement(
-                "UPDATE " + STATE_TABLE + " SET applied_index = ?, applied_term = ? WHERE id = 1");
-        this.loadFile = Path.of(file + ".load");
         this.inspector = openReader();
         this.checkpointer = new Checkpointer(file);
         this.readers = new ArrayBlockingQueue<>(options.readers());
@@ -167,13 +169,82 @@ public final class SqliteDatabase implements AutoCloseable {
         return appliedIndex;
     }
 
+    /** The term of the last applied entry, or {@link LogPosition#UNKNOWN_TERM} until {@link #learnTerm} is told. */
     public synchronized long appliedTerm() {
         return appliedTerm;
     }
 
-    /** The highest applied index known to be on disk (fsynced). */
-    public synchronized long durableIndex() {
-        return durableIndex;
+    /**
+     * After a crash the database knows its applied index but not always that entry's term (see
+     * {@link LogPosition}); the log applier tells it the term of each entry it skips as applied already.
+     */
+    public synchronized void learnTerm(long index, long term) {
+        if (index == appliedIndex && appliedTerm == LogPosition.UNKNOWN_TERM) {
+            appliedTerm = term;
+            synchronized (commitLock) {
+                if (committed.appliedIndex() == index) {
+                    committed = new ImageState(index, term, committed.midLoad());
+                }
+            }
+        }
+    }
+
+    /** The highest applied index, with its term, known to be on disk (fsynced). */
+    public synchronized LogPosition.Point durable() {
+        return durable;
+    }
+
+    /** The applied index from the header's stamp and the durable point recorded beside the file. */
+    private LogPosition.Point position() throws SQLException, IOException {
+        LogPosition.Point base = LogPosition.read(file);
+        int stamp;
+        try (java.sql.Statement s = writer.createStatement()) {
+            stamp = LogPosition.stampOf(s);
+        }
+        long index = LogPosition.applied(base.index(), stamp);
+        return new LogPosition.Point(index, index == base.index() ? base.term() : LogPosition.UNKNOWN_TERM);
+    }
+
+    /** What a database written before the log position left the schema holds in its state table. */
+    private record LegacyState(LogPosition.Point position, long loadId, int loadSequence, long loadBytes) {}
+
+    private LegacyState readLegacyState() throws SQLException {
+        try (java.sql.Statement s = writer.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
+                    + LEGACY_STATE_TABLE + "'")) {
+                if (!rs.next() || rs.getLong(1) == 0) {
+                    return null;
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT applied_index, applied_term, load_id, load_sequence, load_bytes"
+                    + " FROM " + LEGACY_STATE_TABLE)) {
+                if (!rs.next()) {
+                    return new LegacyState(LogPosition.Point.START, 0, 0, 0);
+                }
+                return new LegacyState(new LogPosition.Point(rs.getLong(1), rs.getLong(2)), rs.getLong(3), rs.getInt(4),
+                        rs.getLong(5));
+            }
+        }
+    }
+
+    /**
+     * Moves the log position out of the legacy state table, then drops the table. The files are written first: a
+     * crash before the drop finds the table again and moves it again.
+     */
+    private void moveLegacyState(LegacyState legacy) throws SQLException, IOException {
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the table's content must be durable before it is dropped
+        }
+        LogPosition.write(file, legacy.position());
+        if (legacy.loadId() != 0) {
+            staging.resume(legacy.loadId(), legacy.loadSequence(), legacy.loadBytes(), legacy.position().index());
+        }
+        try (java.sql.Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            s.execute("DROP TABLE " + LEGACY_STATE_TABLE);
+            LogPosition.stamp(s, legacy.position().index());
+            s.execute("COMMIT");
+        }
     }
 
     // ---- writer side: called only by the log applier ----
@@ -246,13 +317,16 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         inTransaction = false;
         uncommitted.clear();
-        try (java.sql.Statement s = writer.createStatement();
-             ResultSet rs = s.executeQuery("SELECT applied_index, applied_term FROM " + STATE_TABLE)) {
-            rs.next();
-            synchronized (this) {
-                appliedIndex = rs.getLong(1);
-                appliedTerm = rs.getLong(2);
-            }
+        ImageState last = committedState();
+        synchronized (this) {
+            appliedIndex = last.appliedIndex();
+            appliedTerm = last.appliedTerm();
+        }
+    }
+
+    private ImageState committedState() {
+        synchronized (commitLock) {
+            return committed;
         }
     }
 
@@ -263,7 +337,8 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         try (java.sql.Statement s = writer.createStatement()) {
             s.execute("DELETE FROM temp.halite_open_transaction");
-            s.execute("COMMIT");
+            LogPosition.stamp(s, appliedIndex());
+            commitAndPublish(s);
         } catch (SQLException e) {
             throw new NodeFailureException("cannot commit applied entries", e);
         }
@@ -271,72 +346,71 @@ public final class SqliteDatabase implements AutoCloseable {
         uncommitted.clear();
     }
 
-    /** Makes every committed entry durable (one fsync of the WAL) and returns the durable applied index. */
-    public long syncDurable() throws SQLException {
+    /** Commits, and publishes what readers can now see together with the log position it is at. */
+    private void commitAndPublish(java.sql.Statement s) throws SQLException {
+        synchronized (commitLock) {
+            s.execute("COMMIT");
+            synchronized (this) {
+                committed = new ImageState(appliedIndex, appliedTerm, staging.inProgressAt(appliedIndex));
+            }
+        }
+    }
+
+    /**
+     * Makes every committed entry durable (one fsync of the WAL), records that point beside the file, and returns
+     * it: the last applied entry, or, while its term is not known yet, the last point recorded.
+     */
+    public LogPosition.Point syncDurable() throws SQLException {
         commit();
         try (java.sql.Statement s = writer.createStatement()) {
             s.execute("PRAGMA synchronous = FULL");
             try {
                 s.execute("BEGIN IMMEDIATE");
-                s.execute("UPDATE " + STATE_TABLE + " SET applied_index = applied_index WHERE id = 1");
-                s.execute("COMMIT");
+                LogPosition.stamp(s, appliedIndex());
+                commitAndPublish(s);
             } finally {
                 s.execute("PRAGMA synchronous = NORMAL");
             }
         }
-        synchronized (this) {
-            durableIndex = appliedIndex;
-            return durableIndex;
+        ImageState now = committedState();
+        if (now.appliedTerm() != LogPosition.UNKNOWN_TERM) {
+            LogPosition.Point point = new LogPosition.Point(now.appliedIndex(), now.appliedTerm());
+            try {
+                LogPosition.write(file, point);
+            } catch (IOException e) {
+                throw new NodeFailureException("cannot record the durable log position", e);
+            }
+            synchronized (this) {
+                durable = point;
+            }
         }
+        return durable();
     }
 
     /**
-     * Replaces the whole database with the SQLite file at {@code image}, atomically for readers, and records
-     * {@code index} as applied in the new content. The image file is modified (its state table is set).
+     * Replaces the whole database with the SQLite file at {@code image} (which is modified), atomically for
+     * readers, as the content at log position ({@code index}, {@code term}), and makes it durable: Ratis continues
+     * the log after that index.
      */
     private void replaceWith(Path image, long index, long term) throws SQLException {
-        swapIn(image, s -> {
-            s.execute("DROP TABLE IF EXISTS " + STATE_TABLE);
-            createStateTable(s, index, term, false);
-        });
-        synchronized (this) {
-            appliedIndex = index;
-            appliedTerm = term;
-        }
+        swapIn(image, index, term);
+        syncDurable();
     }
 
     /**
-     * Replaces the whole database with a copy of another replica's database (a snapshot shipped from the
-     * leader), which says itself which log index it holds.
-     *
-     * @return the applied {term, index} of the installed copy
+     * Replaces the whole database with a copy of another replica's database (fetched from the leader), which holds
+     * the log up to {@code at}.
      */
-    public long[] installReplica(Path image) throws SQLException {
-        long[] termIndex = new long[2];
-        swapIn(image, s -> {
-            ImageState state = stateOf(s);
-            if (state.midLoad()) {
-                // The chunks staged before the copy was taken exist only on the leader.
-                throw new SQLException("the copy was taken in the middle of a load; it must be fetched again");
-            }
-            termIndex[0] = state.appliedTerm();
-            termIndex[1] = state.appliedIndex();
-        });
-        synchronized (this) {
-            appliedTerm = termIndex[0];
-            appliedIndex = termIndex[1];
-        }
-        // Ratis continues the log after this index: the copy must be on disk before it does.
-        syncDurable();
-        return termIndex;
+    public void installReplica(Path image, LogPosition.Point at) throws SQLException, IOException {
+        replaceWith(image, at.index(), at.term());
+        staging.clear(); // a load staged here is part of the history the copy replaced
     }
 
-    private interface ImageEdit {
-        void apply(java.sql.Statement image) throws SQLException;
-    }
-
-    /** Checks the image, prepares it ({@code edit}), and copies it over the database with SQLite's backup API. */
-    private void swapIn(Path image, ImageEdit edit) throws SQLException {
+    /**
+     * Checks the image, stamps its log position, and copies it over the database with SQLite's backup API; readers
+     * see the new content together with its position.
+     */
+    private void swapIn(Path image, long index, long term) throws SQLException {
         commit();
         try (Connection staged = DriverManager.getConnection("jdbc:sqlite:" + image);
              java.sql.Statement s = staged.createStatement()) {
@@ -348,98 +422,84 @@ public final class SqliteDatabase implements AutoCloseable {
                 s.execute("PRAGMA page_size = " + pageSize(writer));
                 s.execute("VACUUM");
             }
-            edit.apply(s);
+            LogPosition.stamp(s, index);
         }
-        ((SQLiteConnection) writer).getDatabase().restore("main", image.toString(), null, 100, 100, -1);
-        policy.protectStateTable(stateTableRootPage());
+        synchronized (commitLock) {
+            ((SQLiteConnection) writer).getDatabase().restore("main", image.toString(), null, 100, 100, -1);
+            synchronized (this) {
+                appliedIndex = index;
+                appliedTerm = term;
+                committed = new ImageState(index, term, false);
+            }
+        }
     }
 
     /**
-     * Applies one chunk of a {@code /db/load} image: chunks are appended to a staging file beside the database
-     * (fsynced, with the progress stored in the same transaction as the applied index, so a restart resumes
-     * exactly); the last chunk swaps the image in. A damaged image is refused the same way on every replica.
+     * Applies one chunk of a {@code /db/load} image: chunks are staged in a file beside the database (see
+     * {@link LoadStaging}); the last chunk swaps the image in. A damaged image is refused the same way on every
+     * replica.
      *
      * @return null, or why the load was refused
      */
     public String applyLoadChunk(long index, long term, LogEntry.LoadChunk chunk) throws SQLException, IOException {
         beginIfNeeded();
-        if (chunk.sequence() == 0) {
-            load = new LoadProgress(chunk.loadId(), 0, 0);
-        } else if (load.loadId() != chunk.loadId() || load.nextSequence() != chunk.sequence()) {
-            saveApplied(index, term); // a chunk of a load superseded by a newer one
-            return "superseded by another load";
-        }
-        try (var channel = java.nio.channels.FileChannel.open(loadFile, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE)) {
-            channel.truncate(load.bytes());
-            channel.position(load.bytes());
-            var buffer = java.nio.ByteBuffer.wrap(chunk.data());
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        load = new LoadProgress(chunk.loadId(), chunk.sequence() + 1, load.bytes() + chunk.data().length);
-        if (!chunk.last()) {
-            saveLoadProgress();
+        LoadStaging.Outcome outcome = staging.stage(index, chunk);
+        if (outcome != LoadStaging.Outcome.COMPLETE) {
             saveApplied(index, term);
-            return null;
+            return outcome == LoadStaging.Outcome.SUPERSEDED ? "superseded by another load" : null;
         }
         String refusal = null;
         try {
-            replaceWith(loadFile, index, term);
+            replaceWith(staging.image(), index, term);
         } catch (SQLException e) {
             refusal = SqliteErrors.message(e);
             beginIfNeeded();
             saveApplied(index, term);
         }
-        load = new LoadProgress(0, 0, 0);
-        saveLoadProgress();
-        Files.deleteIfExists(loadFile);
+        staging.clear();
         return refusal;
     }
 
-    private void saveLoadProgress() throws SQLException {
-        beginIfNeeded();
-        try (PreparedStatement ps = writer.prepareStatement(
-                "UPDATE " + STATE_TABLE + " SET load_id = ?, load_sequence = ?, load_bytes = ? WHERE id = 1")) {
-            ps.setLong(1, load.loadId());
-            ps.setInt(2, load.nextSequence());
-            ps.setLong(3, load.bytes());
-            ps.executeUpdate();
-        }
-    }
-
-    private static void createStateTable(java.sql.Statement s, long index, long term, boolean ifMissing)
-            throws SQLException {
-        s.execute("CREATE TABLE " + (ifMissing ? "IF NOT EXISTS " : "") + STATE_TABLE
-                + "(id INTEGER PRIMARY KEY CHECK (id = 1), applied_index INTEGER NOT NULL, applied_term INTEGER NOT NULL,"
-                + " load_id INTEGER NOT NULL DEFAULT 0, load_sequence INTEGER NOT NULL DEFAULT 0,"
-                + " load_bytes INTEGER NOT NULL DEFAULT 0)");
-        s.execute("INSERT OR IGNORE INTO " + STATE_TABLE + "(id, applied_index, applied_term) VALUES (1, "
-                + index + ", " + term + ")");
-    }
-
-    private record LoadProgress(long loadId, int nextSequence, long bytes) {}
-
-    /** The log position a database image (a copy of a replica's database) holds. */
+    /**
+     * The log position of a copy of the database: the index and term of the last entry it holds, and whether a
+     * {@code /db/load} was being staged then (the copy lacks its staged chunks, so it cannot continue that load).
+     */
     public record ImageState(long appliedIndex, long appliedTerm, boolean midLoad) {}
 
-    public static ImageState stateOf(Path image) throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image, config.toProperties());
+    /**
+     * Prepares a database file restored from elsewhere (a backup's base copy) to be opened as holding the log up
+     * to {@code at}: stamps it and records the position beside it.
+     */
+    public static void adoptImage(Path image, LogPosition.Point at) throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image);
              java.sql.Statement s = c.createStatement()) {
-            return stateOf(s);
+            LogPosition.stamp(s, at.index());
+        }
+        LogPosition.write(image, at);
+    }
+
+    /** The files of Halite's beside a database file (its log position, a load being staged). */
+    private static final List<String> COMPANION_SUFFIXES =
+            List.of(LogPosition.SUFFIX, LoadStaging.DATA_SUFFIX, LoadStaging.PROGRESS_SUFFIX);
+
+    /** Moves a closed database file and Halite's files beside it to {@code to}. */
+    public static void moveFiles(Path from, Path to) throws IOException {
+        Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        for (String suffix : COMPANION_SUFFIXES) {
+            Path companion = Path.of(from + suffix);
+            if (Files.exists(companion)) {
+                Files.move(companion, Path.of(to + suffix), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
         }
     }
 
-    private static ImageState stateOf(java.sql.Statement image) throws SQLException {
-        try (ResultSet rs = image.executeQuery("SELECT applied_index, applied_term, load_id FROM " + STATE_TABLE)) {
-            if (!rs.next()) {
-                throw new SQLException("the copy has no applied index");
-            }
-            return new ImageState(rs.getLong(1), rs.getLong(2), rs.getLong(3) != 0);
+    /** Deletes a closed database file, SQLite's files beside it and Halite's. */
+    public static void deleteFiles(Path file) throws IOException {
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            Files.deleteIfExists(Path.of(file + suffix));
+        }
+        for (String suffix : COMPANION_SUFFIXES) {
+            Files.deleteIfExists(Path.of(file + suffix));
         }
     }
 
@@ -466,14 +526,6 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         if (!"ok".equals(verdict)) {
             throw new SQLException("the database image is damaged: " + verdict);
-        }
-    }
-
-    private int stateTableRootPage() throws SQLException {
-        try (java.sql.Statement s = writer.createStatement();
-             ResultSet rs = s.executeQuery("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = '"
-                     + STATE_TABLE + "'")) {
-            return rs.next() ? rs.getInt(1) : -1;
         }
     }
 
@@ -622,10 +674,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    private void saveApplied(long index, long term) throws SQLException {
-        saveApplied.setLong(1, index);
-        saveApplied.setLong(2, term);
-        saveApplied.executeUpdate();
+    private void saveApplied(long index, long term) {
         synchronized (this) {
             appliedIndex = index;
             appliedTerm = term;
@@ -841,27 +890,59 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /**
      * Writes a consistent copy of the database to {@code target} using SQLite's online backup API from one read
-     * snapshot. Writers keep going meanwhile; memory use does not grow with the database size.
+     * snapshot, and returns the log position of that snapshot. Writers keep going meanwhile; memory use does not
+     * grow with the database size. The copy holds nothing of Halite's: its header's log position stamp is cleared.
      */
-    public void backupTo(Path target) throws SQLException {
-        try (Connection c = openReader()) {
+    public ImageState backupTo(Path target) throws SQLException {
+        ImageState state;
+        try (Connection c = openReader(); java.sql.Statement s = c.createStatement()) {
+            state = beginSnapshot(s);
             int rc = ((SQLiteConnection) c).getDatabase().backup("main", target.toString(), null, 100, 100, -1);
+            s.execute("COMMIT");
             if (rc != 0) {
                 throw new SQLException("backup failed with SQLite result code " + rc);
             }
         }
+        try (Connection copy = DriverManager.getConnection("jdbc:sqlite:" + target);
+             java.sql.Statement s = copy.createStatement()) {
+            if (LogPosition.stampOf(s) != (int) state.appliedIndex()) {
+                throw new IllegalStateException("the copy does not hold the snapshot it was taken from");
+            }
+            LogPosition.stamp(s, 0);
+        }
+        return state;
     }
 
-    /** Streams a consistent copy of the database (see {@link #backupTo}) through a temporary file. */
-    public void backupTo(OutputStream out, Path tempDir) throws SQLException, IOException {
-        Path copy = Files.createTempFile(tempDir, "backup-", ".sqlite");
-        try {
-            backupTo(copy);
-            try (var in = Files.newInputStream(copy, StandardOpenOption.READ)) {
-                in.transferTo(out);
+    /**
+     * Starts a read snapshot on {@code s}'s connection and returns the log position it holds: the snapshot is taken
+     * while no commit can run.
+     */
+    private ImageState beginSnapshot(java.sql.Statement s) throws SQLException {
+        synchronized (commitLock) {
+            s.execute("BEGIN");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
+                rs.next(); // a read transaction takes its snapshot at its first read
             }
-        } finally {
-            Files.deleteIfExists(copy);
+            return committed;
+        }
+    }
+
+    /** A consistent copy of the database in a temporary file, and its log position; the file goes on close. */
+    public record Copy(Path file, ImageState state) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Takes a consistent copy (see {@link #backupTo}) into a temporary file in {@code tempDir}. */
+    public Copy copyInto(Path tempDir) throws SQLException, IOException {
+        Path file = Files.createTempFile(tempDir, "backup-", ".sqlite");
+        try {
+            return new Copy(file, backupTo(file));
+        } catch (SQLException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
         }
     }
 
@@ -915,10 +996,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         long index;
         try (Connection c = openReader(); java.sql.Statement s = c.createStatement()) {
-            s.execute("BEGIN");
-            try (ResultSet rs = s.executeQuery("SELECT applied_index FROM " + STATE_TABLE)) {
-                index = rs.next() ? rs.getLong(1) : 0;
-            }
+            index = beginSnapshot(s).appliedIndex();
             List<String[]> objects = new ArrayList<>();
             try (ResultSet rs = s.executeQuery(
                     "SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")) {
@@ -969,7 +1047,9 @@ public final class SqliteDatabase implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
-            commit();
+            if (!stopping) {
+                syncDurable(); // records the exact position, so the next start need not learn its term
+            }
         } finally {
             checkpointer.close();
             writes.close();
@@ -977,7 +1057,6 @@ public final class SqliteDatabase implements AutoCloseable {
                 reader.close();
                 reader.connection().close();
             }
-            saveApplied.close();
             inspector.close();
             writer.close();
             functions.close();

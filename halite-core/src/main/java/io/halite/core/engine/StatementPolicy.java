@@ -23,7 +23,8 @@ final class StatementPolicy {
             "function_list", "module_list", "pragma_list", "database_list", "compile_options", "encoding",
             "page_size", "page_count", "freelist_count", "schema_version", "data_version", "user_version",
             "application_id", "foreign_keys", "journal_mode", "auto_vacuum", "max_page_count");
-    private static final Set<String> WRITABLE_PRAGMAS = Set.of("user_version", "application_id");
+    /** application_id is not among them: its field in the header holds Halite's log position (see LogPosition). */
+    private static final Set<String> WRITABLE_PRAGMAS = Set.of("user_version");
     private static final int CACHE_LIMIT = 10_000;
 
     /**
@@ -32,20 +33,9 @@ final class StatementPolicy {
      * does not expose directly.
      */
     record Inspection(boolean transactionControl, boolean journalOrCheckpoint, boolean vacuum,
-                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes,
-                      boolean changesState) {}
+                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes) {}
 
     private final ConcurrentHashMap<String, Inspection> cache = new ConcurrentHashMap<>();
-    private volatile int stateRootPage;
-
-    /**
-     * Tells the policy where Halite's state table lives (its b-tree root page), so that statements writing to it,
-     * dropping or altering it are refused. Inspections depend on it, so they are forgotten.
-     */
-    void protectStateTable(int rootPage) {
-        stateRootPage = rootPage;
-        cache.clear();
-    }
 
     /** Returns why the statement is refused in this mode, or null if it may run. Throws if it does not compile. */
     String refusal(Connection connection, String sql, Mode mode) throws SQLException {
@@ -64,10 +54,6 @@ final class StatementPolicy {
             return "load_extension() is not allowed: extensions loaded on one node would make replicas differ";
         }
         if (mode == Mode.WRITE) {
-            if (inspection.changesState) {
-                return SqliteDatabase.STATE_TABLE + " is Halite's own record of the applied log index; it cannot be "
-                        + "changed through SQL";
-            }
             if (inspection.journalOrCheckpoint) {
                 return "changing the journal or checkpointing is not allowed: Halite manages the WAL itself";
             }
@@ -89,8 +75,8 @@ final class StatementPolicy {
             // Allowed PRAGMAs are judged by name (see pragmaRefusal); their programs need no inspection, and
             // reading e.g. journal_mode compiles to a JournalMode opcode that would otherwise count as a write.
             inspection = SqlLexer.leadingKeyword(sql).equals("PRAGMA")
-                    ? new Inspection(false, false, false, false, false, false, SqlLexer.assignsAfterSecondWord(sql), false)
-                    : inspect(connection, sql, stateRootPage);
+                    ? new Inspection(false, false, false, false, false, false, SqlLexer.assignsAfterSecondWord(sql))
+                    : inspect(connection, sql);
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear();
             }
@@ -114,9 +100,9 @@ final class StatementPolicy {
         return null;
     }
 
-    private static Inspection inspect(Connection connection, String sql, int stateRoot) throws SQLException {
+    private static Inspection inspect(Connection connection, String sql) throws SQLException {
         boolean transactionControl = false, journal = false, vacuum = false, attach = false, load = false, temp = false;
-        boolean writes = false, state = false;
+        boolean writes = false;
         try (java.sql.Statement explain = connection.createStatement();
              ResultSet program = explain.executeQuery("EXPLAIN " + sql)) {
             while (program.next()) {
@@ -139,13 +125,6 @@ final class StatementPolicy {
                         writes |= write;
                         temp |= write && program.getInt(3) == 1;
                     }
-                    // Writing, clearing or dropping the state table's b-tree, or naming it in DDL (ALTER TABLE).
-                    // Columns: 3 = p1, 4 = p2, 5 = p3. OpenWrite p2 = root page, p3 = database (0 is main);
-                    // Destroy p1 = root page, p3 = database; Clear p1 = root page, p2 = database.
-                    case "OpenWrite" -> state |= program.getInt(4) == stateRoot && program.getInt(5) == 0;
-                    case "Destroy" -> state |= program.getInt(3) == stateRoot && program.getInt(5) == 0;
-                    case "Clear" -> state |= program.getInt(3) == stateRoot && program.getInt(4) == 0;
-                    case "DropTable", "String8" -> state |= SqliteDatabase.STATE_TABLE.equalsIgnoreCase(program.getString(6));
                     case "Function", "PureFunc" -> {
                         String function = String.valueOf(program.getString(6));
                         attach |= function.startsWith("sqlite_attach(") || function.startsWith("sqlite_detach(");
@@ -155,6 +134,6 @@ final class StatementPolicy {
                 }
             }
         }
-        return new Inspection(transactionControl, journal, vacuum, attach, load, temp, writes, state);
+        return new Inspection(transactionControl, journal, vacuum, attach, load, temp, writes);
     }
 }

@@ -31,6 +31,11 @@ final class CatchUp {
         }
     }
 
+    /** This node has been the leader, so it held everything committed at some point since it started. */
+    synchronized void led() {
+        caughtUpSinceStart = true;
+    }
+
     /** How far the leader last said it had applied, or -1 if it never did. */
     synchronized long lastLeaderApplied() {
         return samples.isEmpty() ? -1 : samples.peekLast().leaderApplied();

@@ -147,7 +147,7 @@ public final class HaliteNode implements AutoCloseable {
         SqliteStateMachine stateMachine = new SqliteStateMachine(
                 databaseFile(config.dataDir()), config.database(), new SqliteStateMachine.Host() {
                     @Override
-                    public Path fetchReplica(String leaderId, Path directory) throws Exception {
+                    public SqliteStateMachine.Replica fetchReplica(String leaderId, Path directory) throws Exception {
                         return self.get().fetchReplica(leaderId, directory);
                     }
 
@@ -444,6 +444,7 @@ public final class HaliteNode implements AutoCloseable {
      *
      * @param freshness the staleness bound, or null for none
      * @return null if fresh enough, else why not
+     * @throws NodeException (503) if this node is no longer a member, or its Raft server stopped
      */
     public String stalenessRefusal(Duration freshness, boolean strict) {
         try {
@@ -472,7 +473,7 @@ public final class HaliteNode implements AutoCloseable {
             }
             return null;
         } catch (IOException e) {
-            return "stale read: " + e.getMessage();
+            throw NodeException.unavailable(e.getMessage()); // not a member any more, or its Raft server stopped
         }
     }
 
@@ -514,13 +515,22 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /** Streams a consistent copy of the database. */
-    public void backup(OutputStream out) throws IOException {
+    /**
+     * A consistent copy of the database in a temporary file (deleted when the copy is closed), and the log position
+     * it holds. Served as {@code GET /db/backup}, with the position in the {@link #COPY_INDEX_HEADER},
+     * {@link #COPY_TERM_HEADER} and {@link #COPY_MID_LOAD_HEADER} headers, which a follower catching up from it reads.
+     */
+    public SqliteDatabase.Copy copy() throws IOException {
         try {
-            database().backupTo(out, config.dataDir());
+            return database().copyInto(config.dataDir());
         } catch (SQLException e) {
             throw new IOException("backup failed: " + e.getMessage(), e);
         }
     }
+
+    public static final String COPY_INDEX_HEADER = "X-Halite-Applied-Index";
+    public static final String COPY_TERM_HEADER = "X-Halite-Applied-Term";
+    public static final String COPY_MID_LOAD_HEADER = "X-Halite-Mid-Load";
 
     /**
      * What a member says of itself: how clients reach it, how far it has applied the log, why it cannot write its
@@ -672,7 +682,7 @@ public final class HaliteNode implements AutoCloseable {
      * Streams a consistent copy of a member's database ({@code GET /db/backup} on its API) into a file in
      * {@code directory}: how a follower catches up once the leader has purged the log it lacks.
      */
-    private Path fetchReplica(String memberId, Path directory) throws Exception {
+    private SqliteStateMachine.Replica fetchReplica(String memberId, Path directory) throws Exception {
         String api = apiAddressOf(memberId, Duration.ofSeconds(10));
         if (api.isEmpty()) {
             throw new IOException("member " + memberId + " did not tell its API address");
@@ -681,11 +691,21 @@ public final class HaliteNode implements AutoCloseable {
         java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/db/backup")).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofFile(target));
-        if (response.statusCode() != 200) {
+        try {
+            if (response.statusCode() != 200) {
+                throw new IOException("GET " + api + "/db/backup answered " + response.statusCode());
+            }
+            var headers = response.headers();
+            long index = headers.firstValueAsLong(COPY_INDEX_HEADER).orElseThrow(
+                    () -> new IOException("GET " + api + "/db/backup did not say which log index the copy holds"));
+            long term = headers.firstValueAsLong(COPY_TERM_HEADER).orElseThrow(
+                    () -> new IOException("GET " + api + "/db/backup did not say the term of the copy's last entry"));
+            boolean midLoad = headers.firstValue(COPY_MID_LOAD_HEADER).map(Boolean::parseBoolean).orElse(false);
+            return new SqliteStateMachine.Replica(target, new SqliteDatabase.ImageState(index, term, midLoad));
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(target);
-            throw new IOException("GET " + api + "/db/backup answered " + response.statusCode());
+            throw e;
         }
-        return target;
     }
 
     /** A committed log entry for the database, as stored in the log: what a backup ships. */
@@ -828,6 +848,7 @@ public final class HaliteNode implements AutoCloseable {
             return "this node cannot write its storage (" + failure + ")";
         }
         if (info.isLeader()) {
+            catchUp.led(); // a leader has applied everything committed: it is not catching up from its start
             return null;
         }
         RaftPeerId leader = info.getLeaderId();

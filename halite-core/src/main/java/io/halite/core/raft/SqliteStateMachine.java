@@ -1,6 +1,7 @@
 package io.halite.core.raft;
 
 import io.halite.core.engine.NodeFailureException;
+import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
@@ -95,7 +96,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** What the state machine needs from the node around it. */
     public interface Host {
         /** Fetches a consistent copy of the leader's database into a file in {@code directory}. */
-        Path fetchReplica(String leaderId, Path directory) throws Exception;
+        Replica fetchReplica(String leaderId, Path directory) throws Exception;
 
         /** Whether a query is a message between members (rather than a ReadIndex probe or a read request). */
         boolean isMemberMessage(ByteString query);
@@ -112,6 +113,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
         /** The state machine cannot go on in this process (an error while applying, the Raft server stopped). */
         void fatal(String description, Throwable cause);
     }
+
+    /** A copy of another member's database, in a file, and the log position it holds. */
+    public record Replica(Path file, SqliteDatabase.ImageState state) {}
 
     /**
      * Holds back the reply to a client until something beyond the Raft commit has happened to its entry (a
@@ -247,14 +251,18 @@ public final class SqliteStateMachine extends BaseStateMachine {
         } catch (SQLException e) {
             throw new IOException("cannot open database " + databaseFile, e);
         }
-        TermIndex applied = TermIndex.valueOf(database.appliedTerm(), database.appliedIndex());
-        raiseTermTo(storage, applied.getTerm());
-        snapshot = applied;
-        updateLastAppliedTermIndex(applied);
+        // Ratis replays the log after the durable point; entries the database holds already are skipped (and tell
+        // it the term of its last one, if it lost track of it in a crash).
+        LogPosition.Point durable = database.durable();
+        TermIndex start = TermIndex.valueOf(durable.term(), durable.index());
+        raiseTermTo(storage, Math.max(durable.term(), database.appliedTerm()));
+        snapshot = start;
+        updateLastAppliedTermIndex(start);
         division = server.getDivision(groupId);
         getLifeCycle().transition(LifeCycle.State.STARTING);
         getLifeCycle().transition(LifeCycle.State.RUNNING);
-        LOG.info("database {} holds the log up to index {}", databaseFile, applied.getIndex());
+        LOG.info("database {} holds the log up to index {} (durable up to {})", databaseFile, database.appliedIndex(),
+                durable.index());
     }
 
     /**
@@ -306,7 +314,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 return reply;
             }
             if (index <= database.appliedIndex()) {
-                // Already in the database file: a restart replays the log from the last purge point.
+                // Already in the database file: a restart replays the log from the last durable point.
+                database.learnTerm(index, term);
                 reply.complete(Message.EMPTY);
                 return reply;
             }
@@ -521,17 +530,23 @@ public final class SqliteStateMachine extends BaseStateMachine {
             try {
                 LOG.info("fetching a copy of the leader {}'s database: this node is new, or the leader no longer has "
                         + "the log from index {}", leader, getLastAppliedTermIndex().getIndex() + 1);
-                copy = host.fetchReplica(leader, databaseFile.getParent());
+                Replica replica = host.fetchReplica(leader, databaseFile.getParent());
+                copy = replica.file();
+                SqliteDatabase.ImageState state = replica.state();
+                if (state.midLoad()) {
+                    // The chunks staged before the copy was taken exist only on the leader.
+                    throw new IOException("the copy was taken in the middle of a load; it is fetched again later");
+                }
+                if (state.appliedIndex() <= 0) {
+                    // The leader has applied nothing, so it still has its whole log: none of it to copy.
+                    LOG.info("the leader's database is empty; this node replays the log instead");
+                    return null;
+                }
                 synchronized (this) {
                     awaitWriter();
                     commit();
-                    long[] installed = database.installReplica(copy);
-                    if (installed[1] <= 0) {
-                        // The leader has applied nothing, so it still has its whole log: none of it to copy.
-                        LOG.info("the leader's database is empty; this node replays the log instead");
-                        return null;
-                    }
-                    TermIndex at = TermIndex.valueOf(installed[0], installed[1]);
+                    TermIndex at = TermIndex.valueOf(state.appliedTerm(), state.appliedIndex());
+                    database.installReplica(copy, new LogPosition.Point(at.getIndex(), at.getTerm()));
                     snapshot = at;
                     updateLastAppliedTermIndex(at);
                     LOG.info("installed the leader's database at index {}", at.getIndex());
@@ -594,11 +609,12 @@ public final class SqliteStateMachine extends BaseStateMachine {
         try {
             awaitWriter();
             commit();
-            long durable = database.syncDurable();
+            LogPosition.Point point = database.syncDurable();
+            long durable = point.index();
             if (durable <= 0) {
                 return -1;
             }
-            TermIndex at = TermIndex.valueOf(database.appliedTerm(), durable);
+            TermIndex at = TermIndex.valueOf(point.term(), durable);
             long needed = neededFrom.getAsLong();
             if (needed <= durable && durable - needed < maxHoldBack) {
                 // Ratis purges the log up to the returned index: stop short of what is still needed.

@@ -372,7 +372,7 @@ class DeterminismTest {
         try (SqliteDatabase db = open("reopen")) {
             assertThat(db.appliedIndex()).as("applied index after reopen").isEqualTo(100 + log.size() - 1);
             assertThat(db.appliedTerm()).isEqualTo(TERM);
-            assertThat(db.durableIndex()).isEqualTo(db.appliedIndex());
+            assertThat(db.durable().index()).isEqualTo(db.appliedIndex());
             assertThat(db.checksum()).isEqualTo(checksum);
             // A state machine skips entries with index <= appliedIndex; the next one goes on from here.
             db.apply(100 + log.size(), TERM + 5, new LogEntry.Batch(5, 5, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,

@@ -1,5 +1,6 @@
 package io.halite.server.http;
 
+import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.SqlDump;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
@@ -528,11 +529,18 @@ public final class HttpApi extends Handler.Abstract {
         if (format != null && !format.equals("binary")) {
             throw ApiException.badRequest("unsupported backup format '" + format + "': use binary (the default) or sql");
         }
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-        response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"halite-backup.sqlite\"");
-        try (OutputStream out = Content.Sink.asOutputStream(response)) {
-            node.backup(out);
+        try (SqliteDatabase.Copy copy = node.copy()) {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+            response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"halite-backup.sqlite\"");
+            response.getHeaders().put(HaliteNode.COPY_INDEX_HEADER, Long.toString(copy.state().appliedIndex()));
+            if (copy.state().appliedTerm() != LogPosition.UNKNOWN_TERM) { // known once the log replay passed it
+                response.getHeaders().put(HaliteNode.COPY_TERM_HEADER, Long.toString(copy.state().appliedTerm()));
+            }
+            response.getHeaders().put(HaliteNode.COPY_MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                Files.copy(copy.file(), out);
+            }
         } catch (IOException e) {
             callback.failed(e);
             return;
