@@ -47,7 +47,7 @@ public final class HttpApi extends Handler.Abstract {
     private static final String INTERNAL_ERROR = "internal error; the node's log has the details";
 
     private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
-            "transaction", "associative", "blob_array", "error_codes", "raft_index", "tx");
+            "transaction", "associative", "blob_array", "error_codes", "stored_values", "raft_index", "tx");
     private static final Set<String> REQUEST_PARAMS = union(EXECUTE_PARAMS, "level", "freshness", "freshness_strict",
             "min_index");
     private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
@@ -64,7 +64,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
     private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index",
-            "timings", "transaction", "associative", "blob_array", "error_codes");
+            "timings", "transaction", "associative", "blob_array", "error_codes", "stored_values");
     private static final Set<String> TX_END_PARAMS = Set.of("pretty", "timeout");
     /** Query parameters that choose where and when to read; a transaction reads on the leader, inside itself. */
     private static final Set<String> NOT_IN_TX = Set.of("level", "freshness", "freshness_strict", "min_index",
@@ -656,7 +656,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private static ResultsJson.Style style(QueryParams params) {
         return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
-                params.flag("blob_array"), params.flag("error_codes"));
+                params.flag("blob_array"), params.flag("error_codes"), params.flag("stored_values"));
     }
 
     private static void requireMethod(String method, String... allowed) {

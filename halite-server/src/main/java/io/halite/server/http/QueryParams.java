@@ -29,7 +29,8 @@ final class QueryParams {
      * one is refused even where the request's path never reads it ({@code redirect} with {@code level=none}).
      */
     private static final Set<String> FLAGS = Set.of("pretty", "timings", "transaction", "associative",
-            "blob_array", "error_codes", "raft_index", "redirect", "freshness_strict", "nonvoters", "noleader");
+            "blob_array", "error_codes", "stored_values", "raft_index", "redirect", "freshness_strict", "nonvoters",
+            "noleader");
 
     /** Each parameter's decoded value; "" for one given without a value. */
     private final Map<String, String> values;

@@ -627,6 +627,38 @@ class HttpApiTest {
     }
 
     @Test
+    void dateAndBooleanColumnsAreAnsweredAsRqliteRendersThemAndStoredValuesGivesThemRaw() throws Exception {
+        assertExact(execute(q("['CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, d DATE, dt DATETIME, "
+                + "ts TIMESTAMP, b BOOLEAN, x TEXT)']")), q("{'results':[{}]}"));
+        assertExact(execute(q("[['INSERT INTO " + t + " VALUES(1, ?, ?, ?, ?, ?)', '2024-03-05', "
+                + "'2024-03-05 14:30:00.120', 1709649000123, 1, '2024-03-05'],"
+                + "['INSERT INTO " + t + " VALUES(2, ?, ?, ?, ?, ?)', 'garbage', '2024-03-05T14:30:00+02:00', "
+                + "1709649000, 0, null],"
+                + "['INSERT INTO " + t + " VALUES(3, null, 1709649000.5, datetime(0, \\'unixepoch\\'), 7, 1)']]")),
+                q("{'results':[{'last_insert_id':1,'rows_affected':1},{'last_insert_id':2,'rows_affected':1},"
+                        + "{'last_insert_id':3,'rows_affected':1}]}"));
+        String sel = enc("SELECT * FROM " + t + " ORDER BY id");
+        String types = "'columns':['id','d','dt','ts','b','x'],'types':['integer','date','datetime','timestamp',"
+                + "'boolean','text']";
+        assertExact(server.get("/db/query?q=" + sel), q("{'results':[{" + types + ",'values':["
+                + "[1,'2024-03-05T00:00:00Z','2024-03-05T14:30:00.12Z','2024-03-05T14:30:00.123Z',true,'2024-03-05'],"
+                + "[2,'0001-01-01T00:00:00Z','2024-03-05T14:30:00+02:00','2024-03-05T14:30:00Z',false,null],"
+                + "[3,null,1.7096490005E9,'1970-01-01T00:00:00Z',true,'1']]}]}"));
+        assertExact(server.get("/db/query?stored_values&q=" + sel), q("{'results':[{" + types + ",'values':["
+                + "[1,'2024-03-05','2024-03-05 14:30:00.120',1709649000123,1,'2024-03-05'],"
+                + "[2,'garbage','2024-03-05T14:30:00+02:00',1709649000,0,null],"
+                + "[3,null,1.7096490005E9,'1970-01-01 00:00:00',7,'1']]}]}"));
+        assertExact(server.postJson("/db/query?associative", q("['SELECT ts, b FROM " + t + " WHERE id = 2']")),
+                q("{'results':[{'types':{'ts':'timestamp','b':'boolean'},'rows':[{'ts':'2024-03-05T14:30:00Z',"
+                        + "'b':false}]}]}"));
+        // A write with RETURNING is rendered the same way; a time RFC 3339 cannot hold fails its statement.
+        assertExact(execute(q("['UPDATE " + t + " SET ts = 1000000000000 WHERE id = 3 RETURNING id, b']")),
+                q("{'results':[{'columns':['id','b'],'types':['integer','boolean'],'values':[[3,true]]}]}"));
+        assertExact(server.get("/db/query?q=" + enc("SELECT ts FROM " + t + " WHERE id = 3")),
+                q("{'results':[{'error':'cannot render a time value as RFC 3339: year outside of range [0,9999]'}]}"));
+    }
+
+    @Test
     void aRequestCarryingAnUnknownParameterIsServedAsWithoutIt() throws Exception {
         createNameTable();
         assertExact(execute("?foo=1&raft_index=false", q("[['INSERT INTO " + t + "(name) VALUES(?)', 'a']]")),
