@@ -448,6 +448,9 @@ public final class HttpApi extends Handler.Abstract {
         QueryParams params = params(request, LOAD_PARAMS);
         Duration timeout = params.duration("timeout", Duration.ofMinutes(10));
         Path image = Files.createTempFile(node.config().dataDir(), "upload-", ".sqlite");
+        // A dump is answered as rqlite answers it (it executes the text as one statement): one result, SQLite's
+        // last insert id and changes after the script. A database file gets no results.
+        List<io.halite.core.sql.StatementResult> results = List.of();
         try {
             try (InputStream body = org.eclipse.jetty.server.Request.asInputStream(request)) {
                 byte[] head = body.readNBytes(SQLITE_HEADER.length);
@@ -461,7 +464,9 @@ public final class HttpApi extends Handler.Abstract {
                     String sql = sqlDumpText(head, rest);
                     Files.delete(image);
                     try {
-                        SqlDump.toDatabaseFile(sql, image);
+                        SqlDump.Executed executed = SqlDump.toDatabaseFile(sql, image);
+                        results = List.of(new io.halite.core.sql.StatementResult.Exec(executed.lastInsertId(),
+                                executed.rowsAffected(), seconds(start)));
                     } catch (SQLException e) {
                         throw ApiException.badRequest("the SQL dump failed: " + e.getMessage());
                     }
@@ -472,11 +477,10 @@ public final class HttpApi extends Handler.Abstract {
             } catch (SQLException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
-            WriteOutcome outcome;
             try (InputStream in = Files.newInputStream(image)) {
-                outcome = node.load(in, timeout);
+                node.load(in, timeout);
             }
-            sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start), 0));
+            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
         } finally {
             Files.deleteIfExists(image);
         }
