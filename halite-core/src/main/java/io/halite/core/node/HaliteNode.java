@@ -80,6 +80,7 @@ public final class HaliteNode implements AutoCloseable {
     private final AtomicLong callIds = new AtomicLong();
     private final MemberDirectory members;
     private final InteractiveTransactions transactions;
+    private final WriteQueue writeQueue;
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
                        GroupClient memberClient) {
@@ -92,6 +93,7 @@ public final class HaliteNode implements AutoCloseable {
                 this::otherMembers, memberClient);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget());
+        this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
                 new InteractiveTransactions.Leadership() {
                     @Override
@@ -328,6 +330,11 @@ public final class HaliteNode implements AutoCloseable {
     /** Interactive transactions, which run on the leader. */
     public InteractiveTransactions transactions() {
         return transactions;
+    }
+
+    /** rqlite's queued writes: accepted at once, applied in the background in batches. */
+    public WriteQueue writeQueue() {
+        return writeQueue;
     }
 
     /** Queues a write; it is answered once committed by a quorum and applied here. */
@@ -840,6 +847,11 @@ public final class HaliteNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        try {
+            writeQueue.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         transactions.close();
         try {
             batcher.close();

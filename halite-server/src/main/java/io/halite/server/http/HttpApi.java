@@ -8,6 +8,7 @@ import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
 import io.halite.core.node.ReadLevel;
 import io.halite.core.node.WriteOutcome;
+import io.halite.core.node.WriteQueue;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import java.io.IOException;
@@ -46,10 +47,11 @@ public final class HttpApi extends Handler.Abstract {
     /** A failure of the node itself: the client gets no internals (class names, traces); the log has them. */
     private static final String INTERNAL_ERROR = "internal error; the node's log has the details";
 
-    private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
+    private static final Set<String> STATEMENT_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
             "transaction", "associative", "blob_array", "error_codes", "stored_values", "raft_index", "tx");
-    private static final Set<String> REQUEST_PARAMS = union(EXECUTE_PARAMS, "level", "freshness", "freshness_strict",
-            "min_index");
+    private static final Set<String> EXECUTE_PARAMS = union(STATEMENT_PARAMS, "queue", "wait");
+    private static final Set<String> REQUEST_PARAMS = union(STATEMENT_PARAMS, "level", "freshness",
+            "freshness_strict", "min_index");
     private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
     private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
     private static final Set<String> BACKUP_PARAMS = Set.of("fmt", "redirect");
@@ -148,8 +150,8 @@ public final class HttpApi extends Handler.Abstract {
             }
             case "/status" -> {
                 requireMethod(method, "GET");
-                sendJson(response, callback, 200, StatusJson.status(node.status(), node.config().apiAddress(), version,
-                        params(request, STATUS_PARAMS).flag("pretty")));
+                sendJson(response, callback, 200, StatusJson.status(node.status(), node.writeQueue().stats(),
+                        node.config().apiAddress(), version, params(request, STATUS_PARAMS).flag("pretty")));
             }
             case "/nodes" -> {
                 requireMethod(method, "GET");
@@ -210,6 +212,13 @@ public final class HttpApi extends Handler.Abstract {
     private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, EXECUTE_PARAMS);
+        if (params.flag("queue")) {
+            queuedWrite(request, response, callback, params, start);
+            return;
+        }
+        if (params.flag("wait")) {
+            throw ApiException.badRequest("wait is for queued writes: use it together with queue");
+        }
         if (params.has("tx")) {
             inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), true),
                     start);
@@ -221,6 +230,47 @@ public final class HttpApi extends Handler.Abstract {
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
         sendWrite(response, callback, params, style, parsed, start, request.getComponents().getExecutor());
+    }
+
+    /**
+     * rqlite's queued write: answered at once with the request's sequence number; applied later in a batch with
+     * other queued requests. With {@code wait}, answered once everything queued up to it is applied and readable
+     * on this node.
+     */
+    private void queuedWrite(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                             QueryParams params, long start) throws InterruptedException {
+        if (params.flag("transaction")) {
+            throw ApiException.badRequest("a queued write cannot be a transaction: queued requests are applied in "
+                    + "batches, statement by statement; drop queue or transaction");
+        }
+        if (params.has("tx")) {
+            throw ApiException.badRequest("queue cannot be used with tx: an interactive transaction's statements "
+                    + "run at once");
+        }
+        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        if (node.leaderId() == null) {
+            // As in rqlite: accepting writes that no leader can apply would only queue up losses.
+            throw NodeException.unavailable("no leader: queued writes are accepted only while the cluster has one");
+        }
+        WriteQueue.Ticket ticket = node.writeQueue().enqueue(parseBody(request, false, true));
+        long raftIndex = 0;
+        if (params.flag("wait")) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                raftIndex = ticket.applied().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw (NodeException) e.getCause(); // a ticket fails only with the reason its writes were lost
+            } catch (TimeoutException e) {
+                throw new ApiException(503, "timed out after " + timeout.toMillis() + " ms waiting for the queue to "
+                        + "be applied; the writes stay queued");
+            }
+            if (!node.awaitApplied(raftIndex, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                throw new ApiException(503, "timed out after " + timeout.toMillis() + " ms waiting for this node to "
+                        + "apply the queued writes (log index " + raftIndex + ")");
+            }
+        }
+        sendJson(response, callback, 200, ResultsJson.queued(ticket.sequence(), style(params), seconds(start),
+                params.flag("raft_index") ? raftIndex : 0));
     }
 
     private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,

@@ -30,7 +30,7 @@ final class QueryParams {
      */
     private static final Set<String> FLAGS = Set.of("pretty", "timings", "transaction", "associative",
             "blob_array", "error_codes", "stored_values", "raft_index", "redirect", "freshness_strict", "nonvoters",
-            "noleader");
+            "noleader", "queue", "wait");
 
     /** Each parameter's decoded value; "" for one given without a value. */
     private final Map<String, String> values;

@@ -165,6 +165,23 @@ final class ResultsJson {
         }
     }
 
+    /** The answer to a queued write: no results, its sequence number, as rqlite answers it. */
+    static byte[] queued(long sequence, Style style, double seconds, long raftIndex) {
+        return write(style.pretty(), g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("results");
+            g.writeEndArray();
+            if (style.timings()) {
+                g.writeNumberField("time", seconds);
+            }
+            g.writeNumberField("sequence_number", sequence);
+            if (raftIndex > 0) {
+                g.writeNumberField("raft_index", raftIndex);
+            }
+            g.writeEndObject();
+        });
+    }
+
     /** Writes {@code {"error": message}}. */
     static byte[] error(String message) {
         return write(false, g -> {

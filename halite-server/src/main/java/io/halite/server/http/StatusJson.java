@@ -2,6 +2,7 @@ package io.halite.server.http;
 
 import io.halite.backup.BackupStatus;
 import io.halite.core.node.NodeStatus;
+import io.halite.core.node.WriteQueue;
 import io.halite.server.GoDuration;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class StatusJson {
         g.writeEndObject();
     }
 
-    static byte[] status(NodeStatus s, String apiAddress, String version, boolean pretty) {
+    static byte[] status(NodeStatus s, WriteQueue.Stats queue, String apiAddress, String version, boolean pretty) {
         Runtime runtime = Runtime.getRuntime();
         long now = System.currentTimeMillis();
         return ResultsJson.write(pretty, g -> {
@@ -61,6 +62,18 @@ final class StatusJson {
             g.writeEndObject();
             g.writeObjectFieldStart("http");
             g.writeStringField("bind_addr", apiAddress);
+            // Where rqlite reports its queue; sequence_number is the last queued request applied.
+            g.writeObjectFieldStart("queue");
+            g.writeObjectFieldStart("_default");
+            g.writeNumberField("max_size", queue.capacity());
+            g.writeNumberField("batch_size", queue.batchSize());
+            g.writeNumberField("waiting", queue.waiting());
+            g.writeNumberField("sequence_number", queue.sequenceNumber());
+            g.writeNumberField("requests_applied", queue.requestsApplied());
+            g.writeNumberField("statements_failed", queue.statementsFailed());
+            g.writeNumberField("statements_lost", queue.statementsLost());
+            g.writeEndObject();
+            g.writeEndObject();
             g.writeEndObject();
             g.writeObjectFieldStart("node");
             g.writeStringField("id", s.nodeId());
