@@ -55,8 +55,12 @@ public final class WriteQueue implements AutoCloseable {
     /** Guarded by {@code waiting}: the last ticket handed out, and whether the queue still takes requests. */
     private Ticket last;
     private boolean open = true;
-    /** Like rqlite's, sequence numbers start from the clock in nanoseconds, so they grow across restarts too. */
-    private long nextSequence = System.currentTimeMillis() * 1_000_000L;
+    /**
+     * Sequence numbers start from the clock in microseconds, so they grow across restarts too (rqlite's are
+     * nanoseconds); microseconds stay below 2^53, so JavaScript clients read them exactly (rqlite-js saw
+     * consecutive nanosecond numbers as equal).
+     */
+    private long nextSequence = System.currentTimeMillis() * 1_000L;
     private volatile long appliedSequence;
     private volatile long appliedIndex;
     private final AtomicLong requestsApplied = new AtomicLong();
