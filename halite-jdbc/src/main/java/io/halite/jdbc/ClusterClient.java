@@ -102,7 +102,7 @@ final class ClusterClient {
     /** Runs statements outside a transaction; {@code atomic} runs them all or none. */
     Wire.Response execute(List<Wire.Sql> statements, boolean atomic, boolean read, Duration timeout)
             throws SQLException {
-        StringBuilder query = new StringBuilder("/db/request?blob_array&error_codes&raft_index&timeout=")
+        StringBuilder query = new StringBuilder("/db/request?blob_array&error_codes&stored_values&raft_index&timeout=")
                 .append(DriverOptions.formatDuration(timeout)).append("&level=").append(options.level());
         if (atomic) {
             query.append("&transaction");
@@ -126,7 +126,7 @@ final class ClusterClient {
      * statements in it, in the same request: one round trip less while the transaction holds the write lock.
      */
     Begun begin(List<Wire.Sql> statements, boolean atomic) throws SQLException {
-        StringBuilder query = new StringBuilder("/db/tx?blob_array&error_codes&timeout=")
+        StringBuilder query = new StringBuilder("/db/tx?blob_array&error_codes&stored_values&timeout=")
                 .append(DriverOptions.formatDuration(options.timeout()))
                 .append("&idle_timeout=").append(DriverOptions.formatDuration(options.txIdleTimeout()));
         if (atomic) {
@@ -164,7 +164,7 @@ final class ClusterClient {
      * or its host is unreachable), throws {@link SQLTransactionRollbackException}: nothing of it will commit.
      */
     Wire.Response execute(Tx tx, List<Wire.Sql> statements, boolean atomic, Duration timeout) throws SQLException {
-        StringBuilder query = new StringBuilder("/db/request?tx=").append(tx.id).append("&blob_array&error_codes");
+        StringBuilder query = new StringBuilder("/db/request?tx=").append(tx.id).append("&blob_array&error_codes&stored_values");
         if (atomic) {
             query.append("&transaction");
         }

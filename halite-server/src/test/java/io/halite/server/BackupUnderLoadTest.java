@@ -145,8 +145,7 @@ class BackupUnderLoadTest {
                     assertThat(rs.getLong(1)).isZero();
                     assertThat(rs.getLong(2)).isZero();
                 }
-                assertThat(response.headers().firstValueAsLong("X-Halite-Applied-Index")).hasValueSatisfying(
-                        index -> assertThat(index).isPositive());
+                assertThat(response.headers().firstValueAsLong("X-Halite-Applied-Index").orElse(0)).isPositive();
             }
             Thread.sleep(300);
         }

@@ -91,6 +91,7 @@ public final class HaliteNode implements AutoCloseable {
     private volatile long lastStallStepDownNanos = System.nanoTime() - STALL_STEP_DOWN_EVERY_NANOS;
     /** The storage failure each member last reported, so that the leader logs each change once. */
     private final Map<String, String> memberStorageFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final WriteQueue writeQueue;
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
                        GroupClient memberClient, Consumer<NodeStop> onStop) {
@@ -104,6 +105,7 @@ public final class HaliteNode implements AutoCloseable {
                 stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient, this::heardFromMember);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget());
+        this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
                 new InteractiveTransactions.Leadership() {
                     @Override
@@ -367,6 +369,11 @@ public final class HaliteNode implements AutoCloseable {
     /** Interactive transactions, which run on the leader. */
     public InteractiveTransactions transactions() {
         return transactions;
+    }
+
+    /** rqlite's queued writes: accepted at once, applied in the background in batches. */
+    public WriteQueue writeQueue() {
+        return writeQueue;
     }
 
     /** Queues a write; it is answered once committed by a quorum and applied here. */
@@ -1080,6 +1087,11 @@ public final class HaliteNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         stateMachine.expectStop();
+        try {
+            writeQueue.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         stateMachine.stopApplying();
         transactions.close();
         try {

@@ -215,7 +215,7 @@ public final class WriteBatcher implements AutoCloseable {
     }
 
     /** An upper bound of the request's encoded size, without encoding it. */
-    static long estimateSize(Request request) {
+    public static long estimateSize(Request request) {
         long size = 8;
         for (Statement s : request.statements()) {
             size += 16 + 3L * s.sql().length();

@@ -10,6 +10,7 @@ import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
 import io.halite.core.node.ReadLevel;
 import io.halite.core.node.WriteOutcome;
+import io.halite.core.node.WriteQueue;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import java.io.IOException;
@@ -48,10 +49,11 @@ public final class HttpApi extends Handler.Abstract {
     /** A failure of the node itself: the client gets no internals (class names, traces); the log has them. */
     private static final String INTERNAL_ERROR = "internal error; the node's log has the details";
 
-    private static final Set<String> EXECUTE_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
-            "transaction", "associative", "blob_array", "error_codes", "raft_index", "tx");
-    private static final Set<String> REQUEST_PARAMS = union(EXECUTE_PARAMS, "level", "freshness", "freshness_strict",
-            "min_index");
+    private static final Set<String> STATEMENT_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
+            "transaction", "associative", "blob_array", "error_codes", "stored_values", "raft_index", "tx");
+    private static final Set<String> EXECUTE_PARAMS = union(STATEMENT_PARAMS, "queue", "wait");
+    private static final Set<String> REQUEST_PARAMS = union(STATEMENT_PARAMS, "level", "freshness",
+            "freshness_strict", "min_index");
     private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
     private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
     private static final Set<String> BACKUP_PARAMS = Set.of("fmt", "redirect");
@@ -66,7 +68,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
     private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index",
-            "timings", "transaction", "associative", "blob_array", "error_codes");
+            "timings", "transaction", "associative", "blob_array", "error_codes", "stored_values");
     private static final Set<String> TX_END_PARAMS = Set.of("pretty", "timeout");
     /** Query parameters that choose where and when to read; a transaction reads on the leader, inside itself. */
     private static final Set<String> NOT_IN_TX = Set.of("level", "freshness", "freshness_strict", "min_index",
@@ -150,7 +152,8 @@ public final class HttpApi extends Handler.Abstract {
             }
             case "/status" -> {
                 requireMethod(method, "GET");
-                sendJson(response, callback, 200, StatusJson.status(node.status(), node.health(), node.config().apiAddress(), version,
+                sendJson(response, callback, 200, StatusJson.status(node.status(), node.health(),
+                        node.writeQueue().stats(), node.config().apiAddress(), version,
                         params(request, STATUS_PARAMS).flag("pretty")));
             }
             case "/nodes" -> {
@@ -212,6 +215,13 @@ public final class HttpApi extends Handler.Abstract {
     private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         QueryParams params = params(request, EXECUTE_PARAMS);
+        if (params.flag("queue")) {
+            queuedWrite(request, response, callback, params, start);
+            return;
+        }
+        if (params.flag("wait")) {
+            throw ApiException.badRequest("wait is for queued writes: use it together with queue");
+        }
         if (params.has("tx")) {
             inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), true),
                     start);
@@ -223,6 +233,47 @@ public final class HttpApi extends Handler.Abstract {
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
         sendWrite(response, callback, params, style, parsed, start, request.getComponents().getExecutor());
+    }
+
+    /**
+     * rqlite's queued write: answered at once with the request's sequence number; applied later in a batch with
+     * other queued requests. With {@code wait}, answered once everything queued up to it is applied and readable
+     * on this node.
+     */
+    private void queuedWrite(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+                             QueryParams params, long start) throws InterruptedException {
+        if (params.flag("transaction")) {
+            throw ApiException.badRequest("a queued write cannot be a transaction: queued requests are applied in "
+                    + "batches, statement by statement; drop queue or transaction");
+        }
+        if (params.has("tx")) {
+            throw ApiException.badRequest("queue cannot be used with tx: an interactive transaction's statements "
+                    + "run at once");
+        }
+        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        if (node.leaderId() == null) {
+            // As in rqlite: accepting writes that no leader can apply would only queue up losses.
+            throw NodeException.unavailable("no leader: queued writes are accepted only while the cluster has one");
+        }
+        WriteQueue.Ticket ticket = node.writeQueue().enqueue(parseBody(request, false, true));
+        long raftIndex = 0;
+        if (params.flag("wait")) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                raftIndex = ticket.applied().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw (NodeException) e.getCause(); // a ticket fails only with the reason its writes were lost
+            } catch (TimeoutException e) {
+                throw new ApiException(503, "timed out after " + timeout.toMillis() + " ms waiting for the queue to "
+                        + "be applied; the writes stay queued");
+            }
+            if (!node.awaitApplied(raftIndex, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                throw new ApiException(503, "timed out after " + timeout.toMillis() + " ms waiting for this node to "
+                        + "apply the queued writes (log index " + raftIndex + ")");
+            }
+        }
+        sendJson(response, callback, 200, ResultsJson.queued(ticket.sequence(), style(params), seconds(start),
+                params.flag("raft_index") ? raftIndex : 0));
     }
 
     private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
@@ -451,6 +502,9 @@ public final class HttpApi extends Handler.Abstract {
         QueryParams params = params(request, LOAD_PARAMS);
         Duration timeout = params.duration("timeout", Duration.ofMinutes(10));
         Path image = Files.createTempFile(node.config().dataDir(), "upload-", ".sqlite");
+        // A dump is answered as rqlite answers it (it executes the text as one statement): one result, SQLite's
+        // last insert id and changes after the script. A database file gets no results.
+        List<io.halite.core.sql.StatementResult> results = List.of();
         try {
             try (InputStream body = org.eclipse.jetty.server.Request.asInputStream(request)) {
                 byte[] head = body.readNBytes(SQLITE_HEADER.length);
@@ -464,7 +518,9 @@ public final class HttpApi extends Handler.Abstract {
                     String sql = sqlDumpText(head, rest);
                     Files.delete(image);
                     try {
-                        SqlDump.toDatabaseFile(sql, image);
+                        SqlDump.Executed executed = SqlDump.toDatabaseFile(sql, image);
+                        results = List.of(new io.halite.core.sql.StatementResult.Exec(executed.lastInsertId(),
+                                executed.rowsAffected(), seconds(start)));
                     } catch (SQLException e) {
                         throw ApiException.badRequest("the SQL dump failed: " + e.getMessage());
                     }
@@ -475,11 +531,10 @@ public final class HttpApi extends Handler.Abstract {
             } catch (SQLException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
-            WriteOutcome outcome;
             try (InputStream in = Files.newInputStream(image)) {
-                outcome = node.load(in, timeout);
+                node.load(in, timeout);
             }
-            sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start), 0));
+            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
         } finally {
             Files.deleteIfExists(image);
         }
@@ -690,7 +745,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private static ResultsJson.Style style(QueryParams params) {
         return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
-                params.flag("blob_array"), params.flag("error_codes"));
+                params.flag("blob_array"), params.flag("error_codes"), params.flag("stored_values"));
     }
 
     private static void requireMethod(String method, String... allowed) {

@@ -11,20 +11,26 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The query parameters of one request, checked against the names an endpoint accepts. Each may be given once.
  * Flags are set by presence ({@code ?pretty}) or by {@code true}/{@code false}; any other value is refused.
- * Durations use Go's syntax ({@code 500ms}, {@code 2s}, {@code 1m30s}), as rqlite clients send them.
+ * Durations use Go's syntax ({@code 500ms}, {@code 2s}, {@code 1m30s}), as rqlite clients send them. A parameter
+ * the endpoint does not use is ignored, as rqlite ignores it: clients send extras (rqlite-js sends
+ * {@code activeHostIndex} to {@code /status}).
  */
 final class QueryParams {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryParams.class);
+
     /**
      * The parameters that are flags, on every endpoint. Their values are checked when the query is parsed, so that
      * one is refused even where the request's path never reads it ({@code redirect} with {@code level=none}).
      */
     private static final Set<String> FLAGS = Set.of("pretty", "timings", "transaction", "associative",
-            "blob_array", "error_codes", "raft_index", "redirect", "freshness_strict", "nonvoters", "noleader");
+            "blob_array", "error_codes", "stored_values", "raft_index", "redirect", "freshness_strict", "nonvoters",
+            "noleader", "queue", "wait");
 
     /** Each parameter's decoded value; "" for one given without a value. */
     private final Map<String, String> values;
@@ -34,8 +40,8 @@ final class QueryParams {
     }
 
     /**
-     * Parses a raw (still percent-encoded) query string. Decoding is strict: a malformed escape, or bytes that are
-     * not UTF-8, are refused rather than guessed at.
+     * Parses a raw (still percent-encoded) query string. Decoding is strict, for every parameter: a malformed
+     * escape, or bytes that are not UTF-8, are refused rather than guessed at.
      */
     static QueryParams parse(String rawQuery, Set<String> allowed) {
         Map<String, String> values = new HashMap<>();
@@ -48,11 +54,11 @@ final class QueryParams {
             }
             int equals = pair.indexOf('=');
             String name = decode(equals < 0 ? pair : pair.substring(0, equals), "a query parameter name");
-            if (!allowed.contains(name)) {
-                throw ApiException.badRequest("unknown query parameter '" + name + "'; this endpoint accepts: "
-                        + String.join(", ", new TreeSet<>(allowed)));
-            }
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1), "query parameter " + name);
+            if (!allowed.contains(name)) {
+                LOG.debug("ignoring query parameter '{}', which this endpoint does not use", name);
+                continue;
+            }
             if (values.putIfAbsent(name, value) != null) {
                 throw ApiException.badRequest("query parameter " + name + " is given more than once");
             }

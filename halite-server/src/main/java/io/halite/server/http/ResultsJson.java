@@ -29,8 +29,11 @@ final class ResultsJson {
     /**
      * How to render: the query parameters that shape the output. {@code errorCodes} adds SQLite's result code to
      * failed statements ({@code "error_code"}, 0 when Halite refused the statement), a Halite extension.
+     * {@code storedValues} gives values as SQLite stores them, without rqlite's rendering of date and boolean
+     * columns ({@link RqliteValues}); Halite's JDBC driver asks for it.
      */
-    record Style(boolean pretty, boolean timings, boolean associative, boolean blobArray, boolean errorCodes) {}
+    record Style(boolean pretty, boolean timings, boolean associative, boolean blobArray, boolean errorCodes,
+                 boolean storedValues) {}
 
     private ResultsJson() {}
 
@@ -59,6 +62,9 @@ final class ResultsJson {
     }
 
     private static void writeResult(JsonGenerator g, StatementResult result, Style style) throws IOException {
+        if (result instanceof StatementResult.Rows rows && !style.storedValues()) {
+            result = RqliteValues.render(rows);
+        }
         g.writeStartObject();
         if (result instanceof StatementResult.Exec exec) {
             if (exec.lastInsertId() != 0) {
@@ -142,6 +148,8 @@ final class ResultsJson {
             }
         } else if (value instanceof String v) {
             g.writeString(v);
+        } else if (value instanceof Boolean v) {
+            g.writeBoolean(v);
         } else if (value instanceof byte[] v) {
             if (style.blobArray()) {
                 g.writeStartArray();
@@ -155,6 +163,23 @@ final class ResultsJson {
         } else {
             g.writeString(value.toString());
         }
+    }
+
+    /** The answer to a queued write: no results, its sequence number, as rqlite answers it. */
+    static byte[] queued(long sequence, Style style, double seconds, long raftIndex) {
+        return write(style.pretty(), g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("results");
+            g.writeEndArray();
+            if (style.timings()) {
+                g.writeNumberField("time", seconds);
+            }
+            g.writeNumberField("sequence_number", sequence);
+            if (raftIndex > 0) {
+                g.writeNumberField("raft_index", raftIndex);
+            }
+            g.writeEndObject();
+        });
     }
 
     /** Writes {@code {"error": message}}. */

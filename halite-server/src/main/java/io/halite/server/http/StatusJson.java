@@ -3,6 +3,7 @@ package io.halite.server.http;
 import io.halite.backup.BackupStatus;
 import io.halite.core.node.Health;
 import io.halite.core.node.NodeStatus;
+import io.halite.core.node.WriteQueue;
 import io.halite.server.GoDuration;
 import java.io.IOException;
 import java.time.Duration;
@@ -52,7 +53,8 @@ final class StatusJson {
         g.writeEndObject();
     }
 
-    static byte[] status(NodeStatus s, Health health, String apiAddress, String version, boolean pretty) {
+    static byte[] status(NodeStatus s, Health health, WriteQueue.Stats queue, String apiAddress, String version,
+                         boolean pretty) {
         Runtime runtime = Runtime.getRuntime();
         long now = System.currentTimeMillis();
         return ResultsJson.write(pretty, g -> {
@@ -62,6 +64,18 @@ final class StatusJson {
             g.writeEndObject();
             g.writeObjectFieldStart("http");
             g.writeStringField("bind_addr", apiAddress);
+            // Where rqlite reports its queue; sequence_number is the last queued request applied.
+            g.writeObjectFieldStart("queue");
+            g.writeObjectFieldStart("_default");
+            g.writeNumberField("max_size", queue.capacity());
+            g.writeNumberField("batch_size", queue.batchSize());
+            g.writeNumberField("waiting", queue.waiting());
+            g.writeNumberField("sequence_number", queue.sequenceNumber());
+            g.writeNumberField("requests_applied", queue.requestsApplied());
+            g.writeNumberField("statements_failed", queue.statementsFailed());
+            g.writeNumberField("statements_lost", queue.statementsLost());
+            g.writeEndObject();
+            g.writeEndObject();
             g.writeEndObject();
             g.writeObjectFieldStart("node");
             g.writeStringField("id", s.nodeId());

@@ -90,7 +90,11 @@ class QueryParamsTest {
     }
 
     @Test
-    void unknownNamesAreStillRefused() {
-        assertRefused("bogus=1", "unknown query parameter 'bogus'; this endpoint accepts: level, pretty, q, timings");
+    void namesTheEndpointDoesNotUseAreIgnoredEvenRepeatedButMustStillBeValidUtf8() {
+        QueryParams params = parse("activeHostIndex=0&q=x&bogus&bogus=2&q%5BuseLeader%5D=true");
+        assertThat(params.string("q")).isEqualTo("x");
+        assertThat(params.has("bogus")).isFalse();
+        assertThat(params.has("activeHostIndex")).isFalse();
+        assertRefused("bogus=%ff", "query parameter bogus is not valid UTF-8 once percent-decoded");
     }
 }

@@ -222,9 +222,6 @@ class TransactionApiTest {
                 .isEqualTo(q("400 {'error':'idle_timeout must be more than 0 and at most 10m'}"));
         assertThat(server.postJson("/db/tx?idle_timeout=11m", "").toString())
                 .isEqualTo(q("400 {'error':'idle_timeout must be more than 0 and at most 10m'}"));
-        assertThat(server.postJson("/db/tx?level=strong", "").toString()).isEqualTo("400 {\"error\":\"unknown query "
-                + "parameter 'level'; this endpoint accepts: associative, blob_array, error_codes, idle_timeout, "
-                + "min_index, pretty, timeout, timings, transaction\"}");
         assertThat(query("?tx=abc&level=strong", q("['SELECT 1']")).toString()).isEqualTo(q("400 {'error':'level "
                 + "cannot be used with tx: a transaction reads and writes on the leader, inside itself'}"));
         String tx = begin("");

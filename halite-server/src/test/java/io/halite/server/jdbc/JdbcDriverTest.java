@@ -846,15 +846,15 @@ class JdbcDriverTest {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getString(1)).isEqualTo("seen");
                 }
-                assertThat(proxy.queries()).containsExactly("POST /db/request?blob_array&error_codes&raft_index"
-                        + "&timeout=30000ms&level=none&min_index=" + index);
+                assertThat(proxy.queries()).containsExactly("POST /db/request?blob_array&error_codes&stored_values"
+                        + "&raft_index&timeout=30000ms&level=none&min_index=" + index);
             }
             try (Connection unordered = DriverManager.getConnection("jdbc:halite://127.0.0.1:" + proxy.port()
                     + "?read_your_writes=false")) {
                 proxy.queries().clear();
                 unordered.createStatement().executeQuery("SELECT 1").close();
                 assertThat(proxy.queries()).containsExactly(
-                        "POST /db/request?blob_array&error_codes&raft_index&timeout=30000ms&level=weak");
+                        "POST /db/request?blob_array&error_codes&stored_values&raft_index&timeout=30000ms&level=weak");
             }
         }
     }
