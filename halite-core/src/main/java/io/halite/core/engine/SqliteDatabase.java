@@ -90,6 +90,11 @@ public final class SqliteDatabase implements AutoCloseable {
     private LogPosition.Point durable;
     /** Set when the node shuts down: running statements stop, and applying stops with them. */
     private volatile boolean stopping;
+    /**
+     * Why applying failed part-way (a write the storage refused), or null. What was applied since the last commit
+     * is then never committed: those entries stay in the log and are applied again at the next start.
+     */
+    private volatile NodeFailureException failure;
 
     private SqliteDatabase(Path file, Options options) throws SQLException {
         this.file = file;
@@ -178,12 +183,14 @@ public final class SqliteDatabase implements AutoCloseable {
      * After a crash the database knows its applied index but not always that entry's term (see
      * {@link LogPosition}); the log applier tells it the term of each entry it skips as applied already.
      */
-    public synchronized void learnTerm(long index, long term) {
-        if (index == appliedIndex && appliedTerm == LogPosition.UNKNOWN_TERM) {
-            appliedTerm = term;
-            synchronized (commitLock) {
-                if (committed.appliedIndex() == index) {
-                    committed = new ImageState(index, term, committed.midLoad());
+    public void learnTerm(long index, long term) {
+        synchronized (commitLock) { // the order commits take the two locks in
+            synchronized (this) {
+                if (index == appliedIndex && appliedTerm == LogPosition.UNKNOWN_TERM) {
+                    appliedTerm = term;
+                    if (committed.appliedIndex() == index) {
+                        committed = new ImageState(index, term, committed.midLoad());
+                    }
                 }
             }
         }
@@ -255,11 +262,42 @@ public final class SqliteDatabase implements AutoCloseable {
      */
     public List<List<StatementResult>> applyEntry(long index, long term, LogEntry entry)
             throws SQLException, IOException {
-        if (entry instanceof LogEntry.Requests requests) {
-            return apply(index, term, requests);
+        requireIntact();
+        try {
+            if (entry instanceof LogEntry.Requests requests) {
+                return apply(index, term, requests);
+            }
+            String refusal = applyLoadChunk(index, term, (LogEntry.LoadChunk) entry);
+            return List.of(refusal == null ? List.of()
+                    : List.of(StatementResult.Failed.refused("load refused: " + refusal, 0)));
+        } catch (NodeStoppingException e) {
+            throw e;
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw failed("applying log entry " + index + " failed part-way", e);
         }
-        String refusal = applyLoadChunk(index, term, (LogEntry.LoadChunk) entry);
-        return List.of(refusal == null ? List.of() : List.of(StatementResult.Failed.refused("load refused: " + refusal, 0)));
+    }
+
+    private void requireIntact() {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Applying failed part-way: the open transaction may hold half an entry, so it is rolled back and never
+     * committed, now or when the database closes.
+     */
+    private NodeFailureException failed(String what, Exception cause) {
+        NodeFailureException e = cause instanceof NodeFailureException n ? n : new NodeFailureException(what, cause);
+        failure = e;
+        inTransaction = false;
+        uncommitted.clear();
+        try {
+            execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // SQLite may have rolled back already; nothing of it is committed either way
+        }
+        return e;
     }
 
     /**
@@ -332,6 +370,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /** Ends the open SQLite transaction, making applied entries visible to readers. */
     public void commit() throws SQLException {
+        requireIntact();
         if (!inTransaction) {
             return;
         }
@@ -340,7 +379,7 @@ public final class SqliteDatabase implements AutoCloseable {
             LogPosition.stamp(s, appliedIndex());
             commitAndPublish(s);
         } catch (SQLException e) {
-            throw new NodeFailureException("cannot commit applied entries", e);
+            throw failed("cannot commit applied entries", e);
         }
         inTransaction = false;
         uncommitted.clear();
@@ -1047,7 +1086,7 @@ public final class SqliteDatabase implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
-            if (!stopping) {
+            if (!stopping && failure == null) {
                 syncDurable(); // records the exact position, so the next start need not learn its term
             }
         } finally {

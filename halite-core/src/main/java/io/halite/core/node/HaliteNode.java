@@ -299,6 +299,11 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entryMax);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryMax.getSize() + 64));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
+        // A follower takes every AppendEntries request the leader pipelines to it and holds its entries until they
+        // are written: Ratis's default of 8 outstanding requests of up to a buffer each (72 MB of 4 MB load chunks)
+        // once ran a 128 MB follower out of memory in CI. Four (the write batcher's entries in flight) bound it to
+        // about 36 MB; each request still carries every entry that is ready, up to a buffer.
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, (int) Math.max(4, (32L << 20) / entryMax.getSize()));
         // Ratis keeps the open log segment and the cached closed ones on the heap: small segments and a cache of
         // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes(config)));

@@ -146,6 +146,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The node is stopping on purpose: the Raft server closing is no failure. */
     public void expectStop() {
         stopExpected = true;
+        synchronized (this) {
+            notifyAll(); // an apply thread parked after a storage failure (awaitStop) goes on to its end
+        }
     }
 
     /**
@@ -307,7 +310,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
         try {
             awaitWriter();
             if (storageFailure != null) {
-                awaitStop(); // applying after a failed write would skip it; a new process replays from the database
+                // Applying after a failed write would skip it; a new process replays from the database.
+                awaitStop();
+                reply.completeExceptionally(new IOException("this node cannot write its storage: " + storageFailure));
+                return reply;
             }
             if (applyingStopped) {
                 reply.completeExceptionally(new NodeStoppingException());
@@ -382,9 +388,12 @@ public final class SqliteStateMachine extends BaseStateMachine {
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    /** Parks the apply thread, releasing the monitor, until the node stops (its thread is then interrupted). */
+    /**
+     * Parks the apply thread, releasing the monitor, until the node stops. Ratis, when it closes, lets the apply
+     * thread run up to the last committed entry without interrupting it: each entry then returns at once.
+     */
     private void awaitStop() throws InterruptedException {
-        while (true) {
+        while (!stopExpected) {
             wait();
         }
     }
