@@ -18,11 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Applying the log needs memory bounded independently of the database: a follower with a 128 MB heap replays a
- * load twice that size from the log. An error that leaves the applier in no known state (out of memory) ends the
+ * 300 MB load from the log. An error that leaves the applier in no known state (out of memory) ends the
  * process with a non-zero exit and says why, and never claims the node was removed.
  */
 class ApplyMemoryTest {
-    private static final int LOAD_MB = 256;
+    private static final int LOAD_MB = 300;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -41,7 +41,7 @@ class ApplyMemoryTest {
     }
 
     @Test
-    void aFollowerWith128MbOfHeapReplaysALoadOfTwiceThatFromTheLog() throws Exception {
+    void aFollowerWith128MbOfHeapReplaysA300MbLoadFromTheLog() throws Exception {
         Path image = dir.resolve("load.sqlite");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + image);
              java.sql.Statement s = c.createStatement()) {

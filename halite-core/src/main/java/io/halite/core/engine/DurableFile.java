@@ -24,6 +24,11 @@ final class DurableFile {
             channel.force(true);
         }
         Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(file);
+    }
+
+    /** Makes the creation or renaming of {@code file} survive a crash. */
+    static void syncDirectory(Path file) throws IOException {
         try (FileChannel directory = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             directory.force(true);
         }

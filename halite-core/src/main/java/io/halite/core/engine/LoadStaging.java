@@ -4,7 +4,6 @@ import io.halite.core.log.LogEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,6 +33,8 @@ final class LoadStaging {
     private final Path data;
     private final Path progressFile;
     private Progress progress;
+    /** Writes of the progress file so far: the next goes to slot {@code writes % 2}. */
+    private long writes;
 
     /** Picks up a load staged before a restart; one whose image was swapped in already is cleared. */
     LoadStaging(Path database, long appliedIndex) throws IOException {
@@ -100,24 +101,58 @@ final class LoadStaging {
         progress = Progress.NONE;
     }
 
+    /**
+     * The progress file has two slots, written in turn in place with one fsync (a rename and a directory fsync per
+     * chunk slowed the applier enough for a follower's unapplied log to pile up in memory). A write torn by a crash
+     * spoils only its own slot; the other holds the progress before that chunk, whose data is then staged again.
+     */
+    private static final int SLOT_BYTES = 64;
+
     private Progress read() throws IOException {
-        String text;
+        byte[] file;
         try {
-            text = Files.readString(progressFile, StandardCharsets.UTF_8).trim();
+            file = Files.readAllBytes(progressFile);
         } catch (NoSuchFileException e) {
             return Progress.NONE;
         }
-        String[] f = text.split(" ");
-        try {
-            return new Progress(Long.parseLong(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                    Long.parseLong(f[3]), Boolean.parseBoolean(f[4]));
-        } catch (RuntimeException e) {
+        Progress best = null;
+        long bestWrite = -1;
+        for (int slot = 0; slot + SLOT_BYTES <= file.length; slot += SLOT_BYTES) {
+            ByteBuffer b = ByteBuffer.wrap(file, slot, SLOT_BYTES);
+            long write = b.getLong();
+            Progress p = new Progress(b.getLong(), b.getInt(), b.getLong(), b.getLong(), b.get() == 1);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(file, slot, SLOT_BYTES - 8);
+            if (b.position(slot + SLOT_BYTES - 8).getLong() == crc.getValue() && write > bestWrite) {
+                best = p;
+                bestWrite = write;
+            }
+        }
+        if (best == null) {
+            if (file.length < 2 * SLOT_BYTES) {
+                return Progress.NONE; // its first write was cut short: nothing was recorded, chunk 0 comes again
+            }
             throw new IOException(progressFile + " is damaged: it should say how far a /db/load was staged");
         }
+        writes = bestWrite + 1;
+        return best;
     }
 
     private void write() throws IOException {
-        DurableFile.replace(progressFile, (progress.loadId() + " " + progress.nextSequence() + " " + progress.bytes()
-                + " " + progress.lastIndex() + " " + progress.complete() + "\n").getBytes(StandardCharsets.UTF_8));
+        ByteBuffer slot = ByteBuffer.allocate(SLOT_BYTES);
+        slot.putLong(writes).putLong(progress.loadId()).putInt(progress.nextSequence()).putLong(progress.bytes())
+                .putLong(progress.lastIndex()).put((byte) (progress.complete() ? 1 : 0));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(slot.array(), 0, SLOT_BYTES - 8);
+        slot.putLong(SLOT_BYTES - 8, crc.getValue()).rewind();
+        boolean created = !Files.exists(progressFile);
+        try (FileChannel channel = FileChannel.open(progressFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            channel.write(slot, (writes % 2) * SLOT_BYTES);
+            channel.force(false);
+        }
+        if (created) {
+            DurableFile.syncDirectory(progressFile);
+        }
+        writes++;
     }
 }

@@ -300,17 +300,17 @@ public final class HaliteNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryMax.getSize() + 64));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
         // A follower takes every AppendEntries request the leader pipelines to it and holds its entries until they
-        // are written: Ratis's default of 8 outstanding requests of up to a buffer each (72 MB of 4 MB load chunks)
-        // once ran a 128 MB follower out of memory in CI. Four (the write batcher's entries in flight) bound it to
-        // about 36 MB; each request still carries every entry that is ready, up to a buffer.
-        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, (int) Math.max(4, (32L << 20) / entryMax.getSize()));
+        // are written: Ratis's default of 8 outstanding requests of up to a buffer each (72 MB of load chunks) ran
+        // a 128 MB follower out of memory in CI. Two bound it to 18 MB; each request still carries every entry that
+        // is ready, up to a buffer, so the pipeline stays full under load.
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 2);
         // Ratis keeps the open log segment and the cached closed ones on the heap: small segments and a cache of
         // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes(config)));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(2 * entryMax.getSize()));
         // Entries received but not yet written wait in the log worker's queue (Ratis's default allows 64 MB): a
-        // follower catching up on large entries (a load's 4 MB chunks) must not hold that much on a small heap.
+        // follower catching up on large entries must not hold that much on a small heap.
         RaftServerConfigKeys.Log.setQueueByteLimit(p, entryMax);
         // A write cut short (disk full, a crash) leaves a partial entry at the end of the open segment. It was never
         // acknowledged, so the log ends before it; Ratis's default refuses to start instead.

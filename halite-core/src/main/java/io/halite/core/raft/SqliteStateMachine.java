@@ -50,7 +50,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final java.time.Duration FORWARDED_READ_TIMEOUT = java.time.Duration.ofSeconds(30);
     /**
      * Ratis holds each entry of an open group (its TransactionContext) until the group commits and its reply
-     * completes: bounding the group's bytes bounds that memory, whatever the entries' size (a load ships 4 MB chunks).
+     * completes: bounding the group's bytes bounds that memory, whatever the entries' size.
      */
     private static final long MAX_BYTES_PER_TRANSACTION = 8L << 20;
     /** How long after an unexpected stop of the Raft server a removal notice may still arrive (Ratis sends it after). */
