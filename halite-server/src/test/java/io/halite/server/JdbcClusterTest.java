@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLed in the middle of a transaction.
  */
 class JdbcClusterTest {
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // a failure keeps the nodes' logs
     Path dir;
 
     private ProcessCluster cluster;

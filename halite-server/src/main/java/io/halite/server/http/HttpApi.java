@@ -380,6 +380,12 @@ public final class HttpApi extends Handler.Abstract {
             return;
         }
         Request parsed = parseBody(request, params.flag("transaction"), false);
+        // Classify against a schema at least as recent as what the client has seen: a read of a table it just
+        // created would not compile on a follower behind that, and would go through the log as a possible write.
+        long minIndex = params.nonNegativeLong("min_index", 0);
+        if (minIndex > 0 && !node.awaitApplied(minIndex, params.duration("timeout", DEFAULT_TIMEOUT))) {
+            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
+        }
         boolean writes = false;
         for (Statement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
