@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Before/after of a change on one node, in one sitting: builds REV (default: the parent of HEAD) in a temporary
+# worktree, runs the same `halite bench` against a fresh node of each version in turn, then the anchors.
+# Usage: scripts/ab-benchmarks.sh [REV] [SECONDS] [CLIENTS]. Needs root for the anchors.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:-HEAD~1}
+SECS=${2:-10}
+CLIENTS=${3:-1,8,64}
+BEFORE=$(mktemp -d /tmp/halite-before.XXXXXX)
+trap 'git worktree remove --force "$BEFORE" >/dev/null 2>&1 || true' EXIT
+git worktree add --detach "$BEFORE" "$REV" >/dev/null
+(cd "$BEFORE" && mvn -B -q -DskipTests package)
+./halite --version >/dev/null   # builds this checkout if needed, outside the measurement
+
+for version in before after; do
+  jar=halite-server/target/halite.jar
+  [ "$version" = before ] && jar="$BEFORE/halite-server/target/halite.jar"
+  data=$(mktemp -d /tmp/halite-ab.XXXXXX)
+  java ${HALITE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=160m -XX:+UseG1GC} -jar "$jar" serve \
+    --data-dir "$data/data" --http-addr 127.0.0.1:4101 --raft-addr 127.0.0.1:4102 >"$data/serve.log" 2>&1 &
+  node=$!
+  for _ in $(seq 60); do curl -sf 127.0.0.1:4101/readyz >/dev/null && break; sleep 1; done
+  for w in kvwrite kvread batch100; do
+    ./halite bench --url http://127.0.0.1:4101 --workload "$w" --clients "$CLIENTS" --seconds "$SECS" --warmup 5s \
+      | sed "s/system=halite /system=halite-$version /"
+  done
+  kill "$node"; wait "$node" 2>/dev/null || true
+  rm -rf "$data"
+done
+../shared/bench/anchors.sh "$SECS" "$CLIENTS"
