@@ -33,10 +33,6 @@ public final class LogPosition {
     /** A log index and the term of the entry at it. */
     public record Point(long index, long term) {
         static final Point START = new Point(0, 0);
-
-        boolean termKnown() {
-            return term != UNKNOWN_TERM;
-        }
     }
 
     static Path fileOf(Path database) {

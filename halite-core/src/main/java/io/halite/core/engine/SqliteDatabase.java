@@ -42,6 +42,9 @@ import org.sqlite.SQLiteOpenMode;
 public final class SqliteDatabase implements AutoCloseable {
     /** Where databases written before the log position left the schema kept it; moved out when one is opened. */
     private static final String LEGACY_STATE_TABLE = "_halite_state";
+    /** The files of Halite's beside a database file (its log position, a load being staged). */
+    private static final List<String> COMPANION_SUFFIXES =
+            List.of(LogPosition.SUFFIX, LoadStaging.DATA_SUFFIX, LoadStaging.PROGRESS_SUFFIX);
 
     /**
      * How the database is opened.
@@ -516,10 +519,6 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         LogPosition.write(image, at);
     }
-
-    /** The files of Halite's beside a database file (its log position, a load being staged). */
-    private static final List<String> COMPANION_SUFFIXES =
-            List.of(LogPosition.SUFFIX, LoadStaging.DATA_SUFFIX, LoadStaging.PROGRESS_SUFFIX);
 
     /** Moves a closed database file and Halite's files beside it to {@code to}. */
     public static void moveFiles(Path from, Path to) throws IOException {
