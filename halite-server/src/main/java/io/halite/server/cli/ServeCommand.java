@@ -26,10 +26,13 @@ import picocli.CommandLine.Option;
 
 /** {@code halite serve}: runs a node until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = EnvironmentOptions.class,
         description = {
             "Runs a Halite node. With no flags: one node, data in ./halite-data, HTTP API on 127.0.0.1:4001, Raft on 127.0.0.1:4002.",
             "",
             "Every write is committed to the Raft log (fsynced) before it is acknowledged. SIGTERM stops cleanly; a restart on the same --data-dir resumes where the node left off.",
+            "",
+            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE).",
             ""
         })
 public final class ServeCommand implements Callable<Integer> {
@@ -45,7 +48,10 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--node-id", defaultValue = "node1", description = "This node's id, unique in the cluster (default: ${DEFAULT-VALUE}).")
+    /** Without a host name that is a valid id, and for a node that never had one. */
+    private static final String FALLBACK_NODE_ID = "node1";
+
+    @Option(names = "--node-id", description = "This node's id, unique in the cluster (default: the host name if it is a valid id, as a StatefulSet's halite-0, halite-1, ...; else node1).")
     String nodeId;
 
     @Option(names = "--data-dir", defaultValue = "halite-data", description = "Directory for the Raft log and the SQLite database (default: ${DEFAULT-VALUE}).")
@@ -132,6 +138,18 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether {@code option} was given, as a flag or in the environment, rather than left at its default. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option)
+                || spec.defaultValueProvider() instanceof EnvironmentOptions environment
+                && environment.sets(spec.findOption(option));
+    }
+
+    /** The host name if it is a valid node id (a StatefulSet's pods are halite-0, halite-1, ...), else node1. */
+    static String defaultNodeId(java.util.Optional<String> hostName) {
+        return hostName.filter(name -> NODE_ID.matcher(name).matches()).orElse(FALLBACK_NODE_ID);
+    }
+
     private void validateMembership() {
         if (!NODE_ID.matcher(nodeId).matches()) {
             throw invalid("--node-id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -142,7 +160,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (nonVoter && join == null) {
             throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
         }
-        if (backup == null && (backupSync || spec.commandLine().getParseResult().hasMatchedOption("--backup-interval"))) {
+        if (backup == null && (backupSync || given("--backup-interval"))) {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
         if (join != null) {
@@ -215,6 +233,12 @@ public final class ServeCommand implements Callable<Integer> {
             }
             LOG.error("uncaught exception in thread {}", thread.getName(), e);
         });
+        if (spec.defaultValueProvider() instanceof EnvironmentOptions environment) {
+            environment.unknownVariables(spec).forEach(LOG::warn);
+        }
+        if (nodeId == null) {
+            nodeId = defaultNodeId(HostName.local());
+        }
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
         HostPort.parse(raftAddr, "--raft-addr");
         validateMembership();
