@@ -96,6 +96,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A follower that hears no leader for this long (up to twice it) calls an election (default: ${DEFAULT-VALUE}).")
     Duration electionTimeout;
 
+    @Option(names = "--shutdown-timeout", defaultValue = "20s", converter = Durations.class,
+            description = "On SIGTERM the node stops reporting ready, a leader hands leadership to the most caught-up voter (taking at most half of this), then the node stops; a process still running after this long halts with code 1 (default: ${DEFAULT-VALUE}, under Kubernetes' 30 s grace period).")
+    Duration shutdownTimeout;
+
     @Option(names = "--snapshot-entries", defaultValue = "4096",
             description = "Log entries between durable points after which the Raft log is purged (default: ${DEFAULT-VALUE}).")
     long snapshotEntries;
@@ -220,6 +224,24 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Ends the process if stopping takes longer than {@code timeout} (a hung disk, a statement that ignores being
+     * stopped): a supervisor would kill it soon anyway, and a stuck stop must not outlast its grace period.
+     */
+    private static void haltAfter(Duration timeout) {
+        Thread deadline = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("still stopping after --shutdown-timeout ({} ms); halting", timeout.toMillis());
+            Runtime.getRuntime().halt(1);
+        }, "halite-shutdown-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
+    }
+
     private CommandLine.ParameterException invalid(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
@@ -313,8 +335,11 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            haltAfter(shutdownTimeout);
             CompletableFuture.delayedExecutor(STATEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(running::stopStatements);
+            // Leadership moves while this node still serves: its clients' writes go on at the new leader.
+            running.prepareToStop(shutdownTimeout.dividedBy(2));
             try {
                 server.close();
                 if (backups != null) {
