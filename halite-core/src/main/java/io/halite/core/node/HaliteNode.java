@@ -207,7 +207,8 @@ public final class HaliteNode implements AutoCloseable {
             client.leaderChanged();
             memberClient.leaderChanged();
         });
-        LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
+        LOG.info("node {} started: Raft on {} (reached at {}), data in {}", config.nodeId(), config.raftBindAddress(),
+                config.raftAddress(), config.dataDir());
         HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop);
         self.set(node);
         node.members.start();
@@ -260,7 +261,7 @@ public final class HaliteNode implements AutoCloseable {
     private static RaftProperties raftProperties(NodeConfig config, Path raftDir) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        String address = config.raftAddress();
+        String address = config.raftBindAddress();
         int colon = address.lastIndexOf(':');
         GrpcConfigKeys.Server.setHost(p, address.substring(0, colon));
         GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(colon + 1)));

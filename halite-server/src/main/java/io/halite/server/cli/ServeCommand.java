@@ -63,6 +63,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--raft-addr", defaultValue = "127.0.0.1:4002", description = "host:port for Raft traffic between nodes (default: ${DEFAULT-VALUE}).")
     String raftAddr;
 
+    @Option(names = "--http-adv-addr", paramLabel = "host:port",
+            description = "host:port other nodes and clients are told to reach the HTTP API at (default: --http-addr, with this machine's host name if it binds 0.0.0.0 or [::]).")
+    String httpAdvAddr;
+
+    @Option(names = "--raft-adv-addr", paramLabel = "host:port",
+            description = "host:port other members reach Raft at, as listed in --peers or sent with --join (default: --raft-addr, with this machine's host name if it binds 0.0.0.0 or [::]).")
+    String raftAdvAddr;
+
     @Option(names = "--peers", paramLabel = "id@host:port,...",
             description = "Bootstrap a cluster: every voting member's id and Raft address, this node included (e.g. n1@10.0.0.1:4002,n2@10.0.0.2:4002,n3@10.0.0.3:4002). Start every member with the same list.")
     String peers;
@@ -152,6 +160,32 @@ public final class ServeCommand implements Callable<Integer> {
     /** The host name if it is a valid node id (a StatefulSet's pods are halite-0, halite-1, ...), else node1. */
     static String defaultNodeId(java.util.Optional<String> hostName) {
         return hostName.filter(name -> NODE_ID.matcher(name).matches()).orElse(FALLBACK_NODE_ID);
+    }
+
+    /**
+     * What others are told to reach {@code bound} at: {@code advertised} if given, else {@code bound} itself, with
+     * the host name in place of a wildcard host (0.0.0.0 or [::] is nobody's address but one's own).
+     */
+    static String advertisedAddress(String advertised, String advertisedOption, HostPort bound,
+                                    java.util.Optional<String> hostName) {
+        if (advertised != null) {
+            HostPort given = HostPort.parse(advertised, advertisedOption);
+            if (isWildcard(given.host())) {
+                throw new CommandLine.ParameterException(new CommandLine(new HaliteCommand()),
+                        advertisedOption + " must name an address others can reach, not '" + advertised + "'");
+            }
+            return advertised;
+        }
+        if (!isWildcard(bound.host())) {
+            return bound.host() + ":" + bound.port();
+        }
+        return hostName.orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(new HaliteCommand()),
+                "this machine has no host name to advertise for " + bound.host() + ":" + bound.port()
+                        + "; give " + advertisedOption)) + ":" + bound.port();
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::");
     }
 
     private void validateMembership() {
@@ -262,17 +296,19 @@ public final class ServeCommand implements Callable<Integer> {
             nodeId = defaultNodeId(HostName.local());
         }
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
-        HostPort.parse(raftAddr, "--raft-addr");
+        String httpAdvertised = advertisedAddress(httpAdvAddr, "--http-adv-addr", http, HostName.local());
+        String raftAdvertised = advertisedAddress(raftAdvAddr, "--raft-adv-addr", HostPort.parse(raftAddr,
+                "--raft-addr"), HostName.local());
         validateMembership();
         List<java.net.URI> members = join == null ? List.of()
-                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAddr))).toList();
+                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAdvertised))).toList();
         if (join != null && members.isEmpty()) {
             throw invalid("--join lists only this node; give a member of the cluster to join");
         }
-        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
-                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr), join != null,
+        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
+                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAdvertised), join != null,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, "http://" + httpAddr);
+                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr);
         Joiner joiner = join == null ? null : new Joiner(members);
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
