@@ -92,6 +92,8 @@ public final class HaliteNode implements AutoCloseable {
     /** The storage failure each member last reported, so that the leader logs each change once. */
     private final Map<String, String> memberStorageFailures = new java.util.concurrent.ConcurrentHashMap<>();
     private final WriteQueue writeQueue;
+    /** Set by {@link #prepareToStop}: the node is not ready from then on. */
+    private volatile boolean stopping;
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
                        GroupClient memberClient, Consumer<NodeStop> onStop) {
@@ -205,7 +207,8 @@ public final class HaliteNode implements AutoCloseable {
             client.leaderChanged();
             memberClient.leaderChanged();
         });
-        LOG.info("node {} started: Raft on {}, data in {}", config.nodeId(), config.raftAddress(), config.dataDir());
+        LOG.info("node {} started: Raft on {} (reached at {}), data in {}", config.nodeId(), config.raftBindAddress(),
+                config.raftAddress(), config.dataDir());
         HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop);
         self.set(node);
         node.members.start();
@@ -258,7 +261,7 @@ public final class HaliteNode implements AutoCloseable {
     private static RaftProperties raftProperties(NodeConfig config, Path raftDir) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        String address = config.raftAddress();
+        String address = config.raftBindAddress();
         int colon = address.lastIndexOf(':');
         GrpcConfigKeys.Server.setHost(p, address.substring(0, colon));
         GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(colon + 1)));
@@ -834,8 +837,66 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Gets this node ready to stop. From now on it reports itself not ready ("shutting down"), so that load
+     * balancers stop sending it requests; a leader hands leadership to the voter holding the most of the log, so
+     * that the others need not wait out an election timeout to notice it went. Requests in flight go on: writes the
+     * leader still receives are sent on to the new leader by Ratis's clients, with the same call ids.
+     *
+     * @param handOverTimeout how long the successor may take to catch up and be elected
+     */
+    public void prepareToStop(Duration handOverTimeout) {
+        stopping = true;
+        RaftPeerId successor = mostCaughtUpVoter();
+        if (successor == null) {
+            return;
+        }
+        long startedNanos = System.nanoTime();
+        try {
+            RaftClientReply reply = client.get().admin().transferLeadership(successor, handOverTimeout.toMillis());
+            if (reply.isSuccess()) {
+                LOG.info("handed leadership to {} in {} ms", successor,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+            } else {
+                LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
+                        successor, RaftFailures.explain(reply.getException()));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
+                    successor, RaftFailures.explain(e));
+        }
+    }
+
+    /** If this node leads: the other voter whose log matches the leader's furthest (a listener cannot lead). */
+    private RaftPeerId mostCaughtUpVoter() {
+        try {
+            RaftServer.Division division = division();
+            if (!division.getInfo().isLeader()) {
+                return null;
+            }
+            // Both come from the leader's log appenders, in the same order.
+            var followers = division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            long[] matchIndices = division.getInfo().getFollowerMatchIndices();
+            RaftPeerId best = null;
+            long bestMatch = -1;
+            for (int i = 0; i < Math.min(followers.size(), matchIndices.length); i++) {
+                RaftPeerId id = RaftPeerId.valueOf(followers.get(i).getId().getId());
+                if (division.getRaftConf().getPeer(id, RaftPeerRole.FOLLOWER) != null && matchIndices[i] > bestMatch) {
+                    best = id;
+                    bestMatch = matchIndices[i];
+                }
+            }
+            return best;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Whether this node can serve, and if not, why; see {@link Health}. */
     public Health health() {
+        if (stopping) {
+            return new Health(Health.State.SHUTTING_DOWN, "shutting down");
+        }
         String failure = stateMachine.storageFailure();
         if (failure != null) {
             return new Health(Health.State.STORAGE_FAILED, "cannot write its storage: " + failure);

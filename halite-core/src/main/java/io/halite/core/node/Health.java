@@ -16,6 +16,8 @@ public record Health(State state, String reason) {
         /** The Raft log or the database cannot be written; the node applies nothing until it is restarted. */
         STORAGE_FAILED,
         /** This node's Raft server has stopped (it was removed, or it failed). */
-        STOPPED
+        STOPPED,
+        /** The process is stopping (SIGTERM): the node serves what is in flight, but is not ready for more. */
+        SHUTTING_DOWN
     }
 }

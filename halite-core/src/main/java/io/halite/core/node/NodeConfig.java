@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param nodeId           this node's id, unique in the cluster
  * @param dataDir          holds the Raft log and the SQLite database
- * @param raftAddress      host:port this node's Raft (gRPC) server listens on
+ * @param raftAddress      host:port other members reach this node's Raft (gRPC) server at
  * @param peers            the cluster's voting members including this node; empty means a single node, or a
  *                         node that joins a running cluster
  * @param join             start without a configuration and wait for a member to add this node (halite serve
@@ -23,10 +23,13 @@ import java.util.List;
  * @param snapshotEvery    applied entries between snapshots (durable points after which the log is purged)
  * @param apiAddress       how clients reach this node's API (e.g. {@code http://10.0.0.1:4001}), told to other
  *                         members that ask; may be empty for a node without one
+ * @param raftBindAddress  host:port the Raft server listens on: {@code raftAddress}, or a wildcard such as
+ *                         {@code 0.0.0.0:4002} while {@code raftAddress} names a host the others can reach
  */
 public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers, boolean join,
                          SqliteDatabase.Options database, long maxRequestBytes, long entryTargetBytes,
-                         int maxInFlight, Duration electionTimeout, long snapshotEvery, String apiAddress) {
+                         int maxInFlight, Duration electionTimeout, long snapshotEvery, String apiAddress,
+                         String raftBindAddress) {
 
     /** A cluster member: its id and Raft address. */
     public record Peer(String id, String raftAddress) {}
@@ -37,11 +40,11 @@ public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<P
 
     public static NodeConfig singleNode(String nodeId, Path dataDir, String raftAddress) {
         return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), false, SqliteDatabase.Options.defaults(),
-                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "");
+                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "", raftAddress);
     }
 
     public NodeConfig withSnapshotEvery(long entries) {
         return new NodeConfig(nodeId, dataDir, raftAddress, peers, join, database, maxRequestBytes, entryTargetBytes,
-                maxInFlight, electionTimeout, entries, apiAddress);
+                maxInFlight, electionTimeout, entries, apiAddress, raftBindAddress);
     }
 }

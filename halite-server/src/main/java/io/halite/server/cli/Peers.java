@@ -31,7 +31,7 @@ final class Peers {
         NodeConfig.Peer self = peers.stream().filter(p -> p.id().equals(nodeId)).findFirst()
                 .orElseThrow(() -> invalid("this node (--node-id " + nodeId + ") must be in the list"));
         if (!self.raftAddress().equals(raftAddr)) {
-            throw invalid("lists " + nodeId + " at " + self.raftAddress() + " but --raft-addr is " + raftAddr);
+            throw invalid("lists " + nodeId + " at " + self.raftAddress() + " but this node's Raft address (--raft-adv-addr, else --raft-addr) is " + raftAddr);
         }
         return peers;
     }

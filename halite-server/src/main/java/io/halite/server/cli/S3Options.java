@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
  * environment variables and profiles (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ...).
  */
 public final class S3Options {
+    /** Options whose values are secrets: never logged, and also read from a file (see {@link EnvironmentOptions}). */
+    static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("--s3-access-key", "--s3-secret-key");
+
     @Option(names = "--s3-endpoint", paramLabel = "URL",
             description = "S3 API endpoint for S3-compatible storage (MinIO, Ceph, R2, ...); default: AWS.")
     URI endpoint;

@@ -11,6 +11,8 @@ import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,10 +28,13 @@ import picocli.CommandLine.Option;
 
 /** {@code halite serve}: runs a node until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = EnvironmentOptions.class,
         description = {
             "Runs a Halite node. With no flags: one node, data in ./halite-data, HTTP API on 127.0.0.1:4001, Raft on 127.0.0.1:4002.",
             "",
             "Every write is committed to the Raft log (fsynced) before it is acknowledged. SIGTERM stops cleanly; a restart on the same --data-dir resumes where the node left off.",
+            "",
+            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE).",
             ""
         })
 public final class ServeCommand implements Callable<Integer> {
@@ -45,7 +50,11 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--node-id", defaultValue = "node1", description = "This node's id, unique in the cluster (default: ${DEFAULT-VALUE}).")
+    /** Without a host name that is a valid id, and for a node that never had one. */
+    private static final String FALLBACK_NODE_ID = "node1";
+    private static final String NODE_ID_FILE = "node-id";
+
+    @Option(names = "--node-id", description = "This node's id, unique in the cluster (default: the host name if it is a valid id, as a StatefulSet's halite-0, halite-1, ...; else node1).")
     String nodeId;
 
     @Option(names = "--data-dir", defaultValue = "halite-data", description = "Directory for the Raft log and the SQLite database (default: ${DEFAULT-VALUE}).")
@@ -56,6 +65,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--raft-addr", defaultValue = "127.0.0.1:4002", description = "host:port for Raft traffic between nodes (default: ${DEFAULT-VALUE}).")
     String raftAddr;
+
+    @Option(names = "--http-adv-addr", paramLabel = "host:port",
+            description = "host:port other nodes and clients are told to reach the HTTP API at (default: --http-addr, with this machine's host name if it binds 0.0.0.0 or [::]).")
+    String httpAdvAddr;
+
+    @Option(names = "--raft-adv-addr", paramLabel = "host:port",
+            description = "host:port other members reach Raft at, as listed in --peers or sent with --join (default: --raft-addr, with this machine's host name if it binds 0.0.0.0 or [::]).")
+    String raftAdvAddr;
 
     @Option(names = "--peers", paramLabel = "id@host:port,...",
             description = "Bootstrap a cluster: every voting member's id and Raft address, this node included (e.g. n1@10.0.0.1:4002,n2@10.0.0.2:4002,n3@10.0.0.3:4002). Start every member with the same list.")
@@ -89,6 +106,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--election-timeout", defaultValue = "1s", converter = Durations.class,
             description = "A follower that hears no leader for this long (up to twice it) calls an election (default: ${DEFAULT-VALUE}).")
     Duration electionTimeout;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "20s", converter = Durations.class,
+            description = "On SIGTERM the node stops reporting ready, a leader hands leadership to the most caught-up voter (taking at most half of this), then the node stops; a process still running after this long halts with code 1 (default: ${DEFAULT-VALUE}, under Kubernetes' 30 s grace period).")
+    Duration shutdownTimeout;
 
     @Option(names = "--snapshot-entries", defaultValue = "4096",
             description = "Log entries between durable points after which the Raft log is purged (default: ${DEFAULT-VALUE}).")
@@ -132,6 +153,71 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether {@code option} was given, as a flag or in the environment, rather than left at its default. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option)
+                || spec.defaultValueProvider() instanceof EnvironmentOptions environment
+                && environment.sets(spec.findOption(option));
+    }
+
+    /**
+     * The node id when none is given. A node keeps its id across restarts (its Raft configuration names it): the id
+     * recorded in the data directory at its last start; node1, the old default, for a directory that holds a node's
+     * state from before ids were recorded; else the host name if it is a valid node id (a StatefulSet's pods are
+     * halite-0, halite-1, ...), else node1.
+     */
+    static String defaultNodeId(Path dataDir, java.util.Optional<String> hostName) throws java.io.IOException {
+        Path recorded = dataDir.resolve(NODE_ID_FILE);
+        if (Files.exists(recorded)) {
+            return Files.readString(recorded, StandardCharsets.UTF_8).strip();
+        }
+        if (HaliteNode.hasRaftState(dataDir)) {
+            return FALLBACK_NODE_ID;
+        }
+        return hostName.filter(name -> NODE_ID.matcher(name).matches()).orElse(FALLBACK_NODE_ID);
+    }
+
+    /** Records the id this data directory's node runs as (see {@link #defaultNodeId}), durably. */
+    private static void recordNodeId(Path dataDir, String id) throws java.io.IOException {
+        Files.createDirectories(dataDir);
+        Path recorded = dataDir.resolve(NODE_ID_FILE);
+        if (Files.exists(recorded) && Files.readString(recorded, StandardCharsets.UTF_8).strip().equals(id)) {
+            return;
+        }
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(recorded,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            file.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.UTF_8)));
+            file.force(true);
+        }
+    }
+
+    /**
+     * What others are told to reach {@code bound} at: {@code advertised} if given, else {@code bound} itself, with
+     * the host name in place of a wildcard host (0.0.0.0 or [::] is nobody's address but one's own).
+     */
+    static String advertisedAddress(String advertised, String advertisedOption, HostPort bound,
+                                    java.util.Optional<String> hostName) {
+        if (advertised != null) {
+            HostPort given = HostPort.parse(advertised, advertisedOption);
+            if (isWildcard(given.host())) {
+                throw new CommandLine.ParameterException(new CommandLine(new HaliteCommand()),
+                        advertisedOption + " must name an address others can reach, not '" + advertised + "'");
+            }
+            return advertised;
+        }
+        if (!isWildcard(bound.host())) {
+            return bound.host() + ":" + bound.port();
+        }
+        return hostName.orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(new HaliteCommand()),
+                "this machine has no host name to advertise for " + bound.host() + ":" + bound.port()
+                        + "; give " + advertisedOption)) + ":" + bound.port();
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::");
+    }
+
     private void validateMembership() {
         if (!NODE_ID.matcher(nodeId).matches()) {
             throw invalid("--node-id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -142,7 +228,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (nonVoter && join == null) {
             throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
         }
-        if (backup == null && (backupSync || spec.commandLine().getParseResult().hasMatchedOption("--backup-interval"))) {
+        if (backup == null && (backupSync || given("--backup-interval"))) {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
         if (join != null) {
@@ -202,6 +288,24 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Ends the process if stopping takes longer than {@code timeout} (a hung disk, a statement that ignores being
+     * stopped): a supervisor would kill it soon anyway, and a stuck stop must not outlast its grace period.
+     */
+    private static void haltAfter(Duration timeout) {
+        Thread deadline = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("still stopping after --shutdown-timeout ({} ms); halting", timeout.toMillis());
+            Runtime.getRuntime().halt(1);
+        }, "halite-shutdown-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
+    }
+
     private CommandLine.ParameterException invalid(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
@@ -215,18 +319,27 @@ public final class ServeCommand implements Callable<Integer> {
             }
             LOG.error("uncaught exception in thread {}", thread.getName(), e);
         });
+        if (spec.defaultValueProvider() instanceof EnvironmentOptions environment) {
+            environment.unknownVariables(spec).forEach(LOG::warn);
+        }
+        if (nodeId == null) {
+            nodeId = defaultNodeId(dataDir.toAbsolutePath(), HostName.local());
+        }
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
-        HostPort.parse(raftAddr, "--raft-addr");
+        String httpAdvertised = advertisedAddress(httpAdvAddr, "--http-adv-addr", http, HostName.local());
+        String raftAdvertised = advertisedAddress(raftAdvAddr, "--raft-adv-addr", HostPort.parse(raftAddr,
+                "--raft-addr"), HostName.local());
         validateMembership();
+        recordNodeId(dataDir.toAbsolutePath(), nodeId);
         List<java.net.URI> members = join == null ? List.of()
-                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAddr))).toList();
+                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAdvertised))).toList();
         if (join != null && members.isEmpty()) {
             throw invalid("--join lists only this node; give a member of the cluster to join");
         }
-        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAddr,
-                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAddr), join != null,
+        NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
+                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAdvertised), join != null,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, "http://" + httpAddr);
+                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr);
         Joiner joiner = join == null ? null : new Joiner(members);
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
@@ -289,8 +402,11 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            haltAfter(shutdownTimeout);
             CompletableFuture.delayedExecutor(STATEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(running::stopStatements);
+            // Leadership moves while this node still serves: its clients' writes go on at the new leader.
+            running.prepareToStop(shutdownTimeout.dividedBy(2));
             try {
                 server.close();
                 if (backups != null) {

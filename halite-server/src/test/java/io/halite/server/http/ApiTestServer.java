@@ -59,7 +59,8 @@ public final class ApiTestServer implements AutoCloseable {
         NodeConfig config = NodeConfig.singleNode("node1", dataDir, "127.0.0.1:" + freePort());
         config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(), false,
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
-                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort);
+                config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort,
+                config.raftBindAddress());
         node = HaliteNode.start(config, fatalErrors::add);
         HttpServer server = null;
         try {
