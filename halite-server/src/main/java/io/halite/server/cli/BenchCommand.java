@@ -50,11 +50,16 @@ public final class BenchCommand implements Callable<Integer> {
                     "--client must be http or jdbc, not '" + client + "'");
         };
         Benchmark benchmark = new Benchmark(url, level, kind);
-        for (String name : workloads) {
-            for (int c : clients) {
-                System.out.println(benchmark.run(name, c, warmup, measured).line());
-                System.out.flush();
+        try {
+            for (String name : workloads) {
+                for (int c : clients) {
+                    System.out.println(benchmark.run(name, c, warmup, measured).line());
+                    System.out.flush();
+                }
             }
+        } catch (java.net.ConnectException e) {
+            System.err.println("halite bench: nothing answers at " + url + " (is the node running?)");
+            return 1;
         }
         return 0;
     }
