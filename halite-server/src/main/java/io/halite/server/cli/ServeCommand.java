@@ -413,6 +413,7 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            long haltAtNanos = System.nanoTime() + shutdownTimeout.toNanos();
             haltAfter(shutdownTimeout);
             CompletableFuture.delayedExecutor(STATEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(running::stopStatements);
@@ -421,7 +422,8 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 server.close();
                 if (backups != null) {
-                    backups.close();
+                    // No more writes arrive through this node now: a leader's backup can end where the node does.
+                    backups.closeAfterLastUpload(Duration.ofNanos(haltAtNanos - System.nanoTime()));
                 }
                 running.close();
             } catch (Exception e) {
