@@ -191,6 +191,25 @@ public final class BackupUploader implements AutoCloseable {
                 }
             }
         }
+        shipRemainingBeforeStop();
+    }
+
+    /**
+     * A leader that stops cleanly stores what it applied and has not shipped yet, so that the backup ends where the
+     * node does. Only its own chain, in the term it checked it: otherwise the next leader continues the chain.
+     */
+    private void shipRemainingBeforeStop() {
+        if (Thread.currentThread().isInterrupted() || generation == null || !node.isLeader()
+                || node.currentTerm() != chainTerm) {
+            return;
+        }
+        try {
+            shipApplied();
+            LOG.info("backup: stored everything applied before stopping, up to index {}", storedIndex);
+        } catch (Exception e) {
+            LOG.warn("backup: the last upload before stopping failed; stored up to index {}: {}", storedIndex,
+                    e.getMessage() == null ? e.toString() : e.getMessage());
+        }
     }
 
     /**
@@ -358,11 +377,31 @@ public final class BackupUploader implements AutoCloseable {
                 lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt);
     }
 
+    /** Stops at once: what is not stored yet is shipped by the next leader, or by this node when it leads again. */
     @Override
     public void close() {
         closed = true;
-        wake();
         thread.interrupt();
+        finishClosing();
+    }
+
+    /**
+     * Stops after a last upload: a leader first stores everything it applied, taking at most {@code within}
+     * (then it is stopped as {@link #close()} does).
+     */
+    public void closeAfterLastUpload(Duration within) {
+        closed = true;
+        wake();
+        try {
+            thread.join(Math.max(1, within.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread.interrupt();
+        finishClosing();
+    }
+
+    private void finishClosing() {
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -108,7 +108,7 @@ public final class ServeCommand implements Callable<Integer> {
     Duration electionTimeout;
 
     @Option(names = "--shutdown-timeout", defaultValue = "20s", converter = Durations.class,
-            description = "On SIGTERM the node stops reporting ready, a leader hands leadership to the most caught-up voter (taking at most half of this), then the node stops; a process still running after this long halts with code 1 (default: ${DEFAULT-VALUE}, under Kubernetes' 30 s grace period).")
+            description = "On SIGTERM the node stops reporting ready, a leader hands leadership to the most caught-up voter (taking at most half of this), then the node stops; a process still running after this long halts with code 1 (a clean stop exits with 0; default: ${DEFAULT-VALUE}, under Kubernetes' 30 s grace period).")
     Duration shutdownTimeout;
 
     @Option(names = "--snapshot-entries", defaultValue = "4096",
@@ -306,6 +306,17 @@ public final class ServeCommand implements Callable<Integer> {
         deadline.start();
     }
 
+    /**
+     * Ends a process that stopped cleanly with code 0: left to itself, the JVM reports the signal that began the
+     * stop (143 for SIGTERM), which supervisors count as a failure.
+     */
+    private static void exitCleanly() {
+        LOG.info("stopped cleanly");
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
     private CommandLine.ParameterException invalid(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
@@ -402,6 +413,7 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
+            long haltAtNanos = System.nanoTime() + shutdownTimeout.toNanos();
             haltAfter(shutdownTimeout);
             CompletableFuture.delayedExecutor(STATEMENT_GRACE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(running::stopStatements);
@@ -410,13 +422,18 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 server.close();
                 if (backups != null) {
-                    backups.close();
+                    // No more writes arrive through this node now: a leader's backup can end where the node does.
+                    backups.closeAfterLastUpload(Duration.ofNanos(haltAtNanos - System.nanoTime()));
                 }
                 running.close();
             } catch (Exception e) {
+                // The JVM's own exit code after a signal (143 for SIGTERM) tells a supervisor the stop was not clean.
                 LOG.warn("error while shutting down", e);
+                stopped.countDown();
+                return;
             }
             stopped.countDown();
+            exitCleanly();
         }, "halite-shutdown"));
         LOG.info("Halite {} serving HTTP on http://{} (data in {})", HaliteCommand.version(), httpAddr, config.dataDir());
         if (running.awaitReady(Duration.ofSeconds(30))) {

@@ -180,6 +180,11 @@ public final class HttpApi extends Handler.Abstract {
                 requireMethod(method, "GET");
                 readyz(request, response, callback);
             }
+            case "/livez" -> {
+                requireMethod(method, "GET");
+                // Liveness only: a process that answers needs no restart, whatever its leader or storage state.
+                sendText(response, callback, 200, "[+]node ok");
+            }
             default -> throw new ApiException(404, "no such endpoint: " + path);
         }
     }
@@ -708,7 +713,11 @@ public final class HttpApi extends Handler.Abstract {
                 body = "[-]node " + health.reason();
             }
         }
-        response.setStatus(ready ? 200 : 503);
+        sendText(response, callback, ready ? 200 : 503, body);
+    }
+
+    private static void sendText(Response response, Callback callback, int status, String body) {
+        response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }

@@ -1042,6 +1042,13 @@ class HttpApiTest {
         assertThat(noLeader.body()).isEqualTo("[+]node ok");
     }
 
+    @Test
+    void livezAnswers200NodeOkWithoutCheckingLeaderOrStorage() throws Exception {
+        Reply r = server.get("/livez");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("[+]node ok");
+    }
+
     // ------------------------------------------------------------------ backup and load
 
     @Test
