@@ -170,7 +170,10 @@ final class MemberDirectory implements AutoCloseable {
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {
-                    telling.put(id, client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id)));
+                    // A tell to a member that died may never complete; a member restarted in its place must still
+                    // be told, so each tell is given up after a few rounds.
+                    telling.put(id, client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id))
+                            .orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
                 }
             }
         } catch (RuntimeException e) {
