@@ -75,12 +75,14 @@ class FollowerRecoveryTest {
             long deadline = System.nanoTime() + 30_000_000_000L;
             long servedReads = 0;
             long refusedReads = 0;
+            String lastRefusal = "";
             while (System.nanoTime() < deadline) {
                 HttpResponse<String> read = readCount(follower);
                 if (read != null && read.statusCode() == 200) {
                     JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(read.body());
                     if (body.has("error")) {
                         assertThat(body.path("error").asText()).startsWith("stale read: ");
+                        lastRefusal = body.path("error").asText();
                         refusedReads++;
                     } else {
                         long rows = body.path("results").path(0).path("values").path(0).path(0).asLong();
@@ -93,8 +95,8 @@ class FollowerRecoveryTest {
                 }
                 Thread.sleep(50);
             }
-            System.out.printf("restarted follower: %d reads refused while catching up, then %d served%n",
-                    refusedReads, servedReads);
+            System.out.printf("restarted follower: %d reads refused while catching up (last: %s), then %d served%n",
+                    refusedReads, lastRefusal, servedReads);
             assertThat(servedReads).as("the follower serves reads again within 30 s").isGreaterThanOrEqualTo(20);
         } finally {
             writing.set(false);
