@@ -338,6 +338,13 @@ public final class HttpApi extends Handler.Abstract {
         sendRead(response, callback, params, parsed, start);
     }
 
+    /** Waits until this node has applied {@code minIndex} (the client's {@code min_index}; 0 waits for nothing). */
+    private void awaitApplied(long minIndex, Duration timeout) throws InterruptedException {
+        if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
+            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
+        }
+    }
+
     private void sendRead(Response response, Callback callback, QueryParams params, Request parsed, long start)
             throws InterruptedException {
         ReadLevel level = params.level();
@@ -362,9 +369,7 @@ public final class HttpApi extends Handler.Abstract {
                 return;
             }
         }
-        if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
-            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
-        }
+        awaitApplied(minIndex, timeout);
         HaliteNode.ReadOutcome outcome = parsed.statements().isEmpty()
                 ? new HaliteNode.ReadOutcome(List.of(), 0)
                 : node.read(parsed, level, timeout);
@@ -387,10 +392,7 @@ public final class HttpApi extends Handler.Abstract {
         Request parsed = parseBody(request, params.flag("transaction"), false);
         // Classify against a schema at least as recent as what the client has seen: a read of a table it just
         // created would not compile on a follower behind that, and would go through the log as a possible write.
-        long minIndex = params.nonNegativeLong("min_index", 0);
-        if (minIndex > 0 && !node.awaitApplied(minIndex, params.duration("timeout", DEFAULT_TIMEOUT))) {
-            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
-        }
+        awaitApplied(params.nonNegativeLong("min_index", 0), params.duration("timeout", DEFAULT_TIMEOUT));
         boolean writes = false;
         for (Statement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
@@ -422,9 +424,7 @@ public final class HttpApi extends Handler.Abstract {
             if (sentToLeader(request, response, callback)) {
                 return;
             }
-            if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
-                throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
-            }
+            awaitApplied(minIndex, timeout);
             byte[] body = readBody(request, maxBodyBytes);
             Request first = body.length == 0 ? null : RequestParser.parse(body, params.flag("transaction"));
             InteractiveTransactions.Begun begun = node.transactions().begin(idle, timeout);
