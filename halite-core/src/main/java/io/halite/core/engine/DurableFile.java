@@ -9,11 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Small files that must be either wholly old or wholly new after a crash. */
-final class DurableFile {
+public final class DurableFile {
     private DurableFile() {}
 
     /** Replaces {@code file}'s content: written beside it and fsynced, renamed over it, and the rename fsynced. */
-    static void replace(Path file, byte[] content) throws IOException {
+    public static void replace(Path file, byte[] content) throws IOException {
         Path next = Path.of(file + ".next");
         try (FileChannel channel = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -5,6 +5,7 @@ import io.halite.backup.BackupSettings;
 import io.halite.backup.BackupUploader;
 import io.halite.backup.Restorer;
 import io.halite.backup.target.BackupTarget;
+import io.halite.core.engine.DurableFile;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
@@ -184,12 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (Files.exists(recorded) && Files.readString(recorded, StandardCharsets.UTF_8).strip().equals(id)) {
             return;
         }
-        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(recorded,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            file.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.UTF_8)));
-            file.force(true);
-        }
+        DurableFile.replace(recorded, (id + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
