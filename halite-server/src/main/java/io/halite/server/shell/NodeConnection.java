@@ -78,11 +78,11 @@ final class NodeConnection {
                 }
                 return reply;
             } catch (NotConnected e) {
-                failures.add(node + " " + e.getMessage());
+                failures.add(node + ": " + e.getMessage());
             }
         }
         throw new ShellException(nodes.size() == 1 ? "cannot reach " + failures.get(0)
-                : "cannot reach any node: " + String.join("; ", failures));
+                : "cannot reach any node (" + String.join("; ", failures) + ")");
     }
 
     /** Sends to one node (following its redirects), without trying others: for a transaction on its leader. */
@@ -91,7 +91,7 @@ final class NodeConnection {
         try {
             return sendTo(node, request, pathAndQuery, handler);
         } catch (NotConnected e) {
-            throw new ShellException("cannot reach " + node + " " + e.getMessage());
+            throw new ShellException("cannot reach " + node + ": " + e.getMessage());
         }
     }
 
@@ -160,12 +160,12 @@ final class NodeConnection {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.nio.channels.UnresolvedAddressException
                     || t instanceof java.net.UnknownHostException) {
-                return "(unknown host)";
+                return "unknown host";
             }
             if (why == null && t instanceof HttpConnectTimeoutException) {
-                why = "(no connection within " + CONNECT_TIMEOUT.toSeconds() + " s)";
+                why = "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
             } else if (why == null && t instanceof ConnectException) {
-                why = "(connection refused)";
+                why = "connection refused";
             }
         }
         return why;
