@@ -132,8 +132,7 @@ final class NodeConnection {
         try {
             return future.get();
         } catch (CancellationException e) {
-            throw new ShellException("cancelled (" + request.uri().getHost() + ":" + request.uri().getPort()
-                    + " may still carry it out)");
+            throw new ShellException("cancelled: " + baseOf(request.uri()) + " may still carry it out");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             future.cancel(true);
