@@ -53,11 +53,11 @@ public final class ShellCommand implements Callable<Integer> {
             description = "Read consistency (default: ${DEFAULT-VALUE}); .consistency changes it.")
     String consistency;
 
-    @Option(names = "--tx-idle-timeout", defaultValue = "60s", converter = Durations.class,
+    @Option(names = "--tx-idle-timeout", defaultValue = "60s", converter = Durations.class, paramLabel = "DURATION",
             description = "An interactive transaction left idle this long is aborted by the leader (default: ${DEFAULT-VALUE}, at most 10m): it holds the write lock meanwhile.")
     Duration txIdleTimeout;
 
-    @Option(names = "--user", description = "User name, for a cluster that requires authentication (also HALITE_USER). The password comes from HALITE_PASSWORD, the file named by --password-file or HALITE_PASSWORD_FILE, or is asked for at the terminal.")
+    @Option(names = "--user", paramLabel = "NAME", description = "User name, for a cluster that requires authentication (also HALITE_USER). The password comes from HALITE_PASSWORD, the file named by --password-file or HALITE_PASSWORD_FILE, or is asked for at the terminal.")
     String user;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "A file holding the password (a trailing newline is dropped).")
@@ -97,7 +97,7 @@ public final class ShellCommand implements Callable<Integer> {
     }
 
     /** HTTP Basic credentials for --user, or null; the password never comes from the command line. */
-    private String authorization() throws IOException {
+    private String authorization() {
         String name = user != null ? user : System.getenv("HALITE_USER");
         if (name == null || name.isEmpty()) {
             return null;
@@ -106,7 +106,11 @@ public final class ShellCommand implements Callable<Integer> {
         Path file = passwordFile != null ? passwordFile
                 : System.getenv("HALITE_PASSWORD_FILE") != null ? Path.of(System.getenv("HALITE_PASSWORD_FILE")) : null;
         if (password == null && file != null) {
-            password = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+            try {
+                password = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the password file " + file);
+            }
         }
         if (password == null) {
             if (System.console() == null) {
