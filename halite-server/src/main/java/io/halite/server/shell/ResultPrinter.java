@@ -96,9 +96,11 @@ final class ResultPrinter {
             }
         }
         String rule = rule(widths);
-        out.println(rule);
         if (headers) {
+            out.println(rule);
             out.println(line(columns.toArray(String[]::new), widths, null));
+        }
+        if (headers || !cells.isEmpty()) {
             out.println(rule);
         }
         for (int r = 0; r < cells.size(); r++) {
