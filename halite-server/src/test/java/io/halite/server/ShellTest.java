@@ -163,13 +163,19 @@ class ShellTest {
                         leaderId + " " + leader.baseUrl() + "\n"), ANSWER);
             }
 
+            // A transaction begun through a follower runs on the leader.
+            ServerProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+            ServerProcess.CliResult transaction = ServerProcess.runCli(dir.resolve("cli"), "shell",
+                    follower.baseUrl(), "CREATE TABLE f (x); BEGIN; INSERT INTO f VALUES (7); COMMIT;");
+            assertThat(transaction.exitCode()).as(transaction.stderr()).isZero();
+
             ServerProcess first = cluster.nodes().get(0);
             ServerProcess second = cluster.nodes().get(1);
             first.kill9();
-            ServerProcess.CliResult result = ServerProcess.runCli(dir.resolve("cli"), "shell", first.baseUrl(),
-                    second.baseUrl(), "CREATE TABLE f (x); INSERT INTO f VALUES (7); SELECT x FROM f;");
+            ServerProcess.CliResult result = ServerProcess.runCli(dir.resolve("cli"), "shell", "--mode", "csv",
+                    first.baseUrl(), second.baseUrl(), "INSERT INTO f VALUES (8); SELECT x FROM f ORDER BY x;");
             assertThat(result.exitCode()).as(result.stderr()).isZero();
-            assertThat(result.stdout()).contains("| 7 |");
+            assertThat(result.stdout()).isEqualTo("x\n7\n8\n");
             assertThat(result.stderr()).isEqualTo("using " + second.baseUrl() + " (" + first.baseUrl()
                     + ": connection refused)\n");
         }
