@@ -20,6 +20,8 @@ import java.util.Map;
 /** The shell's dot-commands: one table of names, arguments and help, and a method for each. */
 final class DotCommands {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** SQLite's own tables (sqlite_sequence, sqlite_stat1) are not the user's. */
+    private static final String NOT_INTERNAL = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
     /** What a command does with its (already split and counted) arguments. */
     @FunctionalInterface
@@ -156,17 +158,13 @@ final class DotCommands {
     }
 
     private void tables(List<String> args) {
-        String sql = "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                + "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-        List<JsonNode> rows = args.isEmpty() ? shell.lookUp(sql + " ORDER BY name")
-                : shell.lookUp(sql + " AND name LIKE ? ORDER BY name", args.get(0));
-        rows.forEach(row -> shell.out().println(row.get(0).asText()));
+        catalog("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND " + NOT_INTERNAL, "name",
+                "name", args).forEach(row -> shell.out().println(row.get(0).asText()));
     }
 
     private void schema(List<String> args) {
-        String sql = "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-        List<JsonNode> rows = args.isEmpty() ? shell.lookUp(sql + " ORDER BY rowid")
-                : shell.lookUp(sql + " AND tbl_name LIKE ? ORDER BY rowid", args.get(0));
+        List<JsonNode> rows = catalog("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND " + NOT_INTERNAL,
+                "tbl_name", "rowid", args);
         if (rows.isEmpty() && !args.isEmpty()) {
             throw new ShellException("no table matches " + args.get(0));
         }
@@ -174,10 +172,14 @@ final class DotCommands {
     }
 
     private void indexes(List<String> args) {
-        String sql = "SELECT name FROM sqlite_schema WHERE type = 'index'";
-        List<JsonNode> rows = args.isEmpty() ? shell.lookUp(sql + " ORDER BY name")
-                : shell.lookUp(sql + " AND tbl_name LIKE ? ORDER BY name", args.get(0));
-        rows.forEach(row -> shell.out().println(row.get(0).asText()));
+        catalog("SELECT name FROM sqlite_schema WHERE type = 'index'", "tbl_name", "name", args)
+                .forEach(row -> shell.out().println(row.get(0).asText()));
+    }
+
+    /** Rows of a catalogue query, narrowed to {@code column LIKE args[0]} when an argument is given. */
+    private List<JsonNode> catalog(String sql, String column, String orderBy, List<String> args) {
+        return args.isEmpty() ? shell.lookUp(sql + " ORDER BY " + orderBy)
+                : shell.lookUp(sql + " AND " + column + " LIKE ? ORDER BY " + orderBy, args.get(0));
     }
 
     private void dump(List<String> args) throws IOException {

@@ -79,10 +79,7 @@ final class Session {
     /** Runs one statement; SQLite's error comes back in the result, a failed request as {@link ShellException}. */
     Result execute(String sql, boolean timings) {
         String body = JSON.createArrayNode().add(sql).toString();
-        String params = VALUE_PARAMS + (timings ? "&timings" : "");
-        JsonNode answer = transaction != null
-                ? inTransaction("/db/request?tx=" + encode(transaction.id) + "&" + params, body)
-                : postJson(connection, "/db/request?level=" + level + "&" + params, body);
+        JsonNode answer = send("/db/request", level, VALUE_PARAMS + (timings ? "&timings" : ""), body);
         if (answer.hasNonNull("error")) {
             throw new ShellException(answer.get("error").asText()); // e.g. a stale read at level none
         }
@@ -97,15 +94,12 @@ final class Session {
      * Rows of a query for the shell's own look-ups (schema, completion), read at {@code level} (or in the open
      * transaction, which sees its own changes).
      */
-    List<JsonNode> lookUp(String level, String sql, Object... params) {
+    List<JsonNode> lookUp(String level, String sql, String... params) {
         var statement = JSON.createArrayNode().add(sql);
-        for (Object p : params) {
-            statement.addPOJO(p);
+        for (String p : params) {
+            statement.add(p);
         }
-        String body = JSON.createArrayNode().add(statement).toString();
-        JsonNode answer = transaction != null
-                ? inTransaction("/db/query?tx=" + encode(transaction.id) + "&" + VALUE_PARAMS, body)
-                : postJson(connection, "/db/query?level=" + level + "&" + VALUE_PARAMS, body);
+        JsonNode answer = send("/db/query", level, VALUE_PARAMS, JSON.createArrayNode().add(statement).toString());
         Result result = result(answer.path("results").path(0));
         if (result.error() != null) {
             throw new ShellException(result.error());
@@ -149,6 +143,15 @@ final class Session {
         } finally {
             transaction = null; // committed, rolled back, aborted or unknown: it is not open any more
         }
+    }
+
+    /** POSTs statements to {@code endpoint}: in the open transaction, else read at {@code readLevel}. */
+    private JsonNode send(String endpoint, String readLevel, String params, String body) {
+        if (transaction == null) {
+            return check(connection.send(post(body), endpoint + "?level=" + readLevel + "&" + params,
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        return inTransaction(endpoint + "?tx=" + encode(transaction.id) + "&" + params, body);
     }
 
     private JsonNode inTransaction(String pathAndQuery, String body) {
@@ -197,10 +200,6 @@ final class Session {
         HttpRequest.Builder request = HttpRequest.newBuilder().header("Content-Type", "application/json");
         return jsonBody == null ? request.POST(HttpRequest.BodyPublishers.noBody())
                 : request.POST(HttpRequest.BodyPublishers.ofString(jsonBody));
-    }
-
-    private static JsonNode postJson(NodeConnection connection, String pathAndQuery, String body) {
-        return check(connection.send(post(body), pathAndQuery, HttpResponse.BodyHandlers.ofString()));
     }
 
     /** The JSON of a 200 answer; otherwise the node's error message as a {@link ShellException}. */

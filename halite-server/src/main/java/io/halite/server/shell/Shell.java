@@ -274,7 +274,7 @@ public final class Shell {
     }
 
     /** Rows of the shell's own catalogue queries, read at the session's level. */
-    List<JsonNode> lookUp(String sql, Object... params) {
+    List<JsonNode> lookUp(String sql, String... params) {
         return session.lookUp(session.level(), sql, params);
     }
 
