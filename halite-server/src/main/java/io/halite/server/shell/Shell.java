@@ -233,8 +233,9 @@ public final class Shell {
             out.println(result.rowsAffected() == 1 ? "1 row affected" : result.rowsAffected() + " rows affected");
         }
         if (timer) {
-            out.println(String.format(Locale.ROOT, "Run Time: %.3f s (on the node %.3f s)", seconds,
-                    Math.max(0, result.serverSeconds())));
+            out.println(String.format(Locale.ROOT, "Run Time: %.1f ms", seconds * 1000)
+                    + (result.serverSeconds() < 0 ? ""
+                    : String.format(Locale.ROOT, " (%.1f ms on the node)", result.serverSeconds() * 1000)));
         }
         String keyword = SqlLexer.leadingKeyword(sql);
         if (keyword.equals("CREATE") || keyword.equals("DROP") || keyword.equals("ALTER")) {
