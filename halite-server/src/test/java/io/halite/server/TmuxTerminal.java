@@ -2,6 +2,8 @@ package io.halite.server;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.function.Predicate;
  */
 final class TmuxTerminal implements AutoCloseable {
     private final String socket = "halite-test-" + UUID.randomUUID();
+    private Path socketPath;
 
     private TmuxTerminal() {}
 
@@ -26,6 +29,7 @@ final class TmuxTerminal implements AutoCloseable {
                 "sh", "-c", "\"$@\"; echo \"[exit $?]\"; sleep 3600", "sh"));
         args.addAll(command);
         terminal.tmux(args.toArray(String[]::new));
+        terminal.socketPath = Path.of(terminal.tmux("display-message", "-p", "#{socket_path}").strip());
         return terminal;
     }
 
@@ -105,11 +109,14 @@ final class TmuxTerminal implements AutoCloseable {
         return output;
     }
 
-    /** Ends the tmux server and with it the program. */
+    /** Ends the tmux server and with it the program, and removes the server's socket file. */
     @Override
     public void close() throws Exception {
         Process process = new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start();
         process.getInputStream().readAllBytes();
         process.waitFor(30, TimeUnit.SECONDS);
+        if (socketPath != null) {
+            Files.deleteIfExists(socketPath);
+        }
     }
 }
