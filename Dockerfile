@@ -21,9 +21,11 @@ COPY halite-server/src halite-server/src
 RUN mvn -B -q -Dmaven.test.skip=true package
 
 FROM ${BASE}
-# A fixed numeric uid, so that Kubernetes' runAsNonRoot can check it and volume ownership is predictable.
+# A fixed numeric uid, so that Kubernetes' runAsNonRoot can check it and volume ownership is predictable. /backup
+# is where a directory backup target (--backup file:///backup) can be mounted: a new named volume there starts
+# out owned by the node's user, as /data does.
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home halite \
-    && mkdir -p /data && chown 10001:10001 /data
+    && mkdir -p /data /backup && chown 10001:10001 /data /backup
 COPY --from=build /src/halite-server/target/lib/ /opt/halite/lib/
 COPY --from=build /src/halite-server/target/halite.jar /opt/halite/halite.jar
 COPY deploy/image/halite /usr/local/bin/halite
