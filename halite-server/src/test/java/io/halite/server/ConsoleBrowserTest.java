@@ -1,0 +1,293 @@
+package io.halite.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real browser (Debian's headless chromium, driven through its chromedriver) against a real
+ * 3-node cluster with a continuous backup to a directory: every page shows the cluster's real data, a query shows
+ * its rows, an error shows SQLite's message, a transaction commits, text from the database is shown as text, a
+ * member killed with SIGKILL shows as unreachable within seconds, and a new leader appears when the leader dies.
+ *
+ * <p>Each page's screenshot is written to {@code target/console-screenshots} (or the directory named by the system
+ * property {@code halite.console.screenshots}); the README's come from a good run, copied by hand into
+ * {@code docs/images}.
+ */
+class ConsoleBrowserTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Text a careless page would run as script: the console must show it literally. */
+    private static final String MARKUP = "<img src=x onerror=\"document.body.dataset.owned=1\">";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private ProcessCluster cluster;
+    private WebDriver browser;
+    private final AtomicBoolean loading = new AtomicBoolean(true);
+    private Thread load;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        loading.set(false);
+        if (load != null) {
+            load.join(10_000);
+        }
+        if (browser != null) {
+            // What the page logged (script errors, refused requests) explains a failed wait.
+            browser.manage().logs().get(LogType.BROWSER).getAll().forEach(e -> System.out.println("browser: " + e));
+            browser.quit();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void everyPageShowsTheClusterAndFollowsItThroughFailures() throws Exception {
+        cluster = ProcessCluster.start(dir, 3, "--backup", dir.resolve("backup").toUri().toString(),
+                "--backup-interval", "200ms");
+        ServerProcess leader = cluster.leader();
+        List<ServerProcess> followers = cluster.nodes().stream().filter(n -> n != leader).toList();
+        String leaderId = nodeId(leader);
+        assertThat(cluster.post(leader, "/db/execute", """
+                ["CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, born DATE)",
+                 "CREATE INDEX person_name ON person(name)",
+                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)", "Ada Lovelace", "ada@example.com", "1815-12-10"],
+                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)", "Grace Hopper", "grace@example.com", "1906-12-09"],
+                 ["INSERT INTO person(name, email) VALUES(?, NULL)", %s]]
+                """.formatted(JSON.valueToTree(MARKUP).toString()))).isNotNull();
+        browser = startBrowser();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+        // Cluster: the three members, all reachable, with the leader marked, as seen from the leader.
+        browser.get(leader.baseUrl() + "/console/#cluster");
+        wait.until(d -> memberRows(d).size() == 3 && memberRows(d).stream()
+                .allMatch(r -> "true".equals(r.getAttribute("data-reachable"))
+                        && r.findElement(By.cssSelector("td.applied")).getText().matches("[0-9,]+")));
+        assertThat(row(browser, leaderId).getAttribute("data-role")).isEqualTo("leader");
+        assertThat(memberRows(browser).stream().filter(r -> "follower".equals(r.getAttribute("data-role"))))
+                .hasSize(2);
+        assertThat(browser.findElement(By.id("cluster-leader")).getText()).isEqualTo(leaderId);
+        screenshot("cluster");
+
+        // Query: rows (with markup from the database shown as text), row count and timing.
+        browser.get(leader.baseUrl() + "/console/#query");
+        runSql(wait, "SELECT id, name, email, born FROM person ORDER BY id;");
+        WebElement result = wait.until(d -> d.findElement(By.cssSelector("#results .result")));
+        assertThat(result.findElement(By.cssSelector(".row-count")).getText()).startsWith("3 rows");
+        List<WebElement> cells = result.findElements(By.cssSelector("tbody tr:first-child td"));
+        assertThat(cells.stream().map(WebElement::getText).toList())
+                .containsExactly("1", "Ada Lovelace", "ada@example.com", "1815-12-10T00:00:00Z");
+        assertThat(result.findElement(By.cssSelector("tbody tr:nth-child(3) td:nth-child(2)")).getText())
+                .isEqualTo(MARKUP);
+        assertThat(result.findElement(By.cssSelector("tbody tr:nth-child(3) td:nth-child(3)")).getText())
+                .isEqualTo("NULL");
+        assertThat(result.findElements(By.cssSelector("#results img"))).isEmpty();
+        assertThat(browser.findElement(By.id("query-summary")).getText()).contains("3 rows").contains("level weak");
+        screenshot("query");
+
+        // An error shows SQLite's message; the statements around it still show theirs.
+        runSql(wait, "SELECT count(*) FROM person; SELECT * FROM no_such_table;");
+        wait.until(d -> d.findElements(By.cssSelector("#results .result")).size() == 2);
+        assertThat(browser.findElement(By.cssSelector("#results .result.failed .error")).getText())
+                .isEqualTo("no such table: no_such_table");
+        assertThat(browser.findElement(By.id("query-summary")).getText()).contains("1 failed");
+
+        // An interactive transaction: begin, write, read its own write, commit; the row is then on every node.
+        browser.findElement(By.id("tx-begin")).click();
+        wait.until(d -> d.findElement(By.id("tx-commit")).isDisplayed());
+        runSql(wait, "INSERT INTO person(name) VALUES('Katherine Johnson'); SELECT count(*) FROM person;");
+        wait.until(d -> d.findElements(By.cssSelector("#results tbody td")).stream()
+                .anyMatch(td -> td.getText().equals("4")));
+        browser.findElement(By.id("tx-commit")).click();
+        wait.until(d -> d.findElement(By.id("tx-state")).getText().startsWith("Committed at log index"));
+        long commitIndex = Long.parseLong(browser.findElement(By.id("tx-state")).getText().replaceAll("\\D", ""));
+        for (ServerProcess node : cluster.nodes()) {
+            JsonNode count = cluster.get(node, "/db/query?level=none&min_index=" + commitIndex
+                    + "&q=SELECT+count(*)+FROM+person");
+            assertThat(count.at("/results/0/values/0/0").asLong()).isEqualTo(4);
+        }
+
+        // Schema: tables, columns with types, indexes and row counts.
+        browser.get(leader.baseUrl() + "/console/#schema");
+        WebElement person = wait.until(d -> d.findElement(By.cssSelector(".schema-table[data-table='person']")));
+        wait.until(d -> person.findElement(By.cssSelector(".row-count")).getText().equals("4 rows"));
+        assertThat(person.findElements(By.cssSelector("table.columns tbody tr")).stream()
+                .map(r -> r.findElement(By.cssSelector("td:nth-child(1)")).getText() + " "
+                        + r.findElement(By.cssSelector("td:nth-child(2)")).getText()))
+                .containsExactly("id INTEGER", "name TEXT", "email TEXT", "born DATE");
+        assertThat(person.findElements(By.cssSelector("li[data-index]")).stream().map(WebElement::getText))
+                .anyMatch(text -> text.startsWith("person_name (name)"))
+                .anyMatch(text -> text.contains("(email) unique"));
+        screenshot("schema");
+
+        // Backup: the target, the mode and a restorable range that reaches the last write.
+        browser.get(leader.baseUrl() + "/console/#backup");
+        String target = dir.resolve("backup").toUri().toString();
+        wait.until(d -> d.findElement(By.cssSelector("[data-fact='to']")).getText()
+                .startsWith("index " + String.format("%,d", commitIndex)));
+        assertThat(fact("target")).isEqualTo(target);
+        assertThat(fact("mode")).startsWith("async");
+        assertThat(fact("uploading")).isEqualTo("the leader, " + leaderId + " (this node)");
+        assertThat(fact("from")).startsWith("index ");
+        assertThat(fact("last-upload")).matches("\\d{4}-.*Z \\(.*\\)");
+        assertThat(fact("error")).isEqualTo("none");
+        assertThat(browser.findElement(By.id("download-db")).getAttribute("href"))
+                .isEqualTo(leader.baseUrl() + "/db/backup");
+        screenshot("backup");
+
+        // Activity: writes and reads from a client show as rates, and their latency as a p99.
+        browser.get(leader.baseUrl() + "/console/#activity");
+        load = startLoad(leader);
+        wait.withTimeout(Duration.ofSeconds(30)).until(d -> {
+            String writes = d.findElement(By.cssSelector("#chart-writes .now")).getText();
+            String reads = d.findElement(By.cssSelector("#chart-reads .now")).getText();
+            String latency = d.findElement(By.cssSelector("#chart-latency .now")).getText();
+            return writes.matches("[1-9][0-9,.]*/s") && reads.matches("[1-9][0-9,.]*/s")
+                    && latency.matches("writes [0-9.]+ m?s · reads [0-9.]+ m?s");
+        });
+        Thread.sleep(8_000); // a few more points on the lines
+        screenshot("activity");
+        loading.set(false);
+        load.join(10_000);
+
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-owned")).isNull();
+        assertThat(severeBrowserLogs()).isEmpty();
+
+        // From a follower's console: a member killed with SIGKILL shows as unreachable within seconds...
+        ServerProcess watcher = followers.get(0);
+        ServerProcess victim = followers.get(1);
+        browser.get(watcher.baseUrl() + "/console/#cluster");
+        wait.until(d -> memberRows(d).size() == 3
+                && memberRows(d).stream().allMatch(r -> "true".equals(r.getAttribute("data-reachable"))));
+        victim.kill9();
+        long killedAt = System.nanoTime();
+        new WebDriverWait(browser, Duration.ofSeconds(8))
+                .until(d -> "false".equals(row(d, nodeId(victim)).getAttribute("data-reachable")));
+        System.out.printf("a killed follower showed as unreachable after %d ms%n",
+                (System.nanoTime() - killedAt) / 1_000_000);
+        assertThat(row(browser, nodeId(victim)).findElement(By.cssSelector("td.reachable")).getText())
+                .isEqualTo("unreachable");
+        screenshot("cluster-member-down");
+        victim.start();
+        wait.withTimeout(Duration.ofSeconds(30))
+                .until(d -> "true".equals(row(d, nodeId(victim)).getAttribute("data-reachable")));
+
+        // ...and once the leader is killed, another member leads.
+        leader.kill9();
+        killedAt = System.nanoTime();
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> {
+            WebElement leaderCard = d.findElement(By.id("cluster-leader"));
+            return "false".equals(row(d, leaderId).getAttribute("data-reachable"))
+                    && !leaderCard.getText().equals(leaderId) && !leaderCard.getText().equals("none")
+                    && "leader".equals(row(d, leaderCard.getText()).getAttribute("data-role"));
+        });
+        System.out.printf("a new leader showed after %d ms%n", (System.nanoTime() - killedAt) / 1_000_000);
+        assertThat(browser.findElement(By.id("cluster-leader")).getText()).isIn(nodeId(watcher), nodeId(victim));
+    }
+
+    private WebDriver startBrowser() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new AssertionError("this test needs Debian's chromium and chromium-driver "
+                    + "(apt-get install chromium chromium-driver; .ci/run installs them)");
+        }
+        // The driver is named explicitly, so Selenium never runs Selenium Manager to look for (or download) one.
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(dir.resolve("chromedriver.log").toFile())
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,860", "--force-device-scale-factor=1", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + dir.resolve("chromium-profile"));
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        return new ChromeDriver(service, options);
+    }
+
+    private void runSql(WebDriverWait wait, String sql) {
+        WebElement editor = browser.findElement(By.id("sql"));
+        editor.clear();
+        editor.sendKeys(sql);
+        String before = browser.findElement(By.id("query-summary")).getText();
+        editor.sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+        wait.until(d -> {
+            String summary = d.findElement(By.id("query-summary")).getText();
+            return !summary.equals(before) && !summary.startsWith("Running");
+        });
+    }
+
+    private static List<WebElement> memberRows(WebDriver d) {
+        return d.findElements(By.cssSelector("#members tbody tr"));
+    }
+
+    private static WebElement row(WebDriver d, String nodeId) {
+        return d.findElement(By.cssSelector("#members tbody tr[data-node='" + nodeId + "']"));
+    }
+
+    private String fact(String name) {
+        return browser.findElement(By.cssSelector("[data-fact='" + name + "']")).getText();
+    }
+
+    private String nodeId(ServerProcess node) {
+        return cluster.get(node, "/status").at("/store/node_id").asText();
+    }
+
+    /** Writes and reads against {@code node} until the test says stop. */
+    private Thread startLoad(ServerProcess node) {
+        Thread thread = new Thread(() -> {
+            int i = 0;
+            while (loading.get()) {
+                cluster.post(node, "/db/execute", "[[\"INSERT INTO person(name) VALUES(?)\", \"load " + i++ + "\"]]");
+                cluster.get(node, "/db/query?q=SELECT+count(*)+FROM+person");
+                cluster.get(node, "/db/query?level=none&q=SELECT+name+FROM+person+WHERE+id=1");
+            }
+        }, "console-test-load");
+        thread.start();
+        return thread;
+    }
+
+    private List<String> severeBrowserLogs() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+    }
+
+    private void screenshot(String page) throws Exception {
+        Path directory = Path.of(System.getProperty("halite.console.screenshots", "target/console-screenshots"));
+        Files.createDirectories(directory);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), directory.resolve("console-" + page + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
