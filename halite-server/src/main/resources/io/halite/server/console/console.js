@@ -340,11 +340,12 @@
   }
 
   /** A follower sent a transaction request to the leader: offer the leader's console instead. */
-  function leaderHint() {
+  function showLeaderHint() {
     const leader = leaderMember();
-    return el('div', { class: 'error' }, 'Interactive transactions run on the leader, and this node is not it. ',
+    replace($('results'), el('div', { class: 'result failed' }, el('div', { class: 'error' },
+      'Interactive transactions run on the leader, and this node is not it. ',
       leader && leader.api_addr ? ['Open the console on the leader: ',
-        safeLink(leader.api_addr.replace(/\/$/, '') + '/console/#query')] : 'No leader is known right now.');
+        safeLink(leader.api_addr.replace(/\/$/, '') + '/console/#query')] : 'No leader is known right now.')));
   }
 
   let running = false;
@@ -368,7 +369,7 @@
       const elapsed = performance.now() - started;
       if (reply.redirected) {
         replace($('query-summary'), '');
-        replace($('results'), el('div', { class: 'result failed' }, leaderHint()));
+        showLeaderHint();
         return;
       }
       if (reply.status !== 200) {
@@ -415,43 +416,48 @@
     renderTransaction(message);
   }
 
-  async function beginTransaction() {
+  /**
+   * POSTs a transaction request and returns the reply, or null when there is none to act on: a follower's redirect
+   * to the leader (shown as a link to the leader's console) or no answer at all (shown with `unanswered`).
+   */
+  async function transactionRequest(path, unanswered) {
+    let reply;
     try {
-      const reply = await api('db/tx?idle_timeout=' + TX_IDLE_TIMEOUT, { method: 'POST' });
-      if (reply.redirected) {
-        replace($('results'), el('div', { class: 'result failed' }, leaderHint()));
-        return;
-      }
-      if (reply.status !== 200) {
-        showQueryError('Cannot begin a transaction: ' + errorOf(reply));
-        return;
-      }
-      state.tx = reply.body.tx;
-      renderTransaction('Transaction open (' + state.tx + '): statements run inside it and see its own writes; '
-        + 'other writes wait until it ends. Idle for ' + TX_IDLE_TIMEOUT + ', it is rolled back.');
+      reply = await api(path, { method: 'POST' });
     } catch (e) {
-      showQueryError('The node did not answer: ' + (e.message || e));
+      showQueryError('The node did not answer: ' + (e.message || e) + unanswered);
+      return null;
     }
+    if (reply.redirected) {
+      showLeaderHint();
+      return null;
+    }
+    return reply;
+  }
+
+  async function beginTransaction() {
+    const reply = await transactionRequest('db/tx?idle_timeout=' + TX_IDLE_TIMEOUT, '');
+    if (!reply) return;
+    if (reply.status !== 200) {
+      showQueryError('Cannot begin a transaction: ' + errorOf(reply));
+      return;
+    }
+    state.tx = reply.body.tx;
+    renderTransaction('Transaction open (' + state.tx + '): statements run inside it and see its own writes; '
+      + 'other writes wait until it ends. Idle for ' + TX_IDLE_TIMEOUT + ', it is rolled back.');
   }
 
   async function finishTransaction(action) {
-    const id = state.tx;
-    try {
-      const reply = await api('db/tx/' + encodeURIComponent(id) + '/' + action, { method: 'POST' });
-      if (reply.redirected) {
-        replace($('results'), el('div', { class: 'result failed' }, leaderHint()));
-        return;
-      }
-      if (reply.status !== 200) {
-        endTransaction('Transaction ended: ' + errorOf(reply));
-        return;
-      }
-      endTransaction(action === 'commit'
-        ? 'Committed' + (reply.body.raft_index ? ' at log index ' + reply.body.raft_index : ' (it wrote nothing)') + '.'
-        : 'Rolled back: nothing of it remains.');
-    } catch (e) {
-      showQueryError('The node did not answer: ' + (e.message || e) + '. The transaction may still be open.');
+    const reply = await transactionRequest('db/tx/' + encodeURIComponent(state.tx) + '/' + action,
+      '. The transaction may still be open.');
+    if (!reply) return;
+    if (reply.status !== 200) {
+      endTransaction('Transaction ended: ' + errorOf(reply));
+      return;
     }
+    endTransaction(action === 'commit'
+      ? 'Committed' + (reply.body.raft_index ? ' at log index ' + reply.body.raft_index : ' (it wrote nothing)') + '.'
+      : 'Rolled back: nothing of it remains.');
   }
 
   pages.query = {
