@@ -104,13 +104,11 @@ class ConsoleBrowserTest {
     private void clusterPageListsEveryMember(ServerProcess leader) throws Exception {
         String leaderId = nodeId(leader);
         browser.get(leader.baseUrl() + "/console/#cluster");
-        wait.until(d -> memberRows(d).size() == 3 && memberRows(d).stream()
-                .allMatch(r -> "true".equals(r.getAttribute("data-reachable"))
-                        && r.findElement(By.cssSelector("td.applied")).getText().matches("[0-9,]+")));
-        assertThat(row(browser, leaderId).getAttribute("data-role")).isEqualTo("leader");
-        assertThat(memberRows(browser).stream().filter(r -> "follower".equals(r.getAttribute("data-role"))))
-                .hasSize(2);
-        assertThat(browser.findElement(By.id("cluster-leader")).getText()).isEqualTo(leaderId);
+        wait.until(d -> members().size() == 3
+                && members().stream().allMatch(m -> m.reachable() && m.applied().matches("[0-9,]+")));
+        assertThat(member(leaderId).role()).isEqualTo("leader");
+        assertThat(members().stream().filter(m -> m.role().equals("follower"))).hasSize(2);
+        assertThat(text("#cluster-leader")).isEqualTo(leaderId);
         screenshot("cluster");
     }
 
@@ -181,8 +179,7 @@ class ConsoleBrowserTest {
     /** Backup: the target, the mode, the uploader and a restorable range that reaches the last write. */
     private void backupPageShowsTheRestorableRange(ServerProcess leader, long commitIndex) throws Exception {
         browser.get(leader.baseUrl() + "/console/#backup");
-        wait.until(d -> d.findElement(By.cssSelector("[data-fact='to']")).getText()
-                .startsWith("index " + String.format("%,d", commitIndex)));
+        wait.until(d -> fact("to") != null && fact("to").startsWith("index " + String.format("%,d", commitIndex)));
         assertThat(fact("target")).isEqualTo(dir.resolve("backup").toUri().toString());
         assertThat(fact("mode")).startsWith("async");
         assertThat(fact("uploading")).isEqualTo("the leader, " + nodeId(leader) + " (this node)");
@@ -199,13 +196,13 @@ class ConsoleBrowserTest {
         browser.get(leader.baseUrl() + "/console/#activity");
         load = startLoad(leader);
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
-            String writes = d.findElement(By.cssSelector("#chart-writes .now")).getText();
-            String reads = d.findElement(By.cssSelector("#chart-reads .now")).getText();
-            String latency = d.findElement(By.cssSelector("#chart-latency .now")).getText();
+            String writes = String.valueOf(text("#chart-writes .now"));
+            String reads = String.valueOf(text("#chart-reads .now"));
+            String latency = String.valueOf(text("#chart-latency .now"));
             return writes.matches("[1-9][0-9,.]*/s") && reads.matches("[1-9][0-9,.]*/s")
                     && latency.matches("writes [0-9.]+ m?s · reads [0-9.]+ m?s");
         });
-        Thread.sleep(8_000); // a few more points on the lines
+        Thread.sleep(20_000); // lines long enough to read in the screenshot
         screenshot("activity");
         loading.set(false);
         load.join(10_000);
@@ -237,25 +234,22 @@ class ConsoleBrowserTest {
     private void clusterPageFollowsAKilledLeader(ServerProcess watcher, ServerProcess leader) throws Exception {
         String leaderId = nodeId(leader);
         browser.get(watcher.baseUrl() + "/console/#cluster");
-        wait.until(d -> memberRows(d).size() == 3
-                && memberRows(d).stream().allMatch(r -> "true".equals(r.getAttribute("data-reachable"))));
+        wait.until(d -> members().size() == 3 && members().stream().allMatch(Member::reachable));
         leader.kill9();
         long killedAt = System.nanoTime();
         new WebDriverWait(browser, Duration.ofSeconds(8))
-                .until(d -> "false".equals(row(d, leaderId).getAttribute("data-reachable")));
+                .until(d -> !member(leaderId).reachable());
         System.out.printf("the killed leader showed as unreachable after %d ms%n",
                 (System.nanoTime() - killedAt) / 1_000_000);
-        assertThat(row(browser, leaderId).findElement(By.cssSelector("td.reachable")).getText())
-                .isEqualTo("unreachable");
+        assertThat(member(leaderId).shown()).isEqualTo("unreachable");
         new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> {
-            String shown = d.findElement(By.id("cluster-leader")).getText();
-            return !shown.equals(leaderId) && !shown.equals("none")
-                    && "leader".equals(row(d, shown).getAttribute("data-role"));
+            String shown = text("#cluster-leader");
+            return !shown.equals(leaderId) && member(shown) != null && member(shown).role().equals("leader");
         });
         System.out.printf("a new leader showed after %d ms%n", (System.nanoTime() - killedAt) / 1_000_000);
         List<String> survivors = cluster.nodes().stream().filter(n -> n != leader).map(this::nodeId).toList();
-        assertThat(browser.findElement(By.id("cluster-leader")).getText()).isIn(survivors);
-        assertThat(row(browser, leaderId).getAttribute("data-reachable")).isEqualTo("false");
+        assertThat(text("#cluster-leader")).isIn(survivors);
+        assertThat(member(leaderId).reachable()).isFalse();
         screenshot("cluster-leader-down");
     }
 
@@ -292,16 +286,34 @@ class ConsoleBrowserTest {
         });
     }
 
-    private static List<WebElement> memberRows(WebDriver d) {
-        return d.findElements(By.cssSelector("#members tbody tr"));
+    /** A row of the members table: its node, role, whether reachable, applied index and reachable cell as shown. */
+    private record Member(String id, String role, boolean reachable, String applied, String shown) {}
+
+    /** The members table, read in one step: the page redraws it every second. */
+    @SuppressWarnings("unchecked")
+    private List<Member> members() {
+        List<Map<String, String>> rows = (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll('#members tbody tr'), r => ({id: r.dataset.node,"
+                        + " role: r.dataset.role, reachable: r.dataset.reachable,"
+                        + " applied: r.querySelector('td.applied').textContent,"
+                        + " shown: r.querySelector('td.reachable').textContent}));");
+        return rows.stream().map(r -> new Member(r.get("id"), r.get("role"), r.get("reachable").equals("true"),
+                r.get("applied"), r.get("shown"))).toList();
     }
 
-    private static WebElement row(WebDriver d, String nodeId) {
-        return d.findElement(By.cssSelector("#members tbody tr[data-node='" + nodeId + "']"));
+    /** The member with this id as the page shows it, or null if it is not listed. */
+    private Member member(String id) {
+        return members().stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** The text of the first element matching {@code css}, or null; read in one step, as the page redraws. */
+    private String text(String css) {
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "const e = document.querySelector(arguments[0]); return e === null ? null : e.textContent;", css);
     }
 
     private String fact(String name) {
-        return browser.findElement(By.cssSelector("[data-fact='" + name + "']")).getText();
+        return text("[data-fact='" + name + "']");
     }
 
     private String nodeId(ServerProcess node) {
