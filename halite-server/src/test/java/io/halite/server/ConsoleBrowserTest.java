@@ -229,7 +229,7 @@ class ConsoleBrowserTest {
 
     /**
      * From a follower's console: the leader killed with SIGKILL shows as unreachable within seconds, and another
-     * member leads.
+     * member leads; then the follower itself is killed, and its page says that it no longer answers.
      */
     private void clusterPageFollowsAKilledLeader(ServerProcess watcher, ServerProcess leader) throws Exception {
         String leaderId = nodeId(leader);
@@ -251,6 +251,12 @@ class ConsoleBrowserTest {
         assertThat(text("#cluster-leader")).isIn(survivors);
         assertThat(member(leaderId).reachable()).isFalse();
         screenshot("cluster-leader-down");
+
+        // The node that served the page going away too leaves the page up, saying so.
+        watcher.kill9();
+        new WebDriverWait(browser, Duration.ofSeconds(8)).until(d -> d.findElement(By.id("banner")).isDisplayed());
+        assertThat(text("#banner")).startsWith("This node does not answer (last answer ");
+        assertThat(members()).hasSize(3);
     }
 
     private WebDriver startBrowser() throws Exception {
