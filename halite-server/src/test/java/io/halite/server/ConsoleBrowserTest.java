@@ -80,8 +80,10 @@ class ConsoleBrowserTest {
         assertThat(cluster.post(leader, "/db/execute", """
                 ["CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, born DATE)",
                  "CREATE INDEX person_name ON person(name)",
-                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)", "Ada Lovelace", "ada@example.com", "1815-12-10"],
-                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)", "Grace Hopper", "grace@example.com", "1906-12-09"],
+                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)",
+                  "Ada Lovelace", "ada@example.com", "1815-12-10"],
+                 ["INSERT INTO person(name, email, born) VALUES(?, ?, ?)",
+                  "Grace Hopper", "grace@example.com", "1906-12-09"],
                  ["INSERT INTO person(name, email) VALUES(?, NULL)", %s]]
                 """.formatted(JSON.valueToTree(MARKUP).toString()))).isNotNull();
         browser = startBrowser();
@@ -138,6 +140,15 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.cssSelector("#results .result.failed .error")).getText())
                 .isEqualTo("no such table: no_such_table");
         assertThat(browser.findElement(By.id("query-summary")).getText()).contains("1 failed");
+
+        // A trigger's body holds semicolons of its own: the statement ends at END;.
+        runSql("CREATE TRIGGER person_trimmed AFTER INSERT ON person BEGIN\n"
+                + "  UPDATE person SET name = trim(new.name) WHERE id = new.id;\nEND;\n"
+                + "SELECT name FROM sqlite_schema WHERE type = 'trigger';");
+        wait.until(d -> d.findElements(By.cssSelector("#results .result")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector("#results .result.failed"))).isEmpty();
+        assertThat(browser.findElement(By.cssSelector("#results .result tbody td")).getText())
+                .isEqualTo("person_trimmed");
     }
 
     /**
@@ -148,7 +159,7 @@ class ConsoleBrowserTest {
     private long queryPageCommitsATransaction() {
         browser.findElement(By.id("tx-begin")).click();
         wait.until(d -> d.findElement(By.id("tx-commit")).isDisplayed());
-        runSql("INSERT INTO person(name) VALUES('Katherine Johnson'); SELECT count(*) FROM person;");
+        runSql("INSERT INTO person(name) VALUES(' Katherine Johnson '); SELECT count(*) FROM person;");
         wait.until(d -> d.findElements(By.cssSelector("#results tbody td")).stream()
                 .anyMatch(td -> td.getText().equals("4")));
         browser.findElement(By.id("tx-commit")).click();
@@ -173,6 +184,8 @@ class ConsoleBrowserTest {
         assertThat(person.findElements(By.cssSelector("li[data-index]")).stream().map(WebElement::getText))
                 .anyMatch(text -> text.startsWith("person_name (name)"))
                 .anyMatch(text -> text.contains("(email) unique"));
+        assertThat(person.findElements(By.cssSelector("li[data-trigger]")).stream().map(WebElement::getText))
+                .containsExactly("person_trimmed");
         screenshot("schema");
     }
 

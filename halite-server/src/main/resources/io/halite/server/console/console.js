@@ -159,15 +159,17 @@
 
   // ---- polling /status and /nodes ----
 
+  /** Refreshes the member list; keeps the last one if this node cannot give it now. */
+  async function pollNodes() {
+    const nodes = await api('nodes?nonvoters&ver=2&timeout=1s');
+    if (nodes.status === 200 && nodes.body) state.nodes = nodes.body.nodes;
+  }
+
   async function poll() {
     try {
-      const [status, nodes] = await Promise.all([
-        api('status'),
-        api('nodes?nonvoters&ver=2&timeout=1s'),
-      ]);
+      const [status] = await Promise.all([api('status'), pollNodes()]);
       if (status.status !== 200 || !status.body) throw new Error(errorOf(status));
       state.status = status.body;
-      state.nodes = nodes.status === 200 && nodes.body ? nodes.body.nodes : state.nodes;
       state.lastAnswer = Date.now();
       recordSample(status.body);
       setBanner(null);
@@ -309,7 +311,8 @@
     const head = el('tr', {}, result.columns.map((c, i) =>
       el('th', { title: result.types && result.types[i] ? result.types[i] : null }, c)));
     const rows = shown.map(row => el('tr', {}, row.map(cell)));
-    return el('div', { class: 'scroll' }, el('table', { class: 'grid rows' }, el('thead', {}, head), el('tbody', {}, rows)));
+    return el('div', { class: 'scroll' },
+      el('table', { class: 'grid rows' }, el('thead', {}, head), el('tbody', {}, rows)));
   }
 
   function renderResult(sql, result) {
@@ -340,7 +343,8 @@
   }
 
   /** A follower sent a transaction request to the leader: offer the leader's console instead. */
-  function showLeaderHint() {
+  async function showLeaderHint() {
+    if (!leaderMember()) await pollNodes().catch(() => {}); // the page may not have polled yet
     const leader = leaderMember();
     replace($('results'), el('div', { class: 'result failed' }, el('div', { class: 'error' },
       'Interactive transactions run on the leader, and this node is not it. ',
@@ -359,7 +363,7 @@
     }
     running = true;
     $('run').disabled = true;
-    replace($('query-summary'), 'Running ' + statements.length + (statements.length === 1 ? ' statement' : ' statements') + '…');
+    replace($('query-summary'), 'Running ' + plural(statements.length, 'statement', 'statements') + '…');
     const started = performance.now();
     try {
       const path = state.tx
@@ -369,13 +373,15 @@
       const elapsed = performance.now() - started;
       if (reply.redirected) {
         replace($('query-summary'), '');
-        showLeaderHint();
+        await showLeaderHint();
         return;
       }
       if (reply.status !== 200) {
         replace($('query-summary'), 'Failed after ' + formatMillis(elapsed));
         showQueryError(errorOf(reply));
-        if (state.tx && (reply.status === 404 || reply.status === 409)) endTransaction('Transaction ended: ' + errorOf(reply));
+        if (state.tx && (reply.status === 404 || reply.status === 409)) {
+          endTransaction('Transaction ended: ' + errorOf(reply));
+        }
         return;
       }
       const results = reply.body.results || [];
@@ -429,7 +435,7 @@
       return null;
     }
     if (reply.redirected) {
-      showLeaderHint();
+      await showLeaderHint();
       return null;
     }
     return reply;
@@ -486,7 +492,8 @@
       for (const r of relations) {
         statements.push(['SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid', r.name]);
         statements.push(['SELECT il.name, il."unique", il.origin, group_concat(ii.name, \', \') AS columns '
-          + 'FROM pragma_index_list(?) AS il LEFT JOIN pragma_index_info(il.name) AS ii GROUP BY il.seq ORDER BY il.name', r.name]);
+          + 'FROM pragma_index_list(?) AS il LEFT JOIN pragma_index_info(il.name) AS ii '
+          + 'GROUP BY il.seq ORDER BY il.name', r.name]);
         statements.push(r.type === 'table' ? 'SELECT count(*) FROM ' + quoteIdentifier(r.name) : 'SELECT NULL');
       }
       const second = await postJson('db/query?level=weak', statements);
@@ -505,6 +512,9 @@
     if (!result || typeof result.error === 'string') throw new Error(result ? result.error : 'no result');
     return (result.values || []).map(row => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
   }
+
+  /** What made an index, when not CREATE INDEX (SQLite's pragma_index_list origin). */
+  const INDEX_ORIGINS = { pk: ', primary key', u: ', from a UNIQUE constraint' };
 
   function schemaCard(relation, columnsResult, indexesResult, countResult, triggers) {
     const columns = rowsOf(columnsResult);
@@ -528,9 +538,9 @@
       indexes.length === 0 ? null : el('div', {}, el('strong', {}, 'Indexes'),
         el('ul', { class: 'indexes' }, indexes.map(ix => el('li', { 'data-index': ix.name },
           el('code', {}, ix.name), ' (' + (ix.columns || 'expression') + ')',
-          ix.unique ? ' unique' : '', ix.origin === 'pk' ? ', primary key' : ix.origin === 'u' ? ', from a UNIQUE constraint' : '')))),
+          ix.unique ? ' unique' : '', INDEX_ORIGINS[ix.origin] || '')))),
       triggers.length === 0 ? null : el('div', {}, el('strong', {}, 'Triggers'),
-        el('ul', { class: 'indexes' }, triggers.map(t => el('li', {}, el('code', {}, t.name))))),
+        el('ul', { class: 'indexes' }, triggers.map(t => el('li', { 'data-trigger': t.name }, el('code', {}, t.name))))),
       relation.sql ? el('details', {}, el('summary', {}, 'Definition'), el('pre', {}, relation.sql)) : null);
   }
 
@@ -556,7 +566,8 @@
       const facts = [
         ['Target', b.target, 'target'],
         ['Mode', b.mode === 'sync' ? 'sync (a write waits until it is stored)' : 'async (shipped every interval)', 'mode'],
-        ['Uploading', (b.leader ? 'the leader, ' + b.leader : 'no leader now') + (b.uploading ? ' (this node)' : ''), 'uploading'],
+        ['Uploading', (b.leader ? 'the leader, ' + b.leader : 'no leader now') + (b.uploading ? ' (this node)' : ''),
+          'uploading'],
         ['Generation', b.generation || '—', 'generation'],
         ['Stored index', formatNumber(b.stored_index) + ' of ' + formatNumber(b.applied_index) + ' applied', 'stored'],
         ['Lag', plural(b.lag_entries, 'entry', 'entries') + ' · ' + (b.lag_seconds || 0).toFixed(1) + ' s', 'lag'],
@@ -564,7 +575,8 @@
         ['Stored', formatBytes(b.stored_bytes), 'bytes'],
         ['Restorable from', point(b.restorable && b.restorable.from), 'from'],
         ['Restorable to', point(b.restorable && b.restorable.to), 'to'],
-        ['Last error', b.last_error ? b.last_error + (b.last_error_time ? ' (' + b.last_error_time + ')' : '') : 'none', 'error'],
+        ['Last error', b.last_error ? b.last_error + (b.last_error_time ? ' (' + b.last_error_time + ')' : '') : 'none',
+          'error'],
       ];
       replace(target, el('dl', { class: 'facts', id: 'backup-facts' },
         facts.map(([name, value, key]) => [el('dt', {}, name), el('dd', { 'data-fact': key }, value)])));
@@ -655,8 +667,9 @@
     const y = v => top + (height - top - bottom) * (1 - v / max);
     const picture = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img' });
     for (const fraction of [0, 0.5, 1]) {
-      picture.appendChild(svg('line', { x1: left, x2: width - 4, y1: y(max * fraction), y2: y(max * fraction), class: 'gridline' }));
-      const label = svg('text', { x: left - 4, y: y(max * fraction) + 3, 'text-anchor': 'end', class: 'axis' });
+      const level = y(max * fraction);
+      picture.appendChild(svg('line', { x1: left, x2: width - 4, y1: level, y2: level, class: 'gridline' }));
+      const label = svg('text', { x: left - 4, y: level + 3, 'text-anchor': 'end', class: 'axis' });
       label.textContent = axisFormat(max * fraction);
       picture.appendChild(label);
     }
@@ -671,7 +684,8 @@
       let segment = [];
       const flush = () => {
         if (segment.length > 0) {
-          picture.appendChild(svg('polyline', { points: segment.join(' '), fill: 'none', stroke: line.color, 'stroke-width': 1.6 }));
+          picture.appendChild(svg('polyline',
+            { points: segment.join(' '), fill: 'none', stroke: line.color, 'stroke-width': 1.6 }));
         }
         segment = [];
       };
