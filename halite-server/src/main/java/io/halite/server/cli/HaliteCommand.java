@@ -21,7 +21,8 @@ public final class HaliteCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new HaliteCommand()).execute(args);
+        LogFormat.applyFromEnvironment();
+        int code = new CommandLine(new HaliteCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         if (code != 0 || !isServe(args)) {
             System.exit(code);
         }
