@@ -888,25 +888,31 @@ public final class HaliteNode implements AutoCloseable {
         if (!isLeader()) {
             throw NodeException.unavailable("this node is not the leader" + leaderHint());
         }
-        RaftPeerId successor = mostCaughtUpVoter();
-        if (successor == null) {
-            throw new NodeException(409, "there is no other voting member to hand leadership to: node "
-                    + config.nodeId() + " is the only voter");
-        }
-        String failure = handOverLeadership(successor, timeout);
-        if (failure != null) {
-            throw NodeException.unavailable("could not hand leadership to " + successor + ": " + failure);
-        }
-        // The transfer is done once the successor won its election; this node may hear of it a moment later.
         while (true) {
-            String leader = leaderId();
-            if (leader != null && !leader.equals(config.nodeId())) {
-                return leader;
+            RaftPeerId successor = mostCaughtUpVoter();
+            if (successor == null) {
+                throw new NodeException(409, "there is no other voting member to hand leadership to: node "
+                        + config.nodeId() + " is the only voter");
+            }
+            // A successor must hold the leader's whole log before it is asked to run; under a steady stream of
+            // writes on a slow machine it may not get there within one attempt's time: try again while time is left.
+            String failure = handOverLeadership(successor, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (failure == null || !isLeader()) {
+                // Handed over, or an attempt that seemed to fail moved leadership after all; this node may hear
+                // of the new leader a moment later.
+                String leader = leaderId();
+                while ((leader == null || leader.equals(config.nodeId())) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                    leader = leaderId();
+                }
+                return leader == null || leader.equals(config.nodeId()) ? successor.toString() : leader;
             }
             if (System.nanoTime() > deadline) {
-                return successor.toString();
+                throw NodeException.unavailable("could not hand leadership to " + successor + " within "
+                        + timeout.toMillis() + " ms: " + failure);
             }
-            Thread.sleep(10);
+            LOG.info("handing leadership to {} failed: {}; trying again", successor, failure);
+            Thread.sleep(100);
         }
     }
 
