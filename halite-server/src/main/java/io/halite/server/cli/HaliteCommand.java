@@ -25,7 +25,7 @@ public final class HaliteCommand implements Runnable {
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
         LogFormat.applyFromEnvironment();
-        int code = new CommandLine(new HaliteCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = new CommandLine(new HaliteCommand()).execute(args);
         if (code != 0 || !isServe(args)) {
             System.exit(code);
         }

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
-import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,8 +23,26 @@ public enum LogFormat {
     /** Applies {@code HALITE_LOG_FORMAT} if it names a format, so that a command logs in it from its first line. */
     static void applyFromEnvironment() {
         String value = System.getenv(VARIABLE);
-        if (value != null && value.strip().toUpperCase(Locale.ROOT).equals(JSON.name())) {
-            JSON.apply();
+        if (value != null) {
+            parse(value).ifPresent(LogFormat::apply);
+        }
+    }
+
+    private static java.util.Optional<LogFormat> parse(String value) {
+        for (LogFormat format : values()) {
+            if (format.name().equalsIgnoreCase(value.strip())) {
+                return java.util.Optional.of(format);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Picocli's converter for {@code --log-format}: {@code text} or {@code json}, in any case. */
+    static final class Converter implements picocli.CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            return parse(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
+                    "'" + value + "' is not a log format: use text or json"));
         }
     }
 

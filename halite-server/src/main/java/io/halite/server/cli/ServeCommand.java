@@ -96,7 +96,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Also serve /metrics, /livez and /readyz (and nothing else) on this plain HTTP listener, for monitoring that must not reach the API (default: none; /metrics is on --http-addr too).")
     String metricsAddr;
 
-    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", converter = LogFormat.Converter.class,
             description = "Log lines on stderr as text or as one JSON object a line for log shippers (default: ${DEFAULT-VALUE}). HALITE_LOG_FORMAT sets it for every halite command.")
     LogFormat logFormat;
 
