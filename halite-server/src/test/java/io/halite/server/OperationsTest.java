@@ -236,6 +236,11 @@ class OperationsTest {
         ServerProcess voter = cluster.nodes().get(0);
         ServerProcess replica = cluster.join(dir, voter, "--non-voter", "--remove-on-shutdown");
         assertThat(memberIds(voter)).containsExactly("n0", "n1");
+        // The replica restarted its Raft server once added: its meters are the running node's.
+        PrometheusText replicaMetrics = scrape(replica.baseUrl());
+        assertThat(replicaMetrics.value("halite_server_has_leader")).isEqualTo(1);
+        assertThat(replicaMetrics.value("halite_server_is_leader")).isEqualTo(0);
+        assertThat(replicaMetrics.value("halite_raft_commit_index")).isGreaterThan(0);
 
         assertThat(replica.stop()).as("exit code after SIGTERM").isEqualTo(0);
 
