@@ -128,6 +128,26 @@ class OperationsTest {
     }
 
     @Test
+    void backupMetricsShowTheLastUploadAndNoErrors() throws Exception {
+        ServerProcess node = single("--backup", dir.resolve("backup").toUri().toString(), "--backup-interval", "100ms");
+        long before = System.currentTimeMillis() / 1000;
+        assertThat(post(node.baseUrl() + "/db/execute", "[\"CREATE TABLE t(x)\"]").statusCode()).isEqualTo(200);
+
+        PrometheusText metrics = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            metrics = scrape(node.baseUrl());
+            if (metrics.value("halite_backup_last_success_timestamp_seconds") >= before
+                    && metrics.value("halite_backup_lag_seconds") == 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(metrics.value("halite_backup_last_success_timestamp_seconds")).isGreaterThanOrEqualTo(before);
+        assertThat(metrics.value("halite_backup_lag_seconds")).isEqualTo(0);
+        assertThat(metrics.value("halite_backup_errors_total")).isEqualTo(0);
+    }
+
+    @Test
     void withLogFormatJsonEveryLineEveryMemberWritesIsOneJsonObject() throws Exception {
         // A cluster, not a single node: members talk gRPC, whose library logs through java.util.logging.
         cluster = ProcessCluster.start(dir, 3, "--log-format", "json");
