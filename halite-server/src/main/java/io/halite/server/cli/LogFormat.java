@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -46,17 +47,34 @@ public enum LogFormat {
         }
     }
 
+    /** logback.xml's encoder, kept while JSON replaces it (a --log-format text flag wins over the variable). */
+    private static Encoder<ILoggingEvent> configuredEncoder;
+
     /** Switches the stderr appender to this format. */
     void apply() {
-        if (this == TEXT) {
-            return; // logback.xml's own encoder
-        }
+        switchTo(this);
+    }
+
+    private static synchronized void switchTo(LogFormat format) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         if (!(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(APPENDER)
                 instanceof OutputStreamAppender<ILoggingEvent> appender)
-                || appender.getEncoder() instanceof JsonEncoder) {
+                || appender.getEncoder() instanceof JsonEncoder == (format == JSON)) {
             return;
         }
+        Encoder<ILoggingEvent> encoder;
+        if (format == TEXT) {
+            encoder = configuredEncoder;
+        } else {
+            configuredEncoder = appender.getEncoder();
+            encoder = jsonEncoder(context);
+        }
+        appender.stop();
+        appender.setEncoder(encoder);
+        appender.start();
+    }
+
+    private static JsonEncoder jsonEncoder(LoggerContext context) {
         JsonEncoder encoder = new JsonEncoder();
         encoder.setContext(context);
         // The message as written (the pattern and its arguments would make shippers do the formatting), no
@@ -69,8 +87,6 @@ public enum LogFormat {
         encoder.setWithNanoseconds(false);
         encoder.setWithMDC(false);
         encoder.start();
-        appender.stop();
-        appender.setEncoder(encoder);
-        appender.start();
+        return encoder;
     }
 }
