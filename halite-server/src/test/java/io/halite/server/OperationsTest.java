@@ -207,6 +207,10 @@ class OperationsTest {
             Thread.sleep(50);
         }
 
+        List<Double> changesBefore = new ArrayList<>();
+        for (ServerProcess node : nodes) {
+            changesBefore.add(scrape(node.baseUrl()).value("halite_server_leader_changes_seen_total"));
+        }
         HttpResponse<String> stepped = cluster.send(leader, "POST", "/leader", null);
         assertThat(stepped.statusCode()).as(stepped.body() + "; leader log:\n" + leader.logTail()).isEqualTo(200);
         JsonNode answer = JSON.readTree(stepped.body());
@@ -217,6 +221,9 @@ class OperationsTest {
         assertThat(cluster.leader()).isSameAs(newLeader);
         assertThat(scrape(newLeader.baseUrl()).value("halite_server_is_leader")).isEqualTo(1);
         assertThat(scrape(leader.baseUrl()).value("halite_server_is_leader")).isEqualTo(0);
+        for (int i = 0; i < nodes.size(); i++) {
+            awaitMetricAtLeast(nodes.get(i), "halite_server_leader_changes_seen_total", changesBefore.get(i) + 1);
+        }
 
         int atHandOver = acknowledged.size();
         for (int waited = 0; acknowledged.size() < atHandOver + 5 && waited < 300; waited++) {
