@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -107,7 +108,7 @@ public final class InteractiveTransactions implements AutoCloseable {
     private final WriteBatcher batcher;
     private final Function<Message, CompletableFuture<RaftClientReply>> propose;
     private final Leadership leadership;
-    private final java.util.function.Consumer<AbortReason> aborted;
+    private final Consumer<AbortReason> aborted;
     /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
     private final Semaphore turn = new Semaphore(1, true);
     private final Map<String, Open> open = new ConcurrentHashMap<>();
@@ -143,14 +144,15 @@ public final class InteractiveTransactions implements AutoCloseable {
 
     InteractiveTransactions(String nodeId, SqliteStateMachine stateMachine, WriteBatcher batcher,
                             Function<Message, CompletableFuture<RaftClientReply>> propose, Leadership leadership,
-                            java.util.function.Consumer<AbortReason> aborted) {
+                            Consumer<AbortReason> aborted) {
         this.nodeId = nodeId;
         this.aborted = aborted;
         this.stateMachine = stateMachine;
         this.batcher = batcher;
         this.propose = propose;
         this.leadership = leadership;
-        stateMachine.addLeaderChangeListener(() -> timer.execute(() -> abortAll(AbortReason.LEADER_CHANGED, "the leader changed")));
+        stateMachine.addLeaderChangeListener(() -> timer.execute(() ->
+                abortAll(AbortReason.LEADER_CHANGED, "the leader changed")));
     }
 
     /**
