@@ -258,6 +258,30 @@ class OperationsTest {
     }
 
     @Test
+    void transactionsThatEndWithoutCommittingAreCountedByReason() throws Exception {
+        try (ApiTestServer server = ApiTestServer.start()) {
+            String rolledBack = JSON.readTree(server.postJson("/db/tx", "").body()).path("tx").asText();
+            assertThat(server.postJson("/db/tx/" + rolledBack + "/rollback", "").status()).isEqualTo(200);
+            ApiTestServer.Reply idle = server.postJson("/db/tx?idle_timeout=100ms", "");
+            assertThat(idle.status()).isEqualTo(200);
+
+            PrometheusText metrics = null;
+            for (int attempt = 0; attempt < 100; attempt++) {
+                metrics = PrometheusText.parse(server.get("/metrics").body());
+                if (metrics.value("halite_tx_aborted_total", Map.of("reason", "idle_timeout")) > 0) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(metrics.value("halite_tx_aborted_total", Map.of("reason", "idle_timeout"))).isEqualTo(1);
+            double aborted = metrics.samples().stream()
+                    .filter(sample -> sample.name().equals("halite_tx_aborted_total"))
+                    .mapToDouble(PrometheusText.Sample::value).sum();
+            assertThat(aborted).as("a rollback the client asked for is no abort").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aReadReplicaWithRemoveOnShutdownLeavesTheClusterOnSigtermAndExitsWithZero() throws Exception {
         cluster = ProcessCluster.start(dir, 1);
         ServerProcess voter = cluster.nodes().get(0);
