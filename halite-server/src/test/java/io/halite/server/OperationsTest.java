@@ -51,11 +51,8 @@ class OperationsTest {
 
     @Test
     void metricsParseAsPrometheusTextAndFollowLeadershipAndTraffic() throws Exception {
-        cluster = ProcessCluster.start(dir, 3);
-        List<ServerProcess> nodes = cluster.nodes();
+        List<ServerProcess> nodes = clusterWithTable();
         ServerProcess leader = cluster.leader();
-        assertThat(cluster.post(nodes.get(0), "/db/execute", "[\"CREATE TABLE t(id INTEGER PRIMARY KEY)\"]"))
-                .isNotNull();
 
         int leaders = 0;
         for (ServerProcess node : nodes) {
@@ -150,9 +147,7 @@ class OperationsTest {
     @Test
     void withLogFormatJsonEveryLineEveryMemberWritesIsOneJsonObject() throws Exception {
         // A cluster, not a single node: members talk gRPC, whose library logs through java.util.logging.
-        cluster = ProcessCluster.start(dir, 3, "--log-format", "json");
-        assertThat(cluster.post(cluster.nodes().get(1), "/db/execute", "[\"CREATE TABLE t(x)\"]")).isNotNull();
-        for (ServerProcess node : cluster.nodes()) {
+        for (ServerProcess node : clusterWithTable("--log-format", "json")) {
             assertThat(node.stop()).isEqualTo(0);
         }
 
@@ -173,10 +168,7 @@ class OperationsTest {
 
     @Test
     void postLeaderMovesLeadershipWhileWritesGoOnAndLoseNothing() throws Exception {
-        cluster = ProcessCluster.start(dir, 3);
-        List<ServerProcess> nodes = cluster.nodes();
-        assertThat(cluster.post(nodes.get(0), "/db/execute", "[\"CREATE TABLE t(id INTEGER PRIMARY KEY)\"]"))
-                .isNotNull();
+        List<ServerProcess> nodes = clusterWithTable();
         ServerProcess leader = cluster.leader();
         String leaderId = "n" + nodes.indexOf(leader);
         ServerProcess follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
@@ -307,6 +299,14 @@ class OperationsTest {
         assertThat(result.stderr()).contains("--remove-on-shutdown is for non-voting members (--join with "
                 + "--non-voter): removing a voter on every restart would shrink the cluster's quorum");
         assertThat(dir.resolve("data/raft")).doesNotExist();
+    }
+
+    /** Starts a 3-node cluster (each member with {@code extraArgs}) holding a table t(id INTEGER PRIMARY KEY). */
+    private List<ServerProcess> clusterWithTable(String... extraArgs) throws Exception {
+        cluster = ProcessCluster.start(dir, 3, extraArgs);
+        assertThat(cluster.post(cluster.nodes().get(0), "/db/execute",
+                "[\"CREATE TABLE t(id INTEGER PRIMARY KEY)\"]")).isNotNull();
+        return cluster.nodes();
     }
 
     private ServerProcess single(String... args) throws Exception {
