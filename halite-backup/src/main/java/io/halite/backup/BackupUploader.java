@@ -66,6 +66,7 @@ public final class BackupUploader implements AutoCloseable {
 
     private volatile Instant lastUpload;
     private volatile String lastError;
+    private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
     private volatile Instant lastErrorAt;
 
     public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Path workDir, Clock clock) {
@@ -184,6 +185,7 @@ public final class BackupUploader implements AutoCloseable {
                 }
                 lastError = message;
                 lastErrorAt = clock.instant();
+                errors.incrementAndGet();
                 try {
                     sleep(backoff, false);
                 } catch (InterruptedException interrupted) {
@@ -359,6 +361,11 @@ public final class BackupUploader implements AutoCloseable {
             oldestBase = outcome.oldestKept();
         }
         lastRetention = clock.instant();
+    }
+
+    /** Upload rounds that failed since this uploader started (each is retried). */
+    public long errorCount() {
+        return errors.get();
     }
 
     public BackupStatus status() {

@@ -8,6 +8,8 @@ import io.halite.core.raft.WriteBatcher;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,6 +43,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
@@ -92,12 +95,15 @@ public final class HaliteNode implements AutoCloseable {
     /** The storage failure each member last reported, so that the leader logs each change once. */
     private final Map<String, String> memberStorageFailures = new java.util.concurrent.ConcurrentHashMap<>();
     private final WriteQueue writeQueue;
+    private final NodeMeters meters;
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
     private volatile boolean stopping;
 
     private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
-                       GroupClient memberClient, Consumer<NodeStop> onStop) {
+                       GroupClient memberClient, Consumer<NodeStop> onStop, MeterRegistry meterRegistry) {
         this.config = config;
+        this.meters = new NodeMeters(meterRegistry,
+                RaftGroupMemberId.valueOf(RaftPeerId.valueOf(config.nodeId()), DATABASE_GROUP).toString());
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
@@ -107,7 +113,7 @@ public final class HaliteNode implements AutoCloseable {
                 this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
                 this::heardFromMember);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
-                config.maxRequestBytes(), config.database().statementBudget());
+                config.maxRequestBytes(), config.database().statementBudget(), meters.writesPerEntry());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
                 new InteractiveTransactions.Leadership() {
@@ -124,7 +130,13 @@ public final class HaliteNode implements AutoCloseable {
                             throw NodeException.unavailable(e.getMessage());
                         }
                     }
-                });
+                }, meters::aborted);
+        meters.watch(this, stateMachine);
+    }
+
+    /** {@link #start(NodeConfig, Consumer, MeterRegistry)} for a node whose meters nobody reads. */
+    public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
+        return start(config, onStop, new CompositeMeterRegistry());
     }
 
     /**
@@ -132,8 +144,10 @@ public final class HaliteNode implements AutoCloseable {
      *
      * @param onStop called when the node cannot go on in this process; a server process should exit (non-zero) so
      *               that its supervisor starts it again
+     * @param meters the node registers its meters here (see {@link NodeMeters}), and removes them when it closes
      */
-    public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
+    public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop, MeterRegistry meters)
+            throws IOException {
         Path raftDir = config.dataDir().resolve("raft");
         Files.createDirectories(raftDir);
         RaftProperties properties = raftProperties(config, raftDir);
@@ -210,7 +224,7 @@ public final class HaliteNode implements AutoCloseable {
         });
         LOG.info("node {} started: Raft on {} (reached at {}), data in {}", config.nodeId(), config.raftBindAddress(),
                 config.raftAddress(), config.dataDir());
-        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop);
+        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop, meters);
         self.set(node);
         node.members.start();
         return node;
@@ -854,19 +868,67 @@ public final class HaliteNode implements AutoCloseable {
         if (successor == null) {
             return;
         }
+        String failure = handOverLeadership(successor, handOverTimeout);
+        if (failure != null) {
+            LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
+                    successor, failure);
+        }
+    }
+
+    /**
+     * Hands leadership to the voter holding the most of the log (as {@link #prepareToStop} does, without stopping)
+     * and returns the id of the leader elected then.
+     *
+     * @param timeout how long the successor may take to catch up and be elected
+     * @throws NodeException 503 if this node does not lead or the hand-over failed, 409 if no other member can
+     *                       lead (a single node, or only non-voting members besides this one)
+     */
+    public String stepDown(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!isLeader()) {
+            throw NodeException.unavailable("this node is not the leader" + leaderHint());
+        }
+        while (true) {
+            RaftPeerId successor = mostCaughtUpVoter();
+            if (successor == null) {
+                throw new NodeException(409, "there is no other voting member to hand leadership to: node "
+                        + config.nodeId() + " is the only voter");
+            }
+            // A successor must hold the leader's whole log before it is asked to run; under a steady stream of
+            // writes on a slow machine it may not get there within one attempt's time: try again while time is left.
+            String failure = handOverLeadership(successor, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (failure == null || !isLeader()) {
+                // Handed over, or an attempt that seemed to fail moved leadership after all; this node may hear
+                // of the new leader a moment later.
+                String leader = leaderId();
+                while ((leader == null || leader.equals(config.nodeId())) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                    leader = leaderId();
+                }
+                return leader == null || leader.equals(config.nodeId()) ? successor.toString() : leader;
+            }
+            if (System.nanoTime() > deadline) {
+                throw NodeException.unavailable("could not hand leadership to " + successor + " within "
+                        + timeout.toMillis() + " ms: " + failure);
+            }
+            LOG.info("handing leadership to {} failed: {}; trying again", successor, failure);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Transfers leadership to {@code successor}; returns null once it leads, else why it does not. */
+    private String handOverLeadership(RaftPeerId successor, Duration timeout) {
         long startedNanos = System.nanoTime();
         try {
-            RaftClientReply reply = client.get().admin().transferLeadership(successor, handOverTimeout.toMillis());
+            RaftClientReply reply = client.get().admin().transferLeadership(successor, timeout.toMillis());
             if (reply.isSuccess()) {
                 LOG.info("handed leadership to {} in {} ms", successor,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-            } else {
-                LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
-                        successor, RaftFailures.explain(reply.getException()));
+                return null;
             }
+            return RaftFailures.explain(reply.getException());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
-                    successor, RaftFailures.explain(e));
+            return RaftFailures.explain(e);
         }
     }
 
@@ -1111,7 +1173,15 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    private long appliedIndex() {
+    long commitIndex() {
+        try {
+            return division().getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    long appliedIndex() {
         try {
             return division().getInfo().getLastAppliedIndex();
         } catch (IOException e) {
@@ -1208,6 +1278,7 @@ public final class HaliteNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         members.close();
+        meters.close();
         memberClient.close();
         try {
             client.close();

@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -70,6 +71,31 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
     }
 
+    /** Why a transaction ended without committing: the {@code reason} label of {@code halite_tx_aborted_total}. */
+    enum AbortReason {
+        LEADER_CHANGED("leader_changed"),
+        IDLE_TIMEOUT("idle_timeout"),
+        /** SQLite rolled the transaction back (a failing {@code OR ROLLBACK}, {@code RAISE(ROLLBACK)}). */
+        ROLLED_BACK_BY_SQLITE("sqlite_rollback"),
+        NODE_ERROR("node_error"),
+        /** Another write reached the log while it ran, so its commit entry was refused on every replica. */
+        CONFLICT("conflict"),
+        COMMIT_REFUSED("commit_refused"),
+        /** The commit's outcome is unknown (not confirmed in time, or the leader failed). */
+        COMMIT_UNCONFIRMED("commit_unconfirmed"),
+        SHUTDOWN("shutdown");
+
+        private final String label;
+
+        AbortReason(String label) {
+            this.label = label;
+        }
+
+        String label() {
+            return label;
+        }
+    }
+
     /** No open transaction has this id. */
     public static final class Unknown extends NodeException {
         Unknown(String message) {
@@ -82,6 +108,7 @@ public final class InteractiveTransactions implements AutoCloseable {
     private final WriteBatcher batcher;
     private final Function<Message, CompletableFuture<RaftClientReply>> propose;
     private final Leadership leadership;
+    private final Consumer<AbortReason> aborted;
     /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
     private final Semaphore turn = new Semaphore(1, true);
     private final Map<String, Open> open = new ConcurrentHashMap<>();
@@ -116,13 +143,16 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     InteractiveTransactions(String nodeId, SqliteStateMachine stateMachine, WriteBatcher batcher,
-                            Function<Message, CompletableFuture<RaftClientReply>> propose, Leadership leadership) {
+                            Function<Message, CompletableFuture<RaftClientReply>> propose, Leadership leadership,
+                            Consumer<AbortReason> aborted) {
         this.nodeId = nodeId;
+        this.aborted = aborted;
         this.stateMachine = stateMachine;
         this.batcher = batcher;
         this.propose = propose;
         this.leadership = leadership;
-        stateMachine.addLeaderChangeListener(() -> timer.execute(() -> abortAll("the leader changed")));
+        stateMachine.addLeaderChangeListener(() -> timer.execute(() ->
+                abortAll(AbortReason.LEADER_CHANGED, "the leader changed")));
     }
 
     /**
@@ -182,11 +212,11 @@ public final class InteractiveTransactions implements AutoCloseable {
                 return stateMachine.runSpeculative(tx.speculation, request);
             } catch (SqliteDatabase.SpeculationLost lost) {
                 String why = lost.getMessage();
-                end(tx, why);
+                end(tx, AbortReason.ROLLED_BACK_BY_SQLITE, why);
                 throw new Aborted("transaction " + id + " was aborted: " + why);
             } catch (SQLException | IllegalStateException e) {
                 String why = "the node failed to run it: " + e.getMessage();
-                end(tx, why);
+                end(tx, AbortReason.NODE_ERROR, why);
                 throw new Aborted("transaction " + id + " was aborted: " + why);
             } finally {
                 tx.lastUsed = System.nanoTime();
@@ -237,18 +267,21 @@ public final class InteractiveTransactions implements AutoCloseable {
                 reply = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 remember(id, new Ending("its commit was not confirmed", true));
+                aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
                 throw NodeException.unavailable("the commit of transaction " + id + " was not confirmed, so it may "
                         + "or may not have been applied: " + (e instanceof TimeoutException
                         ? "timed out after " + timeout.toMillis() + " ms" : RaftFailures.explain(e.getCause())));
             }
             if (!reply.isSuccess()) {
                 remember(id, new Ending("its commit was refused", true));
+                aborted.accept(AbortReason.COMMIT_REFUSED);
                 throw new Aborted("transaction " + id + " was not committed: "
                         + (reply.getException() == null ? "refused" : RaftFailures.explain(reply.getException())));
             }
             List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
             if (results.isEmpty()) {
                 remember(id, new Ending("another write reached the log first", true));
+                aborted.accept(AbortReason.CONFLICT);
                 throw new Aborted("transaction " + id + " was not committed: another write reached the log "
                         + "while it ran; retry it");
             }
@@ -268,12 +301,12 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
     }
 
-    private void abortAll(String why) {
+    private void abortAll(AbortReason reason, String why) {
         for (Open tx : open.values()) {
             synchronized (tx) {
                 if (open.get(tx.id) == tx) {
                     LOG.info("transaction {} aborted: {}", tx.id, why);
-                    end(tx, why);
+                    end(tx, reason, why);
                 }
             }
         }
@@ -294,7 +327,7 @@ public final class InteractiveTransactions implements AutoCloseable {
                     String why = "it was idle for longer than its idle timeout of "
                             + TimeUnit.NANOSECONDS.toMillis(tx.idleNanos) + " ms";
                     LOG.info("transaction {} aborted: {}", tx.id, why);
-                    end(tx, why);
+                    end(tx, AbortReason.IDLE_TIMEOUT, why);
                 } else if (open.get(tx.id) == tx) {
                     scheduleIdleCheck(tx, tx.idleNanos);
                 }
@@ -303,14 +336,19 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     /** Aborts an open transaction; called with the transaction's monitor held. */
-    private void end(Open tx, String why) {
-        end(tx, new Ending(why, true));
+    private void end(Open tx, AbortReason reason, String why) {
+        if (end(tx, new Ending(why, true))) {
+            aborted.accept(reason);
+        }
     }
 
-    /** Ends an open transaction without committing it; called with the transaction's monitor held. */
-    private void end(Open tx, Ending ending) {
+    /**
+     * Ends an open transaction without committing it; called with the transaction's monitor held. Returns whether
+     * it was still open.
+     */
+    private boolean end(Open tx, Ending ending) {
         if (!open.remove(tx.id, tx)) {
-            return;
+            return false;
         }
         remember(tx.id, ending);
         try {
@@ -320,6 +358,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         } finally {
             releaseGate(true);
         }
+        return true;
     }
 
     private void releaseGate(boolean paused) {
@@ -374,7 +413,7 @@ public final class InteractiveTransactions implements AutoCloseable {
 
     @Override
     public void close() {
-        abortAll("the node is shutting down");
+        abortAll(AbortReason.SHUTDOWN, "the node is shutting down");
         timer.shutdownNow();
     }
 }

@@ -15,6 +15,7 @@ import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,12 @@ public final class RaftFailures {
         }
         if (cause instanceof ReconfigurationInProgressException) {
             return "another membership change is in progress";
+        }
+        if (cause instanceof TransferLeadershipException) {
+            // Ratis's message names the reason as a constant (DIFFERENT_LEADER, ...) among ids: for the log.
+            LOG.info("leadership transfer failed: {}", cause.getMessage());
+            return "the chosen successor did not take over (it may not hold the whole log yet, or another member "
+                    + "was elected)";
         }
         LOG.info("Raft request failed: {}", cause.toString());
         return "the cluster refused it (the node's log has the details)";

@@ -88,6 +88,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
      */
     private SqliteDatabase.Speculation speculation;
     private final List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.LongAdder leaderChangesSeen = new java.util.concurrent.atomic.LongAdder();
     /** Why this node can no longer write its log or database; once set, no entry is applied in this process. */
     private volatile String storageFailure;
     private volatile boolean stopExpected;
@@ -196,9 +197,17 @@ public final class SqliteStateMachine extends BaseStateMachine {
         leaderChangeListeners.add(listener);
     }
 
+    /** How many times this node learned of a new leader since it started (losing one is not counted). */
+    public long leaderChangesSeen() {
+        return leaderChangesSeen.sum();
+    }
+
     @Override
     public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         super.notifyLeaderChanged(groupMemberId, newLeaderId);
+        if (newLeaderId != null) {
+            leaderChangesSeen.increment();
+        }
         leaderChangeListeners.forEach(Runnable::run);
     }
 

@@ -8,6 +8,7 @@ import io.halite.core.node.WriteOutcome;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
+import io.micrometer.core.instrument.DistributionSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +44,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final long entryTargetBytes;
     private final long maxRequestBytes;
     private final long statementBudget;
+    private final DistributionSummary requestsPerEntry;
     private final Function<Message, CompletableFuture<RaftClientReply>> submit;
     private final Thread thread;
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
@@ -68,10 +70,13 @@ public final class WriteBatcher implements AutoCloseable {
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
      * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
+     * @param requestsPerEntry records how many requests each proposed entry carries
      */
     public WriteBatcher(Function<Message, CompletableFuture<RaftClientReply>> submit, int maxInFlight,
-                        long entryTargetBytes, long maxRequestBytes, long statementBudget) {
+                        long entryTargetBytes, long maxRequestBytes, long statementBudget,
+                        DistributionSummary requestsPerEntry) {
         this.submit = submit;
+        this.requestsPerEntry = requestsPerEntry;
         this.statementBudget = statementBudget;
         this.inFlight = new Semaphore(maxInFlight);
         this.entryTargetBytes = entryTargetBytes;
@@ -137,6 +142,7 @@ public final class WriteBatcher implements AutoCloseable {
         for (Pending p : batch) {
             requests.add(p.request);
         }
+        requestsPerEntry.record(batch.size());
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
                 statementBudget, requests);
         CompletableFuture<RaftClientReply> reply;

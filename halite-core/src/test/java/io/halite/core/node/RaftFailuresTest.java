@@ -11,6 +11,7 @@ import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.ReadIndexException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.junit.jupiter.api.Test;
 
 /** What a client is told when a request to the Raft group fails: plain words, never Ratis's class names or ids. */
@@ -27,6 +28,10 @@ class RaftFailuresTest {
                 .isEqualTo("the leader failed to run it (its log has the details)");
         assertThat(RaftFailures.explain(new GroupMismatchException("group-8B62923017CB not found")))
                 .isEqualTo("the node is not a member of this cluster");
+        assertThat(RaftFailures.explain(new TransferLeadershipException("n1@group-8B62923017CB: Failed to transfer "
+                + "leadership to n0 (the current leader is n2): DIFFERENT_LEADER")))
+                .isEqualTo("the chosen successor did not take over (it may not hold the whole log yet, or another "
+                        + "member was elected)");
     }
 
     @Test

@@ -21,6 +21,10 @@ public final class HaliteCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // gRPC logs through java.util.logging; routed to logback, its lines take the chosen format and levels.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        LogFormat.applyFromEnvironment();
         int code = new CommandLine(new HaliteCommand()).execute(args);
         if (code != 0 || !isServe(args)) {
             System.exit(code);

@@ -12,6 +12,8 @@ import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import io.halite.server.http.RequestMeters;
+import io.halite.server.http.ServerMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +87,18 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--non-voter", description = "With --join: join as a non-voting member, a read replica that receives every write but does not vote.")
     boolean nonVoter;
+
+    @Option(names = "--remove-on-shutdown",
+            description = "With --non-voter: on SIGTERM, remove this node from the cluster before it stops, for read replicas that come and go. Voters refuse it: removing a voter on every restart would shrink the quorum.")
+    boolean removeOnShutdown;
+
+    @Option(names = "--metrics-addr", paramLabel = "host:port",
+            description = "Also serve /metrics, /livez and /readyz (and nothing else) on this plain HTTP listener, for monitoring that must not reach the API (default: none; /metrics is on --http-addr too).")
+    String metricsAddr;
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", converter = LogFormat.Converter.class,
+            description = "Log lines on stderr as text or as one JSON object a line for log shippers (default: ${DEFAULT-VALUE}). HALITE_LOG_FORMAT sets it for every halite command.")
+    LogFormat logFormat;
 
     @Option(names = "--max-body-size", defaultValue = "16MB", converter = Sizes.class,
             description = "Largest HTTP request body; larger ones get 413 (default: ${DEFAULT-VALUE}). /db/load of a SQLite file is not limited.")
@@ -224,6 +238,10 @@ public final class ServeCommand implements Callable<Integer> {
         if (nonVoter && join == null) {
             throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
         }
+        if (removeOnShutdown && !nonVoter) {
+            throw invalid("--remove-on-shutdown is for non-voting members (--join with --non-voter): removing a "
+                    + "voter on every restart would shrink the cluster's quorum");
+        }
         if (backup == null && (backupSync || given("--backup-interval"))) {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
@@ -265,8 +283,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static HaliteNode startNode(NodeConfig config) throws java.io.IOException {
-        return HaliteNode.start(config, ServeCommand::exit);
+    private static HaliteNode startNode(NodeConfig config, ServerMetrics metrics) throws java.io.IOException {
+        return HaliteNode.start(config, ServeCommand::exit, metrics.registry());
     }
 
     /**
@@ -313,12 +331,26 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().halt(0);
     }
 
+    /** --remove-on-shutdown: this read replica takes itself out of the cluster's configuration. */
+    private void leaveCluster(HaliteNode node, Duration timeout) {
+        try {
+            node.removeMember(nodeId, timeout);
+            LOG.info("removed this node from the cluster (--remove-on-shutdown)");
+        } catch (io.halite.core.node.NodeException e) {
+            LOG.warn("could not remove this node from the cluster: {}; it stays listed as a non-voting member "
+                    + "until removed (halite remove {})", e.getMessage(), nodeId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private CommandLine.ParameterException invalid(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     @Override
     public Integer call() throws Exception {
+        logFormat.apply();
         // An error such as OutOfMemoryError leaves no thread it hits in a known state: end the process instead.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (e instanceof VirtualMachineError) {
@@ -333,6 +365,7 @@ public final class ServeCommand implements Callable<Integer> {
             nodeId = defaultNodeId(dataDir.toAbsolutePath(), HostName.local());
         }
         HostPort http = HostPort.parse(httpAddr, "--http-addr");
+        HostPort operations = metricsAddr == null ? null : HostPort.parse(metricsAddr, "--metrics-addr");
         String httpAdvertised = advertisedAddress(httpAdvAddr, "--http-adv-addr", http, HostName.local());
         String raftAdvertised = advertisedAddress(raftAdvAddr, "--raft-adv-addr", HostPort.parse(raftAddr,
                 "--raft-addr"), HostName.local());
@@ -372,7 +405,8 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
-        HaliteNode node = startNode(config);
+        ServerMetrics metrics = new ServerMetrics();
+        HaliteNode node = startNode(config, metrics);
         if (joiner != null) {
             boolean added;
             try {
@@ -387,7 +421,7 @@ public final class ServeCommand implements Callable<Integer> {
                 // configuration that lists it; until then it would call elections and shut itself down.
                 LOG.info("restarting the Raft server to serve as a non-voting member");
                 node.close();
-                node = startNode(config);
+                node = startNode(config, metrics);
             }
         }
         HaliteNode running = node;
@@ -396,15 +430,25 @@ public final class ServeCommand implements Callable<Integer> {
             uploader = new BackupUploader(running, target, backupSettings, config.dataDir().resolve("backup-work"),
                     java.time.Clock.systemUTC());
             uploader.start();
+            metrics.watch(uploader);
         }
         BackupUploader backups = uploader;
-        HttpServer server = new HttpServer(http.host(), http.port(), new HttpApi(running, maxBodyBytes,
-                HaliteCommand.version(), backups == null ? null : backups::status));
+        HttpApi api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),
+                backups == null ? null : backups::status, metrics);
+        HttpServer server = new HttpServer(http.host(), http.port(), new RequestMeters(metrics.registry(), api));
+        HttpServer operationsServer = operations == null ? null : new HttpServer(operations.host(), operations.port(),
+                new RequestMeters(metrics.registry(), api.operationsOnly()));
+        String listening = httpAddr;
         try {
             server.start();
+            if (operationsServer != null) {
+                listening = metricsAddr;
+                operationsServer.start();
+            }
         } catch (Exception e) {
+            server.close();
             running.close();
-            throw new IllegalStateException("cannot listen on " + httpAddr + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot listen on " + listening + ": " + e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -420,6 +464,12 @@ public final class ServeCommand implements Callable<Integer> {
                 if (backups != null) {
                     // No more writes arrive through this node now: a leader's backup can end where the node does.
                     backups.closeAfterLastUpload(Duration.ofNanos(haltAtNanos - System.nanoTime()));
+                }
+                if (removeOnShutdown) {
+                    leaveCluster(running, Duration.ofNanos(haltAtNanos - System.nanoTime()).dividedBy(2));
+                }
+                if (operationsServer != null) {
+                    operationsServer.close(); // probes and scrapes are answered until the node is gone
                 }
                 running.close();
             } catch (Exception e) {

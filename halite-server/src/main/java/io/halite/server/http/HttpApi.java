@@ -76,6 +76,15 @@ public final class HttpApi extends Handler.Abstract {
     private static final Duration DEFAULT_TX_IDLE = Duration.ofSeconds(10);
     private static final Duration MAX_TX_IDLE = Duration.ofMinutes(10);
     private static final String TX_PATH = "/db/tx";
+    private static final Set<String> LEADER_PARAMS = Set.of("pretty", "timeout");
+    /** How long {@code POST /leader} waits for the successor to catch up and be elected, unless told. */
+    private static final Duration STEP_DOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** The routes (as {@link #route} declares them), which name requests in metrics; others are "other". */
+    private static final Set<String> ENDPOINTS = Set.of("/db/execute", "/db/query", "/db/request", "/db/load",
+            "/db/backup", "/db/checksum", "/status", "/nodes", "/join", "/remove", "/backup/status", "/readyz",
+            "/livez", "/metrics", "/leader", TX_PATH);
+    /** What {@link #operationsOnly()} serves: scrapes and probes, nothing that reads or writes data. */
+    private static final Set<String> OPERATIONS = Set.of("/metrics", "/livez", "/readyz");
 
     private final HaliteNode node;
     private final long maxBodyBytes;
@@ -83,14 +92,17 @@ public final class HttpApi extends Handler.Abstract {
     private final java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus;
     private final ConsoleAssets console = new ConsoleAssets();
     private final RequestStats requests = new RequestStats();
+    private final ServerMetrics metrics;
 
     /**
      * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
      * @param backupStatus this node's backup uploader's status, or null if the node has no backup configured
+     * @param metrics      what {@code GET /metrics} shows
      */
     public HttpApi(HaliteNode node, long maxBodyBytes, String version,
-                   java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus) {
+                   java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus, ServerMetrics metrics) {
         this.node = node;
+        this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.version = version;
         this.backupStatus = backupStatus;
@@ -193,8 +205,67 @@ public final class HttpApi extends Handler.Abstract {
                 // Liveness only: a process that answers needs no restart, whatever its leader or storage state.
                 sendText(response, callback, 200, "[+]node ok");
             }
+            case "/metrics" -> {
+                requireMethod(method, "GET");
+                send(response, callback, 200, ServerMetrics.CONTENT_TYPE,
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            }
+            case "/leader" -> {
+                requireMethod(method, "POST");
+                stepDown(request, response, callback);
+            }
             default -> throw new ApiException(404, "no such endpoint: " + path);
         }
+    }
+
+    /** How requests to {@code path} are named in metrics: the route, or {@code other} for an unknown path. */
+    static String endpointOf(String path) {
+        if (path.startsWith(TX_PATH + "/")) {
+            return TX_PATH;
+        }
+        if (path.equals(ConsoleAssets.PATH) || path.startsWith(ConsoleAssets.PATH + "/")) {
+            return ConsoleAssets.PATH;
+        }
+        return ENDPOINTS.contains(path) ? path : "other";
+    }
+
+    /**
+     * The same API restricted to {@code /metrics}, {@code /livez} and {@code /readyz}, for a separate listener
+     * that monitoring reaches ({@code --metrics-addr}); every other path is 404 there.
+     */
+    public Handler operationsOnly() {
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+                String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+                if (!OPERATIONS.contains(path)) {
+                    sendError(response, callback, 404, "no such endpoint: " + path
+                            + " (this listener serves /metrics, /livez and /readyz)");
+                    return true;
+                }
+                return HttpApi.this.handle(request, response, callback);
+            }
+        };
+    }
+
+    /**
+     * {@code POST /leader}: the leader hands leadership to the most caught-up other voter and answers who leads
+     * now. A follower answers 307 with the leader's URL, as for transactions.
+     */
+    private void stepDown(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+            throws InterruptedException {
+        QueryParams params = params(request, LEADER_PARAMS);
+        Duration timeout = params.duration("timeout", STEP_DOWN_TIMEOUT);
+        if (sentToLeader(request, response, callback)) {
+            return;
+        }
+        String successor = node.stepDown(timeout);
+        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            g.writeStartObject();
+            g.writeStringField("leader", successor);
+            g.writeStringField("previous_leader", node.config().nodeId());
+            g.writeEndObject();
+        }));
     }
 
     /**
@@ -737,9 +808,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static void sendText(Response response, Callback callback, int status, String body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+        send(response, callback, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
     private Request parseBody(org.eclipse.jetty.server.Request request, boolean transaction, boolean allowPlainText) {
@@ -803,8 +872,12 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static void sendJson(Response response, Callback callback, int status, byte[] body) {
+        send(response, callback, status, "application/json; charset=utf-8", body);
+    }
+
+    private static void send(Response response, Callback callback, int status, String contentType, byte[] body) {
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 

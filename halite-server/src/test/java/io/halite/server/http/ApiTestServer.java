@@ -48,6 +48,7 @@ public final class ApiTestServer implements AutoCloseable {
 
     private final Path dataDir;
     private final HaliteNode node;
+    private final ServerMetrics metrics = new ServerMetrics();
     private final HttpServer http;
     private final HttpClient client;
     private final String baseUrl;
@@ -61,13 +62,14 @@ public final class ApiTestServer implements AutoCloseable {
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
                 config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort,
                 config.raftBindAddress());
-        node = HaliteNode.start(config, fatalErrors::add);
+        node = HaliteNode.start(config, fatalErrors::add, metrics.registry());
         HttpServer server = null;
         try {
             if (!node.awaitReady(Duration.ofSeconds(20))) {
                 throw new IllegalStateException("the node elected no leader within 20 s");
             }
-            server = new HttpServer("127.0.0.1", httpPort, new HttpApi(node, maxBodyBytes, "test", null));
+            server = new HttpServer("127.0.0.1", httpPort, new RequestMeters(metrics.registry(),
+                    new HttpApi(node, maxBodyBytes, "test", null, metrics)));
             server.start();
         } catch (Exception | Error e) {
             if (server != null) {
@@ -176,6 +178,7 @@ public final class ApiTestServer implements AutoCloseable {
             try {
                 node.close();
             } finally {
+                metrics.close();
                 deleteRecursively(dataDir);
             }
         }
