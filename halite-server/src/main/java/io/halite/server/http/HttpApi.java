@@ -736,7 +736,7 @@ public final class HttpApi extends Handler.Abstract {
         sendText(response, callback, ready ? 200 : 503, body);
     }
 
-    private static void sendText(Response response, Callback callback, int status, String body) {
+    static void sendText(Response response, Callback callback, int status, String body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
@@ -802,7 +802,7 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    private static void sendJson(Response response, Callback callback, int status, byte[] body) {
+    static void sendJson(Response response, Callback callback, int status, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         response.write(true, ByteBuffer.wrap(body), callback);
