@@ -96,6 +96,26 @@ class DiscoveryTest {
     }
 
     @Test
+    void aMemberRemovedWhileAwayDiscardsItsOldStateAndJoinsAfreshWhenStartedAgain() throws Exception {
+        publish(3);
+        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));
+        List<ServerProcess> nodes = cluster.nodes();
+        write(nodes.get(0), "before the removal");
+
+        ServerProcess removed = nodes.get(2);
+        removed.kill9();
+        assertThat(cluster.send(nodes.get(0), "DELETE", "/remove", "{\"id\":\"n2\"}").body())
+                .isEqualTo("{\"removed\":\"n2\"}");
+        write(nodes.get(0), "while n2 is out");
+        removed.start();
+
+        assertThat(Files.readString(removed.logFile())).contains("does not list this node any more (it was "
+                + "removed): discarding its data to join again as a new node").contains("found a running cluster at");
+        assertOneCluster(nodes, List.of("n0", "n1", "n2"));
+        assertIdentical(nodes, write(removed, "after joining again"));
+    }
+
+    @Test
     void aNameThatNeverResolvesFailsClearlyAfterTheBootstrapTimeout() throws Exception {
         Files.writeString(hosts, "127.0.0.2 some-other-name\n");
         ServerProcess node = discovering(0, 3, "--bootstrap-timeout", "3s");
