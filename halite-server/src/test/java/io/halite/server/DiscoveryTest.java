@@ -74,6 +74,23 @@ class DiscoveryTest {
     }
 
     @Test
+    void fourNodesStartedAtOnceExpectingThreeFormOneClusterThatTheFourthJoins() throws Exception {
+        publish(4);
+        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3),
+                discovering(3, 3)));
+        List<ServerProcess> nodes = cluster.nodes();
+
+        assertOneCluster(nodes, List.of("n0", "n1", "n2", "n3"));
+        int founders = 0;
+        for (ServerProcess node : nodes) {
+            String log = Files.readString(node.logFile());
+            founders += log.contains("every proposed member agrees") || log.contains("already lists this node") ? 1 : 0;
+        }
+        assertThat(founders).as("nodes that started the cluster rather than joining it").isEqualTo(3);
+        assertIdentical(nodes, write(nodes.get(3), "through n3"));
+    }
+
+    @Test
     void aMemberKilledAndStartedAgainWithTheSameFlagsRejoinsAndCatchesUp() throws Exception {
         publish(3);
         cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       lists this node already (a member that started a moment earlier from the same agreement), starts as that
  *       member.</li>
  *   <li>Nodes still discovering ({@code GET /discovery}, served by {@link DiscoveryResponder}): once this node has
- *       seen N of them (itself included), it proposes the N with the lowest ids, and never changes its proposal.
+ *       seen N of them (itself included), and every address answered (or {@link #SETTLE} passed), it proposes the
+ *       N with the lowest ids, and never changes its proposal.
  *       It starts the group with exactly those members once every one of them proposes the same. Since each node
  *       proposes one set, two groups could only form from disjoint sets, which needs 2N nodes started at once.</li>
  * </ul>
@@ -45,6 +46,11 @@ final class Discovery {
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
     private static final Duration ROUND_EVERY = Duration.ofSeconds(1);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Once enough nodes answer, how long a node waits for the name's other addresses to answer too before it
+     * proposes without them: nodes that saw the same addresses answer propose the same members.
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How this node enters its cluster. */
@@ -86,6 +92,8 @@ final class Discovery {
     /** Every node that answered {@code /discovery}, this one included, by id (sorted). */
     private final Map<String, Discovering> seen = new TreeMap<>();
     private volatile List<String> proposal = List.of();
+    /** When this node first saw enough nodes to propose (System.nanoTime()), or -1. */
+    private long enoughSinceNanos = -1;
     private volatile String waiting;
 
     /**
@@ -165,16 +173,21 @@ final class Discovery {
             waiting = "joining the cluster at " + members.stream().map(URI::getAuthority).toList();
             return new Join(members);
         }
-        if (proposal.isEmpty() && seen.size() >= expect) {
+        if (seen.size() >= expect && enoughSinceNanos < 0) {
+            enoughSinceNanos = System.nanoTime();
+        }
+        if (proposal.isEmpty() && seen.size() >= expect
+                && (silent.isEmpty() || System.nanoTime() - enoughSinceNanos >= SETTLE.toNanos())) {
             proposal = seen.values().stream().limit(expect).map(n -> n.id() + "@" + n.raftAddress()).toList();
             seen.put(id, new Discovering(id, raftAddress, expect, proposal));
             LOG.info("found {} nodes: proposing to start the cluster with {}", seen.size(), proposal);
         }
         String unanswered = silent.isEmpty() ? "" : "; no answer from " + silent;
         if (proposal.isEmpty()) {
-            waiting = "found " + seen.size() + " of the " + expect + " nodes to start with (" + String.join(", ",
-                    seen.keySet()) + ") at the addresses of " + name + " " + addresses.stream()
-                    .map(URI::getAuthority).toList() + unanswered;
+            String found = seen.size() < expect ? seen.size() + " of the " + expect : Integer.toString(seen.size());
+            waiting = "found " + found + " nodes to start with (" + String.join(", ", seen.keySet())
+                    + ") at the addresses of " + name + " " + addresses.stream().map(URI::getAuthority).toList()
+                    + unanswered + (seen.size() < expect ? "" : ", waited for before proposing");
             return null;
         }
         if (proposal.stream().noneMatch(member -> member.startsWith(id + "@"))) {
