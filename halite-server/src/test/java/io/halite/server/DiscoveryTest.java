@@ -53,9 +53,7 @@ class DiscoveryTest {
 
     @Test
     void threeNodesStartedAtOnceFormOneClusterAndAFourthStartedLaterJoinsItAsAVoter() throws Exception {
-        publish(3);
-        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));
-        List<ServerProcess> three = cluster.nodes();
+        List<ServerProcess> three = startThree();
 
         assertOneCluster(three, List.of("n0", "n1", "n2"));
         long index = write(three.get(1), "through n1");
@@ -92,9 +90,7 @@ class DiscoveryTest {
 
     @Test
     void aMemberKilledAndStartedAgainWithTheSameFlagsRejoinsAndCatchesUp() throws Exception {
-        publish(3);
-        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));
-        List<ServerProcess> nodes = cluster.nodes();
+        List<ServerProcess> nodes = startThree();
         write(nodes.get(0), "before the kill");
 
         ServerProcess killed = nodes.get(2);
@@ -114,9 +110,7 @@ class DiscoveryTest {
 
     @Test
     void aMemberRemovedWhileAwayDiscardsItsOldStateAndJoinsAfreshWhenStartedAgain() throws Exception {
-        publish(3);
-        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));
-        List<ServerProcess> nodes = cluster.nodes();
+        List<ServerProcess> nodes = startThree();
         write(nodes.get(0), "before the removal");
 
         ServerProcess removed = nodes.get(2);
@@ -170,6 +164,13 @@ class DiscoveryTest {
                     + "]; no answer from [").contains("127.0.0.4:" + httpPort + " (connection refused)]");
             assertThat(log).doesNotContain("Exception").doesNotContain("\tat ");
         }
+    }
+
+    /** Nodes n0, n1 and n2, started at once expecting three, once each is ready. */
+    private List<ServerProcess> startThree() throws Exception {
+        publish(3);
+        cluster = ProcessCluster.launch(List.of(discovering(0, 3), discovering(1, 3), discovering(2, 3)));
+        return cluster.nodes();
     }
 
     /** The hosts file gives {@link #NAME} the addresses of nodes 0 to {@code count - 1}. */
