@@ -41,18 +41,25 @@ final class ProcessCluster implements AutoCloseable {
     private static ProcessCluster start(Path dir, int size, IntFunction<String> host,
                                         IntFunction<List<String>> prefix, IntUnaryOperator httpPort,
                                         IntUnaryOperator raftPort, String... extraArgs) throws Exception {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            peers.add("n" + i + "@" + host.apply(i) + ":" + raftPort.applyAsInt(i));
+        }
+        List<ServerProcess> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
+            args.addAll(List.of(extraArgs));
+            nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
+                    httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args));
+        }
+        return launch(nodes);
+    }
+
+    /** Starts {@code nodes}, configured by the caller (e.g. to find each other), and waits until each is ready. */
+    static ProcessCluster launch(List<ServerProcess> nodes) throws Exception {
         ProcessCluster cluster = new ProcessCluster();
+        cluster.nodes.addAll(nodes);
         try {
-            List<String> peers = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                peers.add("n" + i + "@" + host.apply(i) + ":" + raftPort.applyAsInt(i));
-            }
-            for (int i = 0; i < size; i++) {
-                List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
-                args.addAll(List.of(extraArgs));
-                cluster.nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
-                        httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args));
-            }
             // A member is ready only once a majority runs: start them all, then wait for each.
             for (ServerProcess node : cluster.nodes) {
                 node.launch();

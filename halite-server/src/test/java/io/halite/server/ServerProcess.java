@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServerProcess implements AutoCloseable {
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private Duration readyTimeout = Duration.ofSeconds(60);
 
     private final Path dataDir;
     private final Path logDir;
@@ -35,6 +35,7 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String heap = "256m";
+    private final List<String> systemProperties = new ArrayList<>();
     private Process process;
     private Path logFile;
     private int starts;
@@ -149,6 +150,21 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    /** How long {@link #awaitReady()} waits (60 s unless set), for nodes that first wait for others to start. */
+    public ServerProcess readyTimeout(Duration timeout) {
+        this.readyTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * A system property for the JVM from the next start on, e.g. {@code jdk.net.hosts.file}: the JDK then resolves
+     * names from that file instead of the system's resolver, so a test can give one name several addresses.
+     */
+    public ServerProcess systemProperty(String name, String value) {
+        systemProperties.add("-D" + name + "=" + value);
+        return this;
+    }
+
     /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
     public synchronized void start() throws Exception {
         launch();
@@ -166,8 +182,9 @@ public final class ServerProcess implements AutoCloseable {
         starts++;
         logFile = logDir.resolve("serve-" + starts + ".log");
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(javaBinary(), "-Xmx" + heap, "-cp", classpath(),
-                "io.halite.server.cli.HaliteCommand", "serve",
+        command.addAll(List.of(javaBinary(), "-Xmx" + heap));
+        command.addAll(systemProperties);
+        command.addAll(List.of("-cp", classpath(), "io.halite.server.cli.HaliteCommand", "serve",
                 "--data-dir", dataDir.toString(),
                 "--http-addr", host + ":" + httpPort,
                 "--raft-addr", host + ":" + raftPort,
@@ -181,7 +198,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Waits (bounded) until {@code GET /readyz} answers 200; fails with the log's tail otherwise. */
     public void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -204,7 +221,7 @@ public final class ServerProcess implements AutoCloseable {
         }
         String tail = logTail();
         kill9();
-        throw new AssertionError("halite serve was not ready within " + READY_TIMEOUT.toSeconds() + " s (last: "
+        throw new AssertionError("halite serve was not ready within " + readyTimeout.toSeconds() + " s (last: "
                 + last + "); log " + logFile + ":\n" + tail);
     }
 

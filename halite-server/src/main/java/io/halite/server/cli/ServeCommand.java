@@ -10,6 +10,7 @@ import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
+import io.halite.server.http.DiscoveryResponder;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
 import io.halite.server.http.RequestMeters;
@@ -99,6 +100,22 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json", converter = LogFormat.Converter.class,
             description = "Log lines on stderr as text or as one JSON object a line for log shippers (default: ${DEFAULT-VALUE}). HALITE_LOG_FORMAT sets it for every halite command.")
     LogFormat logFormat;
+
+    @Option(names = "--bootstrap-expect", paramLabel = "N",
+            description = "With --join-dns: start a new cluster once N nodes (this one included) have found each other, all with the same N voting members; a node that finds a running cluster joins it instead (as a voter). A node restarted on its data directory skips discovery.")
+    Integer bootstrapExpect;
+
+    @Option(names = "--join-dns", paramLabel = "NAME",
+            description = "With --bootstrap-expect: find the other nodes at every address NAME resolves to (A/AAAA records, e.g. a Kubernetes headless service), asking each at --join-dns-port.")
+    String joinDns;
+
+    @Option(names = "--join-dns-port", paramLabel = "PORT",
+            description = "The HTTP API port at the addresses of --join-dns (default: the port of --http-addr, as every pod of a StatefulSet listens on the same one).")
+    Integer joinDnsPort;
+
+    @Option(names = "--bootstrap-timeout", defaultValue = "2m", converter = Durations.class,
+            description = "How long --bootstrap-expect looks for the other nodes before the node exits with an error saying what it found (default: ${DEFAULT-VALUE}).")
+    Duration bootstrapTimeout;
 
     @Option(names = "--max-body-size", defaultValue = "16MB", converter = Sizes.class,
             description = "Largest HTTP request body; larger ones get 413 (default: ${DEFAULT-VALUE}). /db/load of a SQLite file is not limited.")
@@ -245,6 +262,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (backup == null && (backupSync || given("--backup-interval"))) {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
+        validateDiscovery();
         if (join != null) {
             for (java.net.URI member : join) {
                 if (!"http".equals(member.getScheme()) || member.getHost() == null || member.getPort() <= 0) {
@@ -252,6 +270,52 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private void validateDiscovery() {
+        if ((bootstrapExpect == null) != (joinDns == null)) {
+            throw invalid("--bootstrap-expect and --join-dns go together: the number of nodes that start the cluster, "
+                    + "and the name whose addresses they are found at");
+        }
+        if (joinDns == null) {
+            if (joinDnsPort != null || given("--bootstrap-timeout")) {
+                throw invalid("--join-dns-port and --bootstrap-timeout need --join-dns");
+            }
+            return;
+        }
+        if (peers != null || join != null) {
+            throw invalid("--join-dns excludes --peers and --join: it finds the members itself");
+        }
+        if (bootstrapExpect < 1) {
+            throw invalid("--bootstrap-expect must be at least 1, not " + bootstrapExpect);
+        }
+        if (joinDns.isBlank() || joinDns.contains(":") || joinDns.contains("/")) {
+            throw invalid("--join-dns takes a DNS name such as halite.default.svc.cluster.local, not '" + joinDns
+                    + "' (the port comes from --join-dns-port)");
+        }
+        if (joinDnsPort != null && (joinDnsPort < 1 || joinDnsPort > 65535)) {
+            throw invalid("--join-dns-port must be a port from 1 to 65535, not " + joinDnsPort);
+        }
+        if (bootstrapTimeout.isZero() || bootstrapTimeout.isNegative()) {
+            throw invalid("--bootstrap-timeout must be positive");
+        }
+    }
+
+    /** Starts an HTTP listener on {@code http} serving {@code handler}. */
+    private HttpServer listen(HostPort http, org.eclipse.jetty.server.Handler handler) {
+        HttpServer server = new HttpServer(http.host(), http.port(), handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw new IllegalStateException("cannot listen on " + http.host() + ":" + http.port() + ": "
+                    + e.getMessage(), e);
+        }
+        return server;
     }
 
     /**
@@ -351,6 +415,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         logFormat.apply();
+        if (joinDns != null) {
+            // Discovery resolves the name every second and must see pods as they come and go; the JVM would
+            // otherwise keep an answer for 30 s (10 s for a name that did not resolve).
+            java.security.Security.setProperty("networkaddress.cache.ttl", "1");
+            java.security.Security.setProperty("networkaddress.cache.negative.ttl", "1");
+        }
         // An error such as OutOfMemoryError leaves no thread it hits in a known state: end the process instead.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (e instanceof VirtualMachineError) {
@@ -376,11 +446,48 @@ public final class ServeCommand implements Callable<Integer> {
         if (join != null && members.isEmpty()) {
             throw invalid("--join lists only this node; give a member of the cluster to join");
         }
+        String startingPeers = peers;
+        Discovery discovery = joinDns == null ? null : new Discovery(joinDns,
+                joinDnsPort != null ? joinDnsPort : http.port(), bootstrapExpect, bootstrapTimeout, nodeId,
+                raftAdvertised, "http://" + httpAdvertised);
+        if (discovery != null && HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
+            List<java.net.URI> cluster = discovery.clusterWithoutThisNode();
+            if (cluster.isEmpty()) {
+                LOG.info("this node has been a member of a cluster: it starts from its Raft state, without discovery");
+            } else {
+                // As with --join (forgetClusterIfRemoved): its old state would only keep it out.
+                LOG.warn("the cluster at {} does not list this node any more (it was removed): discarding its data "
+                        + "to join again as a new node", cluster);
+                HaliteNode.discardState(dataDir.toAbsolutePath());
+            }
+        }
+        // A discovering node answers the others on its API address from the start (DiscoveryResponder), and
+        // keeps answering while its node starts, so that they see its proposal; then the API takes the listener.
+        org.eclipse.jetty.server.Handler.Wrapper handOver = null;
+        HttpServer listening = null;
+        if (discovery != null && !HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
+            handOver = new org.eclipse.jetty.server.Handler.Wrapper(true);
+            handOver.setHandler(new DiscoveryResponder(discovery::state));
+            listening = listen(http, handOver);
+            Discovery.Outcome outcome;
+            try {
+                outcome = discovery.run();
+            } catch (Discovery.Failed e) {
+                LOG.error("cannot form or find a cluster: {}", e.getMessage());
+                return 1;
+            }
+            if (outcome instanceof Discovery.Bootstrap bootstrap) {
+                startingPeers = bootstrap.peers();
+            } else if (outcome instanceof Discovery.Join found) {
+                members = found.members();
+            }
+        }
+        boolean joining = !members.isEmpty();
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
-                peers == null ? List.of() : Peers.parse(peers, nodeId, raftAdvertised), join != null,
+                startingPeers == null ? List.of() : Peers.parse(startingPeers, nodeId, raftAdvertised), joining,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
                 electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr);
-        Joiner joiner = join == null ? null : new Joiner(members);
+        Joiner joiner = joining ? new Joiner(members) : null;
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
@@ -435,21 +542,30 @@ public final class ServeCommand implements Callable<Integer> {
         BackupUploader backups = uploader;
         HttpApi api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),
                 backups == null ? null : backups::status, metrics);
-        HttpServer server = new HttpServer(http.host(), http.port(), new RequestMeters(metrics.registry(), api));
-        HttpServer operationsServer = operations == null ? null : new HttpServer(operations.host(), operations.port(),
-                new RequestMeters(metrics.registry(), api.operationsOnly()));
-        String listening = httpAddr;
-        try {
-            server.start();
-            if (operationsServer != null) {
-                listening = metricsAddr;
-                operationsServer.start();
+        org.eclipse.jetty.server.Handler measured = new RequestMeters(metrics.registry(), api);
+        HttpServer server;
+        if (handOver != null) {
+            handOver.setHandler(measured);
+            server = listening;
+        } else {
+            try {
+                server = listen(http, measured);
+            } catch (IllegalStateException e) {
+                running.close();
+                throw e;
             }
-        } catch (Exception e) {
-            server.close();
-            running.close();
-            throw new IllegalStateException("cannot listen on " + listening + ": " + e.getMessage(), e);
         }
+        HttpServer operationsServer = null;
+        if (operations != null) {
+            try {
+                operationsServer = listen(operations, new RequestMeters(metrics.registry(), api.operationsOnly()));
+            } catch (IllegalStateException e) {
+                server.close();
+                running.close();
+                throw e;
+            }
+        }
+        HttpServer monitoring = operationsServer;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
@@ -468,8 +584,8 @@ public final class ServeCommand implements Callable<Integer> {
                 if (removeOnShutdown) {
                     leaveCluster(running, Duration.ofNanos(haltAtNanos - System.nanoTime()).dividedBy(2));
                 }
-                if (operationsServer != null) {
-                    operationsServer.close(); // probes and scrapes are answered until the node is gone
+                if (monitoring != null) {
+                    monitoring.close(); // probes and scrapes are answered until the node is gone
                 }
                 running.close();
             } catch (Exception e) {

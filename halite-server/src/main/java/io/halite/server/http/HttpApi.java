@@ -807,7 +807,7 @@ public final class HttpApi extends Handler.Abstract {
         sendText(response, callback, ready ? 200 : 503, body);
     }
 
-    private static void sendText(Response response, Callback callback, int status, String body) {
+    static void sendText(Response response, Callback callback, int status, String body) {
         send(response, callback, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -871,7 +871,7 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    private static void sendJson(Response response, Callback callback, int status, byte[] body) {
+    static void sendJson(Response response, Callback callback, int status, byte[] body) {
         send(response, callback, status, "application/json; charset=utf-8", body);
     }
 

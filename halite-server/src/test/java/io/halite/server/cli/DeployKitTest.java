@@ -61,7 +61,7 @@ class DeployKitTest {
     }
 
     @Test
-    void theStatefulSetsPodsAreThePeersAndReachEachOtherBeforeTheyAreReady() throws IOException {
+    void theStatefulSetsPodsFindEachOtherThroughTheHeadlessServiceBeforeTheyAreReady() throws IOException {
         JsonNode headless = documents("kubernetes/services.yaml").stream()
                 .filter(s -> s.path("spec").path("clusterIP").asText().equals("None")).findFirst().orElseThrow();
         assertThat(headless.path("spec").path("publishNotReadyAddresses").asBoolean()).isTrue();
@@ -82,8 +82,10 @@ class DeployKitTest {
                 environment.put(variable.path("name").asText(), value);
             }
             assertThat(unknownVariables(environment)).isEmpty();
-            assertThat(Peers.parse(environment.get("HALITE_PEERS"), name, environment.get("HALITE_RAFT_ADV_ADDR")))
-                    .hasSize(replicas);
+            // The first pods to start form the cluster: as many as the StatefulSet starts with.
+            assertThat(environment.get("HALITE_BOOTSTRAP_EXPECT")).isEqualTo(Integer.toString(replicas));
+            assertThat(environment.get("HALITE_JOIN_DNS")).isEqualTo(service);
+            assertThat(environment).doesNotContainKeys("HALITE_PEERS", "HALITE_JOIN");
             assertThat(environment.get("HALITE_RAFT_ADV_ADDR")).isEqualTo(name + "." + service + ":4002");
             assertThat(environment.get("HALITE_S3_SECRET_KEY_FILE")).startsWith(
                     container.path("volumeMounts").findValues("mountPath").stream().map(JsonNode::asText)
