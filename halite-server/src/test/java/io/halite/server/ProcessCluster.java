@@ -25,22 +25,29 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts {@code size} members on loopback (with {@code extraArgs} each) and waits until every one is ready. */
     static ProcessCluster start(Path dir, int size, String... extraArgs) throws Exception {
+        return start(dir, size, java.util.Map.of(), extraArgs);
+    }
+
+    /** {@link #start(Path, int, String...)} with {@code environment} added to every member's. */
+    static ProcessCluster start(Path dir, int size, java.util.Map<String, String> environment, String... extraArgs)
+            throws Exception {
         int[] ports = new int[2 * size];
         for (int i = 0; i < ports.length; i++) {
             ports[i] = ServerProcess.freePort();
         }
         return start(dir, size, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i], i -> ports[2 * i + 1],
-                extraArgs);
+                environment, extraArgs);
     }
 
     /** Starts member i in network namespace i of {@code net}, on its own address (ports 4001 and 4002). */
     static ProcessCluster startIn(NetworkNamespaces net, Path dir, int size, String... extraArgs) throws Exception {
-        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, extraArgs);
+        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, java.util.Map.of(), extraArgs);
     }
 
     private static ProcessCluster start(Path dir, int size, IntFunction<String> host,
                                         IntFunction<List<String>> prefix, IntUnaryOperator httpPort,
-                                        IntUnaryOperator raftPort, String... extraArgs) throws Exception {
+                                        IntUnaryOperator raftPort, java.util.Map<String, String> environment,
+                                        String... extraArgs) throws Exception {
         ProcessCluster cluster = new ProcessCluster();
         try {
             List<String> peers = new ArrayList<>();
@@ -51,7 +58,7 @@ final class ProcessCluster implements AutoCloseable {
                 List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
                 args.addAll(List.of(extraArgs));
                 cluster.nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
-                        httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args));
+                        httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args).environment(environment));
             }
             // A member is ready only once a majority runs: start them all, then wait for each.
             for (ServerProcess node : cluster.nodes) {

@@ -35,6 +35,8 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String heap = "256m";
+    private java.util.Map<String, String> environment = java.util.Map.of();
+    private String readinessAuthorization;
     private Process process;
     private Path logFile;
     private int starts;
@@ -112,6 +114,12 @@ public final class ServerProcess implements AutoCloseable {
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
+        return runCli(outputDir, java.util.Map.of(), "", args);
+    }
+
+    /** {@link #runCli(Path, String...)} with extra environment variables and {@code stdin} as standard input. */
+    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, String stdin, String... args)
+            throws Exception {
         Files.createDirectories(outputDir);
         int run = CLI_RUNS.incrementAndGet();
         Path out = outputDir.resolve("cli-" + run + ".out");
@@ -119,7 +127,12 @@ public final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
                 "io.halite.server.cli.HaliteCommand"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Path in = outputDir.resolve("cli-" + run + ".in");
+        Files.writeString(in, stdin, StandardCharsets.UTF_8);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -132,6 +145,18 @@ public final class ServerProcess implements AutoCloseable {
     /** The JVM's maximum heap ({@code -Xmx}) for the next start; 256m unless set. */
     public ServerProcess heap(String maxHeap) {
         this.heap = maxHeap;
+        return this;
+    }
+
+    /** Extra environment variables for the next start (secrets a node reads from its environment). */
+    public ServerProcess environment(java.util.Map<String, String> variables) {
+        this.environment = java.util.Map.copyOf(variables);
+        return this;
+    }
+
+    /** The Authorization header {@link #awaitReady()} sends, for a node whose /readyz needs credentials. */
+    public ServerProcess readinessAuthorization(String authorization) {
+        this.readinessAuthorization = authorization;
         return this;
     }
 
@@ -159,10 +184,11 @@ public final class ServerProcess implements AutoCloseable {
                 "--raft-addr", host + ":" + raftPort,
                 "--election-timeout", "300ms"));
         command.addAll(extraArgs);
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile())
-                .start();
+                .redirectOutput(logFile.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
     }
 
     /** Waits (bounded) until {@code GET /readyz} answers 200; fails with the log's tail otherwise. */
@@ -175,8 +201,12 @@ public final class ServerProcess implements AutoCloseable {
                         + " before it was ready; log " + logFile + ":\n" + logTail());
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+                        .timeout(Duration.ofSeconds(2)).GET();
+                if (readinessAuthorization != null) {
+                    ready.header("Authorization", readinessAuthorization);
+                }
+                HttpResponse<String> response = http.send(ready.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -229,6 +259,11 @@ public final class ServerProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("halite serve did not die after SIGKILL");
         }
+    }
+
+    /** SIGHUP: a node run with --auth reads its users file again. */
+    public synchronized void hangUp() throws Exception {
+        signal("HUP");
     }
 
     /**
