@@ -17,7 +17,12 @@ final class UsersFileBuilder {
     private final List<Map<String, Object>> entries = new ArrayList<>();
 
     UsersFileBuilder user(String name, String password, String... perms) {
-        return hashed(name, PasswordHash.bcrypt(password.toCharArray(), 4), perms);
+        return hashed(name, hashOf(password), perms);
+    }
+
+    /** A bcrypt hash of {@code password}, at the lowest cost. */
+    String hashOf(String password) {
+        return PasswordHash.bcrypt(password.toCharArray(), 4);
     }
 
     UsersFileBuilder hashed(String name, String hash, String... perms) {
