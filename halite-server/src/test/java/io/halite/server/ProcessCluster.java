@@ -84,11 +84,17 @@ final class ProcessCluster implements AutoCloseable {
 
     /** {@link #join(Path, ServerProcess, String...)} with the new node's JVM limited to {@code maxHeap}. */
     ServerProcess joinWithHeap(Path dir, ServerProcess via, String maxHeap, String... extraArgs) throws Exception {
+        return join(dir, via, maxHeap, java.util.Map.of(), extraArgs);
+    }
+
+    /** {@link #join(Path, ServerProcess, String...)} with a heap limit and {@code environment} for the new node. */
+    ServerProcess join(Path dir, ServerProcess via, String maxHeap, java.util.Map<String, String> environment,
+                       String... extraArgs) throws Exception {
         String id = "n" + nodes.size();
         List<String> args = new ArrayList<>(List.of("--node-id", id, "--join", via.baseUrl()));
         args.addAll(List.of(extraArgs));
         ServerProcess node = new ServerProcess(dir.resolve(id), dir.resolve("logs-" + id), ServerProcess.freePort(),
-                ServerProcess.freePort(), args).heap(maxHeap);
+                ServerProcess.freePort(), args).heap(maxHeap).environment(environment);
         nodes.add(node);
         node.start();
         return node;

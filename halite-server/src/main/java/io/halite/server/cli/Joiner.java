@@ -76,6 +76,13 @@ final class Joiner {
                 try {
                     node.learnMembers(members(seed));
                     return ask(node, seed, voter);
+                } catch (Refused e) {
+                    if (e.status == 401 || e.status == 403) {
+                        // Asking again with the same credentials would only add to the failures the member counts.
+                        throw new JoinRefused(seed + " refused this node's credentials (--node-user): "
+                                + e.getMessage());
+                    }
+                    LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
                 } catch (IOException e) {
                     LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
                 }
