@@ -68,7 +68,7 @@ public final class HttpConnection implements Closeable {
         }
         byte[] head = (method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + (body == null ? "" : "\r\nContent-Type: application/json\r\nContent-Length: " + body.length)
-                + "\r\n" + authorizationLine + "\r\n").getBytes(StandardCharsets.UTF_8);
+                + "\r\n" + authorizationLine + "\r\n").getBytes(StandardCharsets.US_ASCII);
         int bodyLength = body == null ? 0 : body.length;
         // One write, so that a request is one segment and one read for the server.
         byte[] request = new byte[head.length + bodyLength];

@@ -17,17 +17,24 @@ import java.sql.SQLTransientException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three `halite serve` processes run with --auth, the nodes presenting a user of their own to each other
  * (--node-user, its password from HALITE_NODE_PASSWORD): a follower checks permissions before it forwards, a
- * transaction belongs to the user who began it, the JDBC driver's credentials survive a failover, and a fourth
- * node joins (and copies the database) with its own credentials.
+ * transaction belongs to the user who began it, a fourth node joins (and copies the database) with its own
+ * credentials, and the JDBC driver's credentials survive a failover. One cluster serves the tests in this order
+ * (each uses its own table): starting clusters is the slow part on a small machine.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuthClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WRITER = RawHttp.basic("writer", "w-pass");
@@ -40,7 +47,7 @@ class AuthClusterTest {
     private ProcessCluster cluster;
     private Path users;
 
-    @BeforeEach
+    @BeforeAll
     void start() throws Exception {
         // Requests without credentials may see status and readiness: the test harness polls them.
         users = new UsersFileBuilder().anonymous("ready", "status")
@@ -52,9 +59,11 @@ class AuthClusterTest {
         cluster = ProcessCluster.start(dir, 3, NODE_PASSWORD, "--auth", users.toString(), "--node-user", "node");
     }
 
-    @AfterEach
+    @AfterAll
     void stop() throws Exception {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private static RawHttp.Answer post(ServerProcess node, String path, String authorization, String body)
@@ -67,14 +76,15 @@ class AuthClusterTest {
         return JSON.readTree(status.body()).path("store").path("raft").path("applied_index").asLong();
     }
 
-    private static String rows(ServerProcess node, String authorization) throws Exception {
+    private static String rows(ServerProcess node, String table, String authorization) throws Exception {
         RawHttp.Answer answer = RawHttp.send("127.0.0.1", node.baseUrl(), "GET",
-                "/db/query?level=none&q=SELECT%20v%20FROM%20t%20ORDER%20BY%20v", authorization, null);
+                "/db/query?level=none&q=SELECT%20v%20FROM%20" + table + "%20ORDER%20BY%20v", authorization, null);
         assertThat(answer.status()).as("%s", answer).isEqualTo(200);
         return JSON.readTree(answer.body()).path("results").get(0).path("values").toString();
     }
 
     @Test
+    @Order(1)
     void aFollowerRefusesToForwardAWriteForAUserWithoutExecuteAndTheLeaderNeverSeesIt() throws Exception {
         ServerProcess leader = cluster.leader();
         ServerProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
@@ -101,31 +111,32 @@ class AuthClusterTest {
         Thread.sleep(1_000); // anything forwarded would have reached the log by now
         assertThat(appliedIndex(leader)).as("nothing reached the leader's log").isEqualTo(before);
         for (ServerProcess node : cluster.nodes()) {
-            assertThat(rows(node, READER)).isEqualTo("[[\"a\"]]");
+            assertThat(rows(node, "t", READER)).isEqualTo("[[\"a\"]]");
         }
     }
 
     @Test
+    @Order(2)
     void aTransactionBegunByOneUserCannotBeUsedOrEndedByAnother() throws Exception {
         ServerProcess leader = cluster.leader();
-        assertThat(post(leader, "/db/execute", WRITER, "[\"CREATE TABLE t(v TEXT)\"]").status()).isEqualTo(200);
-        RawHttp.Answer begun = post(leader, "/db/tx", WRITER, "[\"INSERT INTO t VALUES('mine')\"]");
+        assertThat(post(leader, "/db/execute", WRITER, "[\"CREATE TABLE tx(v TEXT)\"]").status()).isEqualTo(200);
+        RawHttp.Answer begun = post(leader, "/db/tx", WRITER, "[\"INSERT INTO tx VALUES('mine')\"]");
         assertThat(begun.status()).as("%s", begun).isEqualTo(200);
         String tx = JSON.readTree(begun.body()).path("tx").asText();
 
         for (String path : List.of("/db/execute?tx=" + tx, "/db/query?tx=" + tx, "/db/request?tx=" + tx,
                 "/db/tx/" + tx + "/commit", "/db/tx/" + tx + "/rollback")) {
-            String body = path.contains("?tx=") ? "[\"INSERT INTO t VALUES('theirs')\"]" : null;
-            RawHttp.Answer refused = post(leader, path.replace("INSERT", "SELECT"), OTHER,
-                    path.startsWith("/db/query") ? "[\"SELECT * FROM t\"]" : body);
+            String body = path.startsWith("/db/query") ? "[\"SELECT * FROM tx\"]"
+                    : path.contains("?tx=") ? "[\"INSERT INTO tx VALUES('theirs')\"]" : null;
+            RawHttp.Answer refused = post(leader, path, OTHER, body);
             assertThat(refused.status()).as(path + ": %s", refused).isEqualTo(403);
             assertThat(JSON.readTree(refused.body()).path("error").asText())
                     .isEqualTo("transaction " + tx + " was begun by another user; only that user can use or end it");
         }
         // The reader lacks execute altogether: refused before the transaction is even looked up.
-        assertThat(post(leader, "/db/query?tx=" + tx, READER, "[\"SELECT * FROM t\"]").status()).isEqualTo(403);
+        assertThat(post(leader, "/db/query?tx=" + tx, READER, "[\"SELECT * FROM tx\"]").status()).isEqualTo(403);
 
-        assertThat(post(leader, "/db/execute?tx=" + tx, WRITER, "[\"INSERT INTO t VALUES('mine too')\"]").status())
+        assertThat(post(leader, "/db/execute?tx=" + tx, WRITER, "[\"INSERT INTO tx VALUES('mine too')\"]").status())
                 .isEqualTo(200);
         RawHttp.Answer committed = post(leader, "/db/tx/" + tx + "/commit", WRITER, null);
         assertThat(committed.status()).as("%s", committed).isEqualTo(200);
@@ -134,11 +145,12 @@ class AuthClusterTest {
             while (appliedIndex(node) < index) {
                 Thread.sleep(50);
             }
-            assertThat(rows(node, READER)).isEqualTo("[[\"mine\"],[\"mine too\"]]");
+            assertThat(rows(node, "tx", READER)).isEqualTo("[[\"mine\"],[\"mine too\"]]");
         }
     }
 
     @Test
+    @Order(4)
     void jdbcWithUserAndPasswordFailsOverWhenTheLeaderIsKilled() throws Exception {
         String hosts = cluster.nodes().stream().map(n -> n.baseUrl().substring("http://".length()))
                 .collect(Collectors.joining(","));
@@ -151,21 +163,21 @@ class AuthClusterTest {
 
         int total = 60;
         try (Connection c = DriverManager.getConnection("jdbc:halite://" + hosts + "/?user=writer&password=w-pass")) {
-            c.createStatement().execute("CREATE TABLE t(v INTEGER PRIMARY KEY)");
+            c.createStatement().execute("CREATE TABLE j(v INTEGER PRIMARY KEY)");
             for (int i = 0; i < total; i++) {
                 if (i == total / 2) {
                     cluster.leader().kill9();
                 }
                 insertRetrying(c, i);
             }
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(v) FROM t")) {
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(v) FROM j")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(total);
                 assertThat(rs.getLong(2)).isEqualTo((long) total * (total - 1) / 2);
             }
         }
         try (Connection reader = DriverManager.getConnection("jdbc:halite://" + hosts + "/", "reader", "r-pass")) {
-            assertThatThrownBy(() -> reader.createStatement().execute("INSERT INTO t VALUES(1000)"))
+            assertThatThrownBy(() -> reader.createStatement().execute("INSERT INTO j VALUES(1000)"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("user 'reader' lacks the 'execute' permission");
         }
     }
@@ -173,7 +185,7 @@ class AuthClusterTest {
     /** A write whose outcome a failover left unknown is sent again: INSERT OR IGNORE makes that safe. */
     private static void insertRetrying(Connection c, int v) throws Exception {
         for (int attempt = 0; ; attempt++) {
-            try (PreparedStatement insert = c.prepareStatement("INSERT OR IGNORE INTO t VALUES(?)")) {
+            try (PreparedStatement insert = c.prepareStatement("INSERT OR IGNORE INTO j VALUES(?)")) {
                 insert.setInt(1, v);
                 insert.executeUpdate();
                 return;
@@ -187,23 +199,28 @@ class AuthClusterTest {
     }
 
     @Test
+    @Order(3)
     void aNodeJoinsAndCopiesTheDatabaseWithItsOwnCredentialsAndNotWithout() throws Exception {
         ServerProcess leader = cluster.leader();
-        assertThat(post(leader, "/db/execute", WRITER, "[\"CREATE TABLE t(v TEXT)\", \"INSERT INTO t VALUES('x')\"]")
-                .status()).isEqualTo(200);
+        assertThat(post(leader, "/db/execute", WRITER, "[\"CREATE TABLE joined(v TEXT)\", "
+                + "\"INSERT INTO joined VALUES('x')\"]").status()).isEqualTo(200);
 
         ServerProcess joined = cluster.join(dir, leader, "256m", NODE_PASSWORD, "--auth", users.toString(),
                 "--node-user", "node");
         assertThat(Files.readString(joined.logFile())).contains("installed the leader's database")
                 .doesNotContain("n-pass");
-        assertThat(rows(joined, READER)).isEqualTo("[[\"x\"]]");
+        assertThat(rows(joined, "joined", READER)).isEqualTo("[[\"x\"]]");
 
         ServerProcess stranger = new ServerProcess(dir.resolve("stranger"), dir.resolve("logs-stranger"),
                 ServerProcess.freePort(), ServerProcess.freePort(), List.of("--node-id", "stranger", "--join",
                 leader.baseUrl(), "--auth", users.toString(), "--node-user", "node"))
                 .environment(Map.of("HALITE_NODE_PASSWORD", "guessed"));
-        stranger.launch();
-        assertThat(stranger.awaitExit(java.time.Duration.ofSeconds(90))).isNotZero();
+        try {
+            stranger.launch();
+            assertThat(stranger.awaitExit(java.time.Duration.ofSeconds(90))).isNotZero();
+        } finally {
+            stranger.close();
+        }
         assertThat(Files.readString(stranger.logFile())).contains("answered 401").doesNotContain("guessed");
         JsonNode nodes = JSON.readTree(RawHttp.send("127.0.0.1", leader.baseUrl(), "GET", "/nodes", null, null).body());
         assertThat(nodes.toString()).doesNotContain("stranger");
