@@ -365,12 +365,18 @@ final class ClusterClient {
                 + message(reply) + " (HTTP " + reply.status + ")", "40001");
     }
 
-    /** A non-200 answer that is not retried: the server's message, with 503 marked as possibly applied. */
+    /**
+     * A non-200 answer that is not retried: the server's message, with 503 marked as possibly applied, and
+     * PostgreSQL's SQLStates for refused credentials (28000) and a missing permission (42501).
+     */
     private static SQLException requestError(Reply reply) {
         String text = message(reply) + " (HTTP " + reply.status + " from " + reply.host + ")";
-        if (reply.status == 503) {
-            return new SQLTransientConnectionException(text, OUTCOME_UNKNOWN);
-        }
-        return new SQLException(text, reply.status == 413 ? "54000" : "HY000");
+        return switch (reply.status) {
+            case 503 -> new SQLTransientConnectionException(text, OUTCOME_UNKNOWN);
+            case 401 -> new SQLInvalidAuthorizationSpecException(text, "28000");
+            case 403 -> new SQLException(text, "42501");
+            case 413 -> new SQLException(text, "54000");
+            default -> new SQLException(text, "HY000");
+        };
     }
 }

@@ -43,7 +43,7 @@ class AuthClusterTest {
     private static final Map<String, String> NODE_PASSWORD = Map.of("HALITE_NODE_PASSWORD", "n-pass");
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // a failure keeps the nodes' logs
-    Path dir;
+    static Path dir;
     private ProcessCluster cluster;
     private Path users;
 
@@ -157,9 +157,13 @@ class AuthClusterTest {
         assertThatThrownBy(() -> DriverManager.getConnection("jdbc:halite://" + hosts + "/", "writer", "wrong"))
                 .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
                 .hasMessageContaining("the node refused the credentials: invalid user name or password");
-        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:halite://" + hosts + "/"))
-                .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
-                .hasMessageContaining("give the user and password options");
+        // Without credentials the driver connects (anonymous requests may ask /readyz here) but cannot query.
+        try (Connection anonymous = DriverManager.getConnection("jdbc:halite://" + hosts + "/")) {
+            assertThatThrownBy(() -> anonymous.createStatement().executeQuery("SELECT 1"))
+                    .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
+                    .hasMessageContaining("authentication required: requests without credentials lack the 'execute' "
+                            + "or 'query' permission");
+        }
 
         int total = 60;
         try (Connection c = DriverManager.getConnection("jdbc:halite://" + hosts + "/?user=writer&password=w-pass")) {
@@ -178,7 +182,8 @@ class AuthClusterTest {
         }
         try (Connection reader = DriverManager.getConnection("jdbc:halite://" + hosts + "/", "reader", "r-pass")) {
             assertThatThrownBy(() -> reader.createStatement().execute("INSERT INTO j VALUES(1000)"))
-                    .isInstanceOf(SQLException.class).hasMessageContaining("user 'reader' lacks the 'execute' permission");
+                    .isInstanceOf(SQLException.class).hasMessageContaining("user 'reader' lacks the 'execute' permission")
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42501");
         }
     }
 

@@ -51,6 +51,14 @@ class AuthUsersFileTest {
                 + node.logTail());
     }
 
+    /** Waits up to 10 s for the node's log to contain {@code text}. */
+    private void awaitLog(String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.readString(node.logFile()).contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void aChangedFileIsReadAgainAndABadOneKeepsTheUsersInForce() throws Exception {
         Path users = new UsersFileBuilder().anonymous("ready").user("alice", "a-pass", "status")
@@ -64,11 +72,7 @@ class AuthUsersFileTest {
         assertThat(status("127.0.0.1", "alice", "a-pass")).as("alice was removed").isEqualTo(401);
 
         Files.writeString(users, "[{\"username\": \"carol\", \"password_hash\": \"x\", \"perms\": [\"status\"]}]");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!Files.readString(node.logFile()).contains("unknown password hash format")
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitLog("unknown password hash format");
         assertThat(node.logTail()).contains("the users file " + users + " is invalid: entry 1 (user 'carol'): "
                 + "unknown password hash format").contains("the users loaded before stay in force");
         assertThat(status("127.0.0.1", "bob", "b-pass")).isEqualTo(200);
@@ -82,10 +86,7 @@ class AuthUsersFileTest {
         start(users);
         // Same content, so the poll sees no change; SIGHUP reads it anyway and logs that it did.
         node.hangUp();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!Files.readString(node.logFile()).contains("reloaded the users file") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitLog("reloaded the users file");
         assertThat(node.logTail()).contains("SIGHUP: reading the users file").contains("reloaded the users file");
         assertThat(node.isAlive()).isTrue();
         assertThat(status("127.0.0.1", "alice", "a-pass")).isEqualTo(200);

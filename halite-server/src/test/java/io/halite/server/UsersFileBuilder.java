@@ -26,18 +26,18 @@ final class UsersFileBuilder {
     }
 
     UsersFileBuilder hashed(String name, String hash, String... perms) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("username", name);
-        entry.put("password_hash", hash);
-        entry.put("perms", List.of(perms));
-        entries.add(entry);
-        return this;
+        return entry(name, "password_hash", hash, perms);
     }
 
+    /** A user with rqlite's plain-text password. */
     UsersFileBuilder plain(String name, String password, String... perms) {
+        return entry(name, "password", password, perms);
+    }
+
+    private UsersFileBuilder entry(String name, String passwordField, String password, String... perms) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("username", name);
-        entry.put("password", password);
+        entry.put(passwordField, password);
         entry.put("perms", List.of(perms));
         entries.add(entry);
         return this;
