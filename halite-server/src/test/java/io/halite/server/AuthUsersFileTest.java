@@ -163,6 +163,28 @@ class AuthUsersFileTest {
     }
 
     @Test
+    void removeSendsTheCredentialsOfUserFromTheEnvironmentOrAFileNeverFromArguments() throws Exception {
+        Path users = new UsersFileBuilder().anonymous("ready").user("admin", "adm-pass", "remove")
+                .writeTo(dir.resolve("users.json"));
+        start(users);
+        ServerProcess.CliResult fromEnvironment = ServerProcess.runCli(dir.resolve("cli"),
+                Map.of("HALITE_PASSWORD", "adm-pass"), "", "remove", "nobody", "--url", node.baseUrl(),
+                "--user", "admin");
+        assertThat(fromEnvironment.stderr()).as("authorized: the node looked for the member")
+                .contains("answered 404").contains("no member has the id nobody");
+        Path wrong = Files.writeString(dir.resolve("wrong-password"), "not-it\n");
+        ServerProcess.CliResult fromFile = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "", "remove", "nobody",
+                "--url", node.baseUrl(), "--user", "admin", "--password-file", wrong.toString());
+        assertThat(fromFile.exitCode()).isNotZero();
+        assertThat(fromFile.stderr()).contains("answered 401").contains("invalid user name or password")
+                .doesNotContain("not-it");
+        ServerProcess.CliResult none = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "", "remove", "nobody",
+                "--url", node.baseUrl(), "--user", "admin");
+        assertThat(none.exitCode()).isNotZero();
+        assertThat(none.stderr()).contains("halite remove: no password: set HALITE_PASSWORD or give a password file");
+    }
+
+    @Test
     void twoHundredWrongPasswordsFromOneAddressAreThrottledWhileAnotherClientIsServed() throws Exception {
         Path users = new UsersFileBuilder().anonymous("ready").user("app", "right", "status")
                 .writeTo(dir.resolve("users.json"));

@@ -1,7 +1,9 @@
 package io.halite.server.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
@@ -60,15 +62,21 @@ public final class AuthHandler extends Handler.Wrapper {
         return super.handle(request, response, callback);
     }
 
-    /** Whether the query string has a {@code tx} parameter. */
+    /** Whether the query string has a {@code tx} parameter (its name decoded, as the API decodes it). */
     private static boolean namesTransaction(Request request) {
         String query = request.getHttpURI().getQuery();
         if (query == null) {
             return false;
         }
         for (String pair : query.split("&")) {
-            if (pair.equals("tx") || pair.startsWith("tx=")) {
-                return true;
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            try {
+                if (URLDecoder.decode(name, StandardCharsets.UTF_8).equals("tx")) {
+                    return true;
+                }
+            } catch (IllegalArgumentException e) {
+                return true; // undecodable: the API refuses it; until then, assume the strictest
             }
         }
         return false;
