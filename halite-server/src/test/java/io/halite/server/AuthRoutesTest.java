@@ -89,6 +89,8 @@ class AuthRoutesTest {
                 new Row("POST", "/join", "{\"id\": \"n0\", \"addr\": \"127.0.0.1:" + raftPort
                         + "\", \"voter\": false}", "join-read-only", 409), // a voter already
                 new Row("DELETE", "/remove", "{\"id\": \"nobody\"}", "remove", 404),
+                new Row("GET", "/console/", null, "ui", 200),
+                new Row("GET", "/console/console.js", null, "ui", 200),
                 new Row("GET", "/db/execute", null, "execute", 405),
                 new Row("DELETE", "/status", null, "status", 405),
                 new Row("GET", "/no-such-endpoint", null, "all", 404));

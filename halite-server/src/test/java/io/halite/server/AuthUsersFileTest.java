@@ -51,6 +51,11 @@ class AuthUsersFileTest {
                 + node.logTail());
     }
 
+    /** A file holding {@code text}, for a command's standard input. */
+    private Path stdin(String text) throws Exception {
+        return Files.writeString(Files.createTempFile(dir, "stdin-", ".txt"), text);
+    }
+
     /** Waits up to 10 s for the node's log to contain {@code text}. */
     private void awaitLog(String text) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -137,11 +142,11 @@ class AuthUsersFileTest {
 
     @Test
     void passwdReadsStandardInputAndPrintsHashesTheServerAccepts() throws Exception {
-        ServerProcess.CliResult bcrypt = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "s3cret pass\n",
+        ServerProcess.CliResult bcrypt = ServerProcess.runCli(dir.resolve("cli"), stdin("s3cret pass\n"),
                 "passwd", "--cost", "4");
         assertThat(bcrypt.exitCode()).as(bcrypt.stderr()).isZero();
         assertThat(bcrypt.stdout().strip()).startsWith("$2b$04$").hasSize(60);
-        ServerProcess.CliResult scram = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "other pass\n",
+        ServerProcess.CliResult scram = ServerProcess.runCli(dir.resolve("cli"), stdin("other pass\n"),
                 "passwd", "--scram", "--iterations", "4096");
         assertThat(scram.exitCode()).as(scram.stderr()).isZero();
         assertThat(scram.stdout().strip()).startsWith("SCRAM-SHA-256$4096:");
@@ -157,7 +162,7 @@ class AuthUsersFileTest {
         assertThat(status("127.0.0.1", "s", "other pass")).isEqualTo(200);
         assertThat(status("127.0.0.1", "s", "s3cret pass")).isEqualTo(401);
 
-        ServerProcess.CliResult empty = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "", "passwd");
+        ServerProcess.CliResult empty = ServerProcess.runCli(dir.resolve("cli"), stdin(""), "passwd");
         assertThat(empty.exitCode()).isNotZero();
         assertThat(empty.stderr()).contains("halite passwd: no password on standard input");
     }
@@ -168,17 +173,17 @@ class AuthUsersFileTest {
                 .writeTo(dir.resolve("users.json"));
         start(users);
         ServerProcess.CliResult fromEnvironment = ServerProcess.runCli(dir.resolve("cli"),
-                Map.of("HALITE_PASSWORD", "adm-pass"), "", "remove", "nobody", "--url", node.baseUrl(),
+                Map.of("HALITE_PASSWORD", "adm-pass"), null, "remove", "nobody", "--url", node.baseUrl(),
                 "--user", "admin");
         assertThat(fromEnvironment.stderr()).as("authorized: the node looked for the member")
                 .contains("answered 404").contains("no member has the id nobody");
         Path wrong = Files.writeString(dir.resolve("wrong-password"), "not-it\n");
-        ServerProcess.CliResult fromFile = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "", "remove", "nobody",
+        ServerProcess.CliResult fromFile = ServerProcess.runCli(dir.resolve("cli"), "remove", "nobody",
                 "--url", node.baseUrl(), "--user", "admin", "--password-file", wrong.toString());
         assertThat(fromFile.exitCode()).isNotZero();
         assertThat(fromFile.stderr()).contains("answered 401").contains("invalid user name or password")
                 .doesNotContain("not-it");
-        ServerProcess.CliResult none = ServerProcess.runCli(dir.resolve("cli"), Map.of(), "", "remove", "nobody",
+        ServerProcess.CliResult none = ServerProcess.runCli(dir.resolve("cli"), "remove", "nobody",
                 "--url", node.baseUrl(), "--user", "admin");
         assertThat(none.exitCode()).isNotZero();
         assertThat(none.stderr()).contains("halite remove: no password: set HALITE_PASSWORD or give a password file");

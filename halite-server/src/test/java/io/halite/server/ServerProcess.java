@@ -114,23 +114,25 @@ public final class ServerProcess implements AutoCloseable {
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
-        return runCli(outputDir, java.util.Map.of(), "", args);
+        return runCli(outputDir, java.util.Map.of(), null, args);
     }
 
-    /** {@link #runCli(Path, String...)} with extra environment variables and {@code stdin} as standard input. */
-    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, String stdin, String... args)
+    /** {@link #runCli(Path, String...)} with standard input read from {@code input} (none if null). */
+    static CliResult runCli(Path outputDir, Path input, String... args) throws Exception {
+        return runCli(outputDir, java.util.Map.of(), input, args);
+    }
+
+    /** {@link #runCli(Path, Path, String...)} with extra environment variables (secrets a command reads). */
+    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, Path input, String... args)
             throws Exception {
         Files.createDirectories(outputDir);
         int run = CLI_RUNS.incrementAndGet();
         Path out = outputDir.resolve("cli-" + run + ".out");
         Path err = outputDir.resolve("cli-" + run + ".err");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
-                "io.halite.server.cli.HaliteCommand"));
-        command.addAll(List.of(args));
-        Path in = outputDir.resolve("cli-" + run + ".in");
-        Files.writeString(in, stdin, StandardCharsets.UTF_8);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(in.toFile()).redirectOutput(out.toFile())
+        ProcessBuilder builder = new ProcessBuilder(cliCommand(args)).redirectOutput(out.toFile())
                 .redirectError(err.toFile());
+        builder.redirectInput(input != null ? ProcessBuilder.Redirect.from(input.toFile())
+                : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
@@ -140,6 +142,14 @@ public final class ServerProcess implements AutoCloseable {
         }
         return new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** The command line that runs {@code halite <args>} with this test JVM's java and classpath. */
+    static List<String> cliCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
+                "io.halite.server.cli.HaliteCommand"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** The JVM's maximum heap ({@code -Xmx}) for the next start; 256m unless set. */

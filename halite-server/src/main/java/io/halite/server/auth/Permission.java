@@ -30,7 +30,7 @@ public enum Permission {
     LEADER_OPS,
     /** Metrics; reserved for the metrics endpoint. */
     METRICS,
-    /** The web console; reserved for it. */
+    /** The web console's pages (/console); what they show needs the permissions of the endpoints they call. */
     UI;
 
     /** The name in users files: lower case, '-' for '_' ({@code join-read-only}). */

@@ -21,6 +21,8 @@ final class Routes {
     /** Needs nothing. */
     static final Set<Permission> OPEN = Set.of();
     private static final String TX_PATH = "/db/tx";
+    /** The web console's static files; what it shows comes from the other endpoints, each with its own check. */
+    private static final String CONSOLE_PATH = "/console";
 
     private static final Map<String, Set<Permission>> BY_PATH = Map.ofEntries(
             Map.entry("/db/execute", Set.of(Permission.EXECUTE)),
@@ -49,6 +51,9 @@ final class Routes {
                 || inTransaction && (path.equals("/db/execute") || path.equals("/db/query")
                 || path.equals("/db/request"))) {
             return Set.of(Permission.EXECUTE);
+        }
+        if (path.equals(CONSOLE_PATH) || path.startsWith(CONSOLE_PATH + "/")) {
+            return Set.of(Permission.UI);
         }
         return BY_PATH.getOrDefault(path, Set.of(Permission.ALL));
     }
