@@ -121,10 +121,10 @@ class BackupRestoreTest {
             write(node, "INSERT INTO t(v) VALUES(?)", "c" + i);
         }
         // An interactive transaction's entry is shipped and replayed like any other.
-        var tx = node.transactions().begin(Duration.ofSeconds(10), Duration.ofSeconds(10));
-        node.transactions().run(tx.id(), new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "tx"),
+        var tx = node.transactions().begin("", Duration.ofSeconds(10), Duration.ofSeconds(10));
+        node.transactions().run(tx.id(), "", new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "tx"),
                 Statement.of("UPDATE t SET v = v || '!' WHERE v = 'b'")), false));
-        long end = node.transactions().commit(tx.id(), Duration.ofSeconds(10));
+        long end = node.transactions().commit(tx.id(), "", Duration.ofSeconds(10));
         awaitStored(uploader, end);
         BackupStatus status = uploader.status();
         assertThat(status.lagEntries()).isZero();

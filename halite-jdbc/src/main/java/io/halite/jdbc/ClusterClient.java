@@ -3,6 +3,7 @@ package io.halite.jdbc;
 import java.io.IOException;
 import java.net.URI;
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -80,10 +81,17 @@ final class ClusterClient {
         return currentHost;
     }
 
-    /** Finds the first host in the URL's order that answers at all (leader or not). */
+    /**
+     * Finds the first host in the URL's order that answers at all (leader or not). A 403 counts as an answer: the
+     * credentials are right, the user just lacks the {@code ready} permission; a 401 means they are wrong.
+     */
     void connect() throws SQLException {
         Reply reply = send("GET", null, "/readyz?noleader", null, Retry.READ, options.timeout());
-        if (reply.status != 200) {
+        if (reply.status == 401) {
+            throw new SQLInvalidAuthorizationSpecException("the node refused the credentials: " + message(reply)
+                    + (options.authorization() == null ? "; give the user and password options" : ""), "28000");
+        }
+        if (reply.status != 200 && reply.status != 403) {
             throw requestError(reply);
         }
     }
@@ -93,7 +101,8 @@ final class ClusterClient {
         try {
             Reply reply = send("GET", tx == null ? null : tx.host, "/readyz", null,
                     tx == null ? Retry.READ : Retry.PINNED, timeout);
-            return reply.status == 200;
+            // 403: the user lacks the ready permission; the node answered, which is all that can be known then.
+            return reply.status == 200 || reply.status == 403;
         } catch (SQLException e) {
             return false;
         }
@@ -311,7 +320,9 @@ final class ClusterClient {
     private HttpConnection socket(String host) {
         return sockets.computeIfAbsent(host, h -> {
             URI uri = URI.create("http://" + h);
-            return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS);
+            // Credentials go to every host: the one in the URL, the next after a failover, a redirect's target.
+            return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS,
+                    options.authorization());
         });
     }
 
@@ -354,12 +365,18 @@ final class ClusterClient {
                 + message(reply) + " (HTTP " + reply.status + ")", "40001");
     }
 
-    /** A non-200 answer that is not retried: the server's message, with 503 marked as possibly applied. */
+    /**
+     * A non-200 answer that is not retried: the server's message, with 503 marked as possibly applied, and
+     * PostgreSQL's SQLStates for refused credentials (28000) and a missing permission (42501).
+     */
     private static SQLException requestError(Reply reply) {
         String text = message(reply) + " (HTTP " + reply.status + " from " + reply.host + ")";
-        if (reply.status == 503) {
-            return new SQLTransientConnectionException(text, OUTCOME_UNKNOWN);
-        }
-        return new SQLException(text, reply.status == 413 ? "54000" : "HY000");
+        return switch (reply.status) {
+            case 503 -> new SQLTransientConnectionException(text, OUTCOME_UNKNOWN);
+            case 401 -> new SQLInvalidAuthorizationSpecException(text, "28000");
+            case 403 -> new SQLException(text, "42501");
+            case 413 -> new SQLException(text, "54000");
+            default -> new SQLException(text, "HY000");
+        };
     }
 }

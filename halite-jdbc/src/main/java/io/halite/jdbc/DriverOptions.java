@@ -25,9 +25,10 @@ import java.util.regex.Pattern;
  *                         transaction begin
  * @param txIdleTimeout    how long the server keeps an idle transaction open
  * @param readYourWrites   whether reads wait for the highest log index this JVM has seen written to the cluster
+ * @param authorization    the Basic Authorization header for the user and password options, or null
  */
 record DriverOptions(String url, List<String> hosts, String level, Duration timeout, Duration txIdleTimeout,
-                     boolean readYourWrites) {
+                     boolean readYourWrites, String authorization) {
     static final String PREFIX = "jdbc:halite://";
     static final int DEFAULT_PORT = 4001;
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
@@ -41,8 +42,8 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
         TX_IDLE_TIMEOUT("tx_idle_timeout", "10s", "how long the server keeps an idle transaction open"),
         READ_YOUR_WRITES("read_your_writes", "true", "reads wait until the node has applied the last write this JVM "
                 + "saw committed to the cluster (true or false)"),
-        USER("user", null, "accepted and ignored: the server has no authentication"),
-        PASSWORD("password", null, "accepted and ignored: the server has no authentication");
+        USER("user", null, "user name, for a cluster that runs with --auth"),
+        PASSWORD("password", null, "the user's password");
 
         final String key;
         final String defaultValue;
@@ -110,7 +111,35 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
         }
         return new DriverOptions(url, hosts(authority, url), level,
                 positiveDuration(values, Option.TIMEOUT), positiveDuration(values, Option.TX_IDLE_TIMEOUT),
-                bool(values, Option.READ_YOUR_WRITES));
+                bool(values, Option.READ_YOUR_WRITES), authorization(values));
+    }
+
+    /** Without the credentials, so that the options can be printed. */
+    @Override
+    public String toString() {
+        return "DriverOptions[hosts=" + hosts + ", level=" + level + ", timeout=" + timeout + ", txIdleTimeout="
+                + txIdleTimeout + ", readYourWrites=" + readYourWrites + ", user=" + (authorization != null) + "]";
+    }
+
+    /** Basic credentials from the user and password options; both or neither must be given. */
+    private static String authorization(Map<String, String> values) throws SQLException {
+        String user = values.get(Option.USER.key);
+        String password = values.get(Option.PASSWORD.key);
+        if (user == null || user.isEmpty()) {
+            // Tools send an empty user and password when none was configured: that is no credentials.
+            if (password != null && !password.isEmpty()) {
+                throw new SQLException("a password without a user; give the user option too", "28000");
+            }
+            return null;
+        }
+        if (user.indexOf(':') >= 0) {
+            throw new SQLException("a user name cannot contain ':' (Basic authentication could not send it)", "28000");
+        }
+        if (password == null) {
+            throw new SQLException("user " + user + " has no password; give the password option", "28000");
+        }
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Each option with its current value from {@code info} (or its default), for {@code Driver.getPropertyInfo}. */

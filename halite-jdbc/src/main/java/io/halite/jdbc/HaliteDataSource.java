@@ -11,7 +11,8 @@ import javax.sql.DataSource;
 /**
  * A {@link DataSource} for Halite, configured bean-style (so that e.g. HikariCP's {@code dataSourceClassName}
  * with properties works): {@code url} ({@code jdbc:halite://host:port,...}), and optionally {@code level},
- * {@code timeout}, {@code txIdleTimeout}, {@code readYourWrites}, which override the URL's options (see
+ * {@code timeout}, {@code txIdleTimeout}, {@code readYourWrites}, {@code user}, {@code password}, which override the
+ * URL's options (see
  * {@link HaliteDriver}). Not a pool: each
  * {@link #getConnection()} is a new connection.
  */
@@ -22,6 +23,20 @@ public final class HaliteDataSource implements DataSource {
     private PrintWriter logWriter;
     @Override
     public Connection getConnection() throws SQLException {
+        return open(new Properties());
+    }
+
+    /** A connection as {@code username}, whatever user this data source is set to. */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        Properties login = new Properties();
+        login.setProperty("user", username == null ? "" : username);
+        login.setProperty("password", password == null ? "" : password);
+        return open(login);
+    }
+
+    /** A connection with this data source's options, {@code overrides} winning. */
+    private Connection open(Properties overrides) throws SQLException {
         if (url == null) {
             throw new SQLException("set the data source's url (jdbc:halite://host:port,...) first", "08001");
         }
@@ -29,13 +44,8 @@ public final class HaliteDataSource implements DataSource {
         synchronized (options) {
             copy = (Properties) options.clone();
         }
+        copy.putAll(overrides);
         return HaliteConnection.open(DriverOptions.parse(url, copy));
-    }
-
-    /** The server has no authentication: the user and password are ignored. */
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return getConnection();
     }
 
     public String getUrl() {
@@ -96,12 +106,14 @@ public final class HaliteDataSource implements DataSource {
         option("read_your_writes", Boolean.toString(readYourWrites));
     }
 
-    /** Ignored: the server has no authentication. */
+    /** The user for a cluster run with --auth. */
     public void setUser(String user) {
+        option("user", user);
     }
 
-    /** Ignored: the server has no authentication. */
+    /** The user's password. */
     public void setPassword(String password) {
+        option("password", password);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  *   <li>{@code tx_idle_timeout}: how long the server keeps an idle transaction, default {@code 10s}</li>
  *   <li>{@code read_your_writes}: {@code true} (default) makes every read wait for the highest log index any
  *       connection of this JVM has seen written to the same cluster</li>
- *   <li>{@code user}, {@code password}: accepted and ignored (the server has no authentication)</li>
+ *   <li>{@code user}, {@code password}: credentials for a cluster run with {@code --auth}, sent to every node</li>
  * </ul>
  * Registered with {@link DriverManager} when loaded (and found by {@link java.util.ServiceLoader}). Not JDBC
  * compliant in the strict sense: SQLite has no stored procedures, savepoints are not supported, and results are

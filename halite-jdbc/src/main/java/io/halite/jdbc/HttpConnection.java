@@ -24,6 +24,8 @@ public final class HttpConnection implements Closeable {
     private final String host;
     private final int port;
     private final int connectTimeoutMillis;
+    /** Sent with every request ({@code Authorization: ...} and CRLF), or empty. */
+    private final String authorizationLine;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
@@ -39,10 +41,12 @@ public final class HttpConnection implements Closeable {
         }
     }
 
-    public HttpConnection(String host, int port, int connectTimeoutMillis) {
+    /** @param authorization the Authorization header sent with every request (Basic credentials), or null */
+    public HttpConnection(String host, int port, int connectTimeoutMillis, String authorization) {
         this.host = host;
         this.port = port;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.authorizationLine = authorization == null ? "" : "Authorization: " + authorization + "\r\n";
     }
 
     public String hostAndPort() {
@@ -64,7 +68,7 @@ public final class HttpConnection implements Closeable {
         }
         byte[] head = (method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + (body == null ? "" : "\r\nContent-Type: application/json\r\nContent-Length: " + body.length)
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                + "\r\n" + authorizationLine + "\r\n").getBytes(StandardCharsets.US_ASCII);
         int bodyLength = body == null ? 0 : body.length;
         // One write, so that a request is one segment and one read for the server.
         byte[] request = new byte[head.length + bodyLength];

@@ -38,9 +38,28 @@ class DriverOptionsTest {
     void propertiesWinOverTheUrl() throws SQLException {
         Properties p = new Properties();
         p.setProperty("level", "none");
-        p.setProperty("user", "ignored");
-        p.setProperty("password", "ignored");
-        assertThat(DriverOptions.parse("jdbc:halite://h?level=linearizable", p).level()).isEqualTo("none");
+        p.setProperty("user", "app");
+        p.setProperty("password", "from-properties");
+        DriverOptions o = DriverOptions.parse("jdbc:halite://h?level=linearizable&user=x&password=from-url", p);
+        assertThat(o.level()).isEqualTo("none");
+        assertThat(o.authorization()).isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString(
+                "app:from-properties".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void userAndPasswordBecomeBasicCredentialsThatToStringLeavesOut() throws SQLException {
+        DriverOptions o = DriverOptions.parse("jdbc:halite://h?user=app&password=p%40ss%3Aw", null);
+        assertThat(o.authorization()).isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString(
+                "app:p@ss:w".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(o.toString()).doesNotContain("p@ss").doesNotContain(o.authorization().substring(6));
+        Properties empty = new Properties();
+        empty.setProperty("user", "");
+        empty.setProperty("password", "");
+        assertThat(DriverOptions.parse("jdbc:halite://h", empty).authorization()).isNull();
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?user=app", null))
+                .hasMessage("user app has no password; give the password option");
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?password=x", null))
+                .hasMessage("a password without a user; give the user option too");
     }
 
     @Test

@@ -25,22 +25,29 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts {@code size} members on loopback (with {@code extraArgs} each) and waits until every one is ready. */
     static ProcessCluster start(Path dir, int size, String... extraArgs) throws Exception {
+        return start(dir, size, java.util.Map.of(), extraArgs);
+    }
+
+    /** {@link #start(Path, int, String...)} with {@code environment} added to every member's. */
+    static ProcessCluster start(Path dir, int size, java.util.Map<String, String> environment, String... extraArgs)
+            throws Exception {
         int[] ports = new int[2 * size];
         for (int i = 0; i < ports.length; i++) {
             ports[i] = ServerProcess.freePort();
         }
         return start(dir, size, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i], i -> ports[2 * i + 1],
-                extraArgs);
+                environment, extraArgs);
     }
 
     /** Starts member i in network namespace i of {@code net}, on its own address (ports 4001 and 4002). */
     static ProcessCluster startIn(NetworkNamespaces net, Path dir, int size, String... extraArgs) throws Exception {
-        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, extraArgs);
+        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, java.util.Map.of(), extraArgs);
     }
 
     private static ProcessCluster start(Path dir, int size, IntFunction<String> host,
                                         IntFunction<List<String>> prefix, IntUnaryOperator httpPort,
-                                        IntUnaryOperator raftPort, String... extraArgs) throws Exception {
+                                        IntUnaryOperator raftPort, java.util.Map<String, String> environment,
+                                        String... extraArgs) throws Exception {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             peers.add("n" + i + "@" + host.apply(i) + ":" + raftPort.applyAsInt(i));
@@ -50,7 +57,7 @@ final class ProcessCluster implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
             args.addAll(List.of(extraArgs));
             nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
-                    httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args));
+                    httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args).environment(environment));
         }
         return launch(nodes);
     }
@@ -84,11 +91,17 @@ final class ProcessCluster implements AutoCloseable {
 
     /** {@link #join(Path, ServerProcess, String...)} with the new node's JVM limited to {@code maxHeap}. */
     ServerProcess joinWithHeap(Path dir, ServerProcess via, String maxHeap, String... extraArgs) throws Exception {
+        return join(dir, via, maxHeap, java.util.Map.of(), extraArgs);
+    }
+
+    /** {@link #join(Path, ServerProcess, String...)} with a heap limit and {@code environment} for the new node. */
+    ServerProcess join(Path dir, ServerProcess via, String maxHeap, java.util.Map<String, String> environment,
+                       String... extraArgs) throws Exception {
         String id = "n" + nodes.size();
         List<String> args = new ArrayList<>(List.of("--node-id", id, "--join", via.baseUrl()));
         args.addAll(List.of(extraArgs));
         ServerProcess node = new ServerProcess(dir.resolve(id), dir.resolve("logs-" + id), ServerProcess.freePort(),
-                ServerProcess.freePort(), args).heap(maxHeap);
+                ServerProcess.freePort(), args).heap(maxHeap).environment(environment);
         nodes.add(node);
         node.start();
         return node;

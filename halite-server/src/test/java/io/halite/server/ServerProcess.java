@@ -36,6 +36,8 @@ public final class ServerProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String heap = "256m";
     private final List<String> systemProperties = new ArrayList<>();
+    private java.util.Map<String, String> environment = java.util.Map.of();
+    private String readinessAuthorization;
     private Process process;
     private Path logFile;
     private int starts;
@@ -113,11 +115,17 @@ public final class ServerProcess implements AutoCloseable {
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
-        return runCli(outputDir, null, args);
+        return runCli(outputDir, java.util.Map.of(), null, args);
     }
 
     /** {@link #runCli(Path, String...)} with standard input read from {@code input} (none if null). */
     static CliResult runCli(Path outputDir, Path input, String... args) throws Exception {
+        return runCli(outputDir, java.util.Map.of(), input, args);
+    }
+
+    /** {@link #runCli(Path, Path, String...)} with extra environment variables (secrets a command reads). */
+    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, Path input, String... args)
+            throws Exception {
         Files.createDirectories(outputDir);
         int run = CLI_RUNS.incrementAndGet();
         Path out = outputDir.resolve("cli-" + run + ".out");
@@ -126,6 +134,7 @@ public final class ServerProcess implements AutoCloseable {
                 .redirectError(err.toFile());
         builder.redirectInput(input != null ? ProcessBuilder.Redirect.from(input.toFile())
                 : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
@@ -165,6 +174,18 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    /** Extra environment variables for the next start (secrets a node reads from its environment). */
+    public ServerProcess environment(java.util.Map<String, String> variables) {
+        this.environment = java.util.Map.copyOf(variables);
+        return this;
+    }
+
+    /** The Authorization header {@link #awaitReady()} sends, for a node whose /readyz needs credentials. */
+    public ServerProcess readinessAuthorization(String authorization) {
+        this.readinessAuthorization = authorization;
+        return this;
+    }
+
     /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
     public synchronized void start() throws Exception {
         launch();
@@ -190,10 +211,11 @@ public final class ServerProcess implements AutoCloseable {
                 "--raft-addr", host + ":" + raftPort,
                 "--election-timeout", "300ms"));
         command.addAll(extraArgs);
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile())
-                .start();
+                .redirectOutput(logFile.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
     }
 
     /** Waits (bounded) until {@code GET /readyz} answers 200; fails with the log's tail otherwise. */
@@ -206,8 +228,12 @@ public final class ServerProcess implements AutoCloseable {
                         + " before it was ready; log " + logFile + ":\n" + logTail());
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/readyz"))
+                        .timeout(Duration.ofSeconds(2)).GET();
+                if (readinessAuthorization != null) {
+                    ready.header("Authorization", readinessAuthorization);
+                }
+                HttpResponse<String> response = http.send(ready.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -260,6 +286,11 @@ public final class ServerProcess implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("halite serve did not die after SIGKILL");
         }
+    }
+
+    /** SIGHUP: a node run with --auth reads its users file again. */
+    public synchronized void hangUp() throws Exception {
+        signal("HUP");
     }
 
     /**

@@ -22,6 +22,11 @@ public final class BackupTargets {
             String prefix = url.getPath().replaceAll("^/+|/+$", "");
             if (prefix.isEmpty() || ObjectNames.isValid(prefix)) return new S3Target(url.getAuthority(), prefix, s3);
         }
+        if (url.getRawUserInfo() != null) {
+            // Never repeat credentials: an error message ends up in logs.
+            throw new IllegalArgumentException("--backup takes no credentials in its URL; give S3 keys with "
+                    + "HALITE_S3_ACCESS_KEY_FILE and HALITE_S3_SECRET_KEY_FILE (or the AWS variables)");
+        }
         throw new IllegalArgumentException("--backup takes file:///path or s3://bucket/prefix, not '" + url + "'");
     }
 }

@@ -40,11 +40,22 @@ class BackupTargetsTest {
     @Test
     void refusesOtherUrls() {
         for (String url : List.of("backups", "/var/backups", "file:backups", "file://host/backups", "http://host/b",
-                "s3:bucket", "s3:///prefix", "s3://user:pw@bucket/p", "s3://bucket/a/../b", "s3://bucket/p?x=1")) {
+                "s3:bucket", "s3:///prefix", "s3://bucket/a/../b", "s3://bucket/p?x=1")) {
             assertThatThrownBy(() -> BackupTargets.open(URI.create(url), S3))
                     .as(url)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("--backup takes file:///path or s3://bucket/prefix, not '" + url + "'");
+        }
+    }
+
+    @Test
+    void credentialsInTheUrlAreRefusedWithoutBeingRepeated() {
+        for (String url : List.of("s3://AKIAEXAMPLE:s3cr3t@bucket/p", "file://user:s3cr3t@host/backups")) {
+            assertThatThrownBy(() -> BackupTargets.open(URI.create(url), S3))
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--backup takes no credentials in its URL")
+                    .hasMessageNotContaining("s3cr3t");
         }
     }
 }

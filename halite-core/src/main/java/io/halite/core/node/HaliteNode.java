@@ -720,8 +720,10 @@ public final class HaliteNode implements AutoCloseable {
             throw new IOException("member " + memberId + " did not tell its API address");
         }
         Path target = Files.createTempFile(directory, "replica-", ".sqlite");
-        java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/db/backup")).GET().build(),
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(api + "/db/backup")).GET();
+        config.peerCredentials().authorization().ifPresent(value -> request.header("Authorization", value));
+        java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(request.build(),
                 java.net.http.HttpResponse.BodyHandlers.ofFile(target));
         try {
             if (response.statusCode() != 200) {

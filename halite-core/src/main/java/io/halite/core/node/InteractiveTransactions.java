@@ -103,6 +103,13 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
     }
 
+    /** The transaction was begun by someone else: only its owner may use or end it. */
+    public static final class NotOwner extends NodeException {
+        NotOwner(String id) {
+            super(403, "transaction " + id + " was begun by another user; only that user can use or end it");
+        }
+    }
+
     private final String nodeId;
     private final SqliteStateMachine stateMachine;
     private final WriteBatcher batcher;
@@ -131,12 +138,14 @@ public final class InteractiveTransactions implements AutoCloseable {
     /** An open transaction. Its requests are serialized on the object itself. */
     private static final class Open {
         final String id;
+        final String owner;
         final SqliteDatabase.Speculation speculation;
         final long idleNanos;
         volatile long lastUsed = System.nanoTime();
 
-        Open(String id, SqliteDatabase.Speculation speculation, Duration idle) {
+        Open(String id, String owner, SqliteDatabase.Speculation speculation, Duration idle) {
             this.id = id;
+            this.owner = owner;
             this.speculation = speculation;
             this.idleNanos = idle.toNanos();
         }
@@ -158,10 +167,12 @@ public final class InteractiveTransactions implements AutoCloseable {
     /**
      * Begins a transaction once the write gate is free, waiting at most {@code wait} for it.
      *
+     * @param owner who begins it (the authenticated user name; empty without authentication): only requests
+     *              that give the same owner may use or end it
      * @param idle the transaction is aborted after this long without a request
      * @throws NodeException 503 if this node is not the leader or the gate stayed busy
      */
-    public Begun begin(Duration idle, Duration wait) throws InterruptedException {
+    public Begun begin(String owner, Duration idle, Duration wait) throws InterruptedException {
         requireLeader();
         long deadline = System.nanoTime() + wait.toNanos();
         if (!turn.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -184,7 +195,7 @@ public final class InteractiveTransactions implements AutoCloseable {
                     ThreadLocalRandom.current().nextLong());
             byte[] random = new byte[12];
             IDS.nextBytes(random);
-            Open tx = new Open(nodeId + "-" + HexFormat.of().formatHex(random), speculation, idle);
+            Open tx = new Open(nodeId + "-" + HexFormat.of().formatHex(random), owner, speculation, idle);
             open.put(tx.id, tx);
             scheduleIdleCheck(tx, idle.toNanos());
             return new Begun(tx.id, speculation.baseIndex());
@@ -201,10 +212,11 @@ public final class InteractiveTransactions implements AutoCloseable {
      * Runs a request inside an open transaction.
      *
      * @throws Unknown if no open transaction has this id
+     * @throws NotOwner if {@code owner} did not begin it
      * @throws Aborted if SQLite rolled the transaction back (it is over)
      */
-    public List<StatementResult> run(String id, Request request) {
-        Open tx = find(id);
+    public List<StatementResult> run(String id, String owner, Request request) {
+        Open tx = find(id, owner);
         synchronized (tx) {
             requireOpen(tx);
             tx.lastUsed = System.nanoTime();
@@ -231,8 +243,8 @@ public final class InteractiveTransactions implements AutoCloseable {
      * @throws Aborted if the entry was refused because another write came first (nothing applied)
      * @throws NodeException 503 if the commit was not confirmed in time (it may or may not have happened)
      */
-    public long commit(String id, Duration timeout) throws InterruptedException {
-        Open tx = find(id);
+    public long commit(String id, String owner, Duration timeout) throws InterruptedException {
+        Open tx = find(id, owner);
         LogEntry.Transaction entry;
         synchronized (tx) {
             requireOpen(tx);
@@ -293,8 +305,8 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     /** Rolls a transaction back. */
-    public void rollback(String id) {
-        Open tx = find(id);
+    public void rollback(String id, String owner) {
+        Open tx = find(id, owner);
         synchronized (tx) {
             requireOpen(tx);
             end(tx, new Ending("it was rolled back", false));
@@ -368,10 +380,13 @@ public final class InteractiveTransactions implements AutoCloseable {
         turn.release();
     }
 
-    private Open find(String id) {
+    private Open find(String id, String owner) {
         Open tx = open.get(id);
         if (tx == null) {
             throw gone(id);
+        }
+        if (!tx.owner.equals(owner)) {
+            throw new NotOwner(id);
         }
         return tx;
     }

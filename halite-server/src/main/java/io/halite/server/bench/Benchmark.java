@@ -2,6 +2,7 @@ package io.halite.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.halite.server.auth.Login;
 import io.halite.jdbc.HttpConnection;
 import java.io.IOException;
 import java.net.URI;
@@ -53,13 +54,16 @@ public final class Benchmark {
     private final URI base;
     private final String readLevel;
     private final ClientKind clientKind;
+    private final Login login;
     private final HttpClient http;
     private boolean preloaded;
 
-    public Benchmark(URI base, String readLevel, ClientKind clientKind) {
+    /** @param login sent with every request, or null for a node without authentication */
+    public Benchmark(URI base, String readLevel, ClientKind clientKind, Login login) {
         this.base = base;
         this.readLevel = readLevel;
         this.clientKind = clientKind;
+        this.login = login;
         // Only for setting up (creating the table, preloading rows); the load itself uses HttpSession or JdbcSession.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -93,10 +97,11 @@ public final class Benchmark {
         long until = measureFrom + measured.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Client>> running = new ArrayList<>();
-        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients) : null) {
+        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients, login) : null) {
             for (int i = 0; i < clients; i++) {
                 Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
-                Session session = jdbc != null ? jdbc.session() : new HttpSession(base, readLevel);
+                Session session = jdbc != null ? jdbc.session()
+                        : new HttpSession(base, readLevel, login == null ? null : login.authorization());
                 running.add(pool.submit(() -> client.loop(session, workload, measureFrom, until)));
             }
             return collect(workload, clients, measured, running, pool);
@@ -175,8 +180,9 @@ public final class Benchmark {
         private final HttpConnection connection;
         private final String readLevel;
 
-        HttpSession(URI base, String readLevel) {
-            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort() : 80, 5_000);
+        HttpSession(URI base, String readLevel, String authorization) {
+            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort() : 80, 5_000,
+                    authorization);
             this.readLevel = readLevel;
         }
 
@@ -227,7 +233,7 @@ public final class Benchmark {
     }
 
     private void post(String path, String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+        HttpResponse<String> response = http.send(authorized(HttpRequest.newBuilder(base.resolve(path)))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -237,9 +243,16 @@ public final class Benchmark {
         }
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return login == null ? request : request.header("Authorization", login.authorization());
+    }
+
     private int nodes() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/nodes?ver=2")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(authorized(HttpRequest.newBuilder(base.resolve("/nodes?ver=2")))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /nodes answered " + response.statusCode() + " " + response.body());
+        }
         JsonNode nodes = JSON.readTree(response.body()).get("nodes");
         return nodes == null ? 1 : nodes.size();
     }

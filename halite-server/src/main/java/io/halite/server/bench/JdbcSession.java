@@ -1,5 +1,6 @@
 package io.halite.server.bench;
 
+import io.halite.server.auth.Login;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
@@ -19,8 +20,12 @@ final class JdbcSession implements Benchmark.Session {
     static final class Pool implements AutoCloseable {
         private final HikariDataSource dataSource;
 
-        Pool(URI node, String readLevel, int clients) {
+        Pool(URI node, String readLevel, int clients, Login login) {
             HikariConfig config = new HikariConfig();
+            if (login != null) {
+                config.setUsername(login.user());
+                config.setPassword(login.password());
+            }
             config.setJdbcUrl("jdbc:halite://" + node.getAuthority() + "/" + (readLevel == null ? "" : "?level=" + readLevel));
             config.setMaximumPoolSize(clients);
             config.setMinimumIdle(clients);

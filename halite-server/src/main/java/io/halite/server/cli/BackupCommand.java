@@ -25,6 +25,7 @@ public final class BackupCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+            defaultValueProvider = EnvironmentOptions.class,
             description = "Lists the base copies in a backup and the range of log indexes and times each can restore to.")
     static final class ListCommand implements Callable<Integer> {
         @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path or s3://bucket/prefix.")

@@ -1,10 +1,12 @@
 package io.halite.server.cli;
 
+import io.halite.server.auth.Login;
 import io.halite.server.bench.Benchmark;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,16 +42,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--level", description = "Read consistency level for kvread (none, weak, linearizable, strong); default: the server's (weak).")
     String level;
 
+    @CommandLine.Mixin
+    ClientCredentials credentials;
+
     @Override
     public Integer call() throws Exception {
         Duration measured = Benchmark.parseSeconds(secondsText);
+        Login login;
+        try {
+            login = credentials.login();
+        } catch (Passwords.Missing e) {
+            System.err.println("halite bench: " + e.getMessage());
+            return 1;
+        }
         Benchmark.ClientKind kind = switch (client) {
             case "http" -> Benchmark.ClientKind.HTTP;
             case "jdbc" -> Benchmark.ClientKind.JDBC;
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--client must be http or jdbc, not '" + client + "'");
         };
-        Benchmark benchmark = new Benchmark(url, level, kind);
+        Benchmark benchmark = new Benchmark(url, level, kind, login);
         try {
             for (String name : workloads) {
                 for (int c : clients) {

@@ -2,6 +2,7 @@ package io.halite.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.halite.core.node.PeerCredentials;
 import io.halite.server.http.DiscoveryResponder;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -89,6 +90,7 @@ final class Discovery {
     private final String raftAddress;
     private final String apiAddress;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    private final PeerCredentials credentials;
     /** Every node that answered {@code /discovery}, this one included, by id (sorted). */
     private final Map<String, Discovering> seen = new TreeMap<>();
     private volatile List<String> proposal = List.of();
@@ -101,9 +103,11 @@ final class Discovery {
      * @param port    the API port at each address
      * @param expect  how many nodes start the cluster ({@code --bootstrap-expect})
      * @param timeout how long to look before giving up ({@code --bootstrap-timeout})
+     * @param credentials presented to a running cluster's members, which may require authentication
      */
     Discovery(String name, int port, int expect, Duration timeout, String id, String raftAddress,
-              String apiAddress) {
+              String apiAddress, PeerCredentials credentials) {
+        this.credentials = credentials;
         this.name = name;
         this.port = port;
         this.expect = expect;
@@ -300,8 +304,9 @@ final class Discovery {
     }
 
     private CompletableFuture<HttpResponse<String>> get(URI url) {
-        return http.sendAsync(HttpRequest.newBuilder(url).timeout(PROBE_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(PROBE_TIMEOUT).GET();
+        credentials.authorization().ifPresent(header -> request.header("Authorization", header));
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static Answer discovering(String body) {

@@ -24,8 +24,12 @@ import picocli.CommandLine.Model.OptionSpec;
 final class EnvironmentOptions implements CommandLine.IDefaultValueProvider {
     private static final String PREFIX = "HALITE_";
     private static final String FILE_SUFFIX = "_FILE";
-    /** Read by the ./halite launcher, not by a command. */
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("HALITE_JAVA_OPTS");
+    /**
+     * Read by the ./halite launcher (HALITE_JAVA_OPTS) or by a command itself, not options: passwords, and the
+     * client credentials a container may set for 'halite health' beside the node's own variables.
+     */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("HALITE_JAVA_OPTS", ServeCommand.NODE_PASSWORD_VARIABLE,
+            ClientCredentials.PASSWORD_VARIABLE, "HALITE_USER", "HALITE_PASSWORD_FILE");
 
     private final Map<String, String> environment;
     private final Set<String> secretOptions;

@@ -1,5 +1,6 @@
 package io.halite.server.cli;
 
+import io.halite.server.auth.Login;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,13 +34,25 @@ public final class HealthCommand implements Callable<Integer> {
             description = "The address the node's HTTP API listens on (default: ${DEFAULT-VALUE}).")
     String httpAddr;
 
+    /** For a node run with --auth whose users file does not grant ready to requests without credentials. */
+    @CommandLine.Mixin
+    ClientCredentials credentials;
+
     @Override
     public Integer call() throws InterruptedException {
         URI readyz = URI.create("http://" + reachable(HostPort.parse(httpAddr, "--http-addr")) + "/readyz");
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build().send(
-                    HttpRequest.newBuilder(readyz).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(readyz).timeout(TIMEOUT).GET();
+            Login login = credentials.login();
+            if (login != null) {
+                request.header("Authorization", login.authorization());
+            }
+            response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build().send(request.build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Passwords.Missing e) {
+            spec.commandLine().getErr().println("halite health: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             spec.commandLine().getErr().println("halite health: cannot reach " + readyz + ": " + e.getMessage());
             return 1;

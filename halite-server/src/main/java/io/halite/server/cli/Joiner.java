@@ -3,6 +3,7 @@ package io.halite.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.core.node.HaliteNode;
+import io.halite.core.node.PeerCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,10 +31,15 @@ final class Joiner {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<URI> seeds;
+    private final PeerCredentials credentials;
 
-    /** @param seeds API URLs of members of the cluster to join */
-    Joiner(List<URI> seeds) {
+    /**
+     * @param seeds       API URLs of members of the cluster to join
+     * @param credentials presented to them if the cluster runs with authentication
+     */
+    Joiner(List<URI> seeds, PeerCredentials credentials) {
         this.seeds = List.copyOf(seeds);
+        this.credentials = credentials;
     }
 
     /** A refusal that asking again will not change (a bad request, or a conflicting member). */
@@ -70,6 +76,13 @@ final class Joiner {
                 try {
                     node.learnMembers(members(seed));
                     return ask(node, seed, voter);
+                } catch (Refused e) {
+                    if (e.status == 401 || e.status == 403) {
+                        // Asking again with the same credentials would only add to the failures the member counts.
+                        throw new JoinRefused(seed + " refused this node's credentials (--node-user): "
+                                + e.getMessage());
+                    }
+                    LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
                 } catch (IOException e) {
                     LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
                 }
@@ -127,6 +140,10 @@ final class Joiner {
     }
 
     private String send(HttpRequest request) throws IOException, InterruptedException {
+        if (credentials.authorization().isPresent()) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Authorization", credentials.authorization().get()).build();
+        }
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             String error = response.body();

@@ -1,11 +1,13 @@
 package io.halite.server.cli;
 
+import io.halite.server.auth.Login;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,18 +30,30 @@ public final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30s", converter = Durations.class, description = "How long to wait for the change to commit (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @CommandLine.Mixin
+    ClientCredentials credentials;
+
     @Override
     public Integer call() throws Exception {
+        Login login;
+        try {
+            login = credentials.login();
+        } catch (Passwords.Missing e) {
+            System.err.println("halite remove: " + e.getMessage());
+            return 1;
+        }
         String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("id", nodeId));
-        HttpRequest request = HttpRequest.newBuilder(url.resolve("/remove?timeout=" + timeout.toMillis() + "ms"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/remove?timeout=" + timeout.toMillis() + "ms"))
                 .timeout(timeout.plusSeconds(5))
                 .header("Content-Type", "application/json")
-                .method("DELETE", HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body));
+        if (login != null) {
+            request.header("Authorization", login.authorization());
+        }
         HttpResponse<String> response;
         try {
             response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(request, HttpResponse.BodyHandlers.ofString());
+                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             System.err.println("halite remove: cannot reach " + url + ": " + e);
             return 1;

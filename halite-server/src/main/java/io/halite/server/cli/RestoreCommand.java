@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code halite restore}: rebuilds a node's data directory from a backup, to the latest point or an earlier one. */
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = EnvironmentOptions.class,
         description = {
             "Rebuilds a data directory from a backup: the newest base copy at or before the point, then every logged write after it up to the point, replayed exactly (same pinned times and random seeds).",
             "",

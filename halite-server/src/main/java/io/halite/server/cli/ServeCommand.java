@@ -11,6 +11,10 @@ import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
 import io.halite.server.http.DiscoveryResponder;
+import io.halite.core.node.PeerCredentials;
+import io.halite.server.auth.AuthHandler;
+import io.halite.server.auth.Authenticator;
+import io.halite.server.auth.UsersFile;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
 import io.halite.server.http.RequestMeters;
@@ -38,7 +42,7 @@ import picocli.CommandLine.Option;
             "",
             "Every write is committed to the Raft log (fsynced) before it is acknowledged. SIGTERM stops cleanly; a restart on the same --data-dir resumes where the node left off.",
             "",
-            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE).",
+            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE); prefer that to a flag, which every user of the machine can read with ps.",
             ""
         })
 public final class ServeCommand implements Callable<Integer> {
@@ -57,6 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
     /** Without a host name that is a valid id, and for a node that never had one. */
     private static final String FALLBACK_NODE_ID = "node1";
     private static final String NODE_ID_FILE = "node-id";
+    static final String NODE_PASSWORD_VARIABLE = "HALITE_NODE_PASSWORD";
 
     @Option(names = "--node-id", description = "This node's id, unique in the cluster (default: the host name if it is a valid id, as a StatefulSet's halite-0, halite-1, ...; else node1).")
     String nodeId;
@@ -174,8 +179,59 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Keep at least this many base copies, however old (default: ${DEFAULT-VALUE}).")
     int backupKeepBases;
 
+    @Option(names = "--auth", paramLabel = "FILE",
+            description = "Require authentication on every endpoint but /livez: the users file, JSON in rqlite's shape [{\"username\": ..., \"password_hash\": ..., \"perms\": [...]}] (hashes from 'halite passwd'). Read again on SIGHUP and whenever it changes; a bad file leaves the users in force.")
+    Path auth;
+
+    @Option(names = "--node-user", paramLabel = "USER",
+            description = "The user this node presents to other members' HTTP APIs in a cluster run with --auth (--join, catch-up copies of the database); it needs the join (or join-read-only), status and backup permissions. Its password comes from --node-password-file, else HALITE_NODE_PASSWORD.")
+    String nodeUser;
+
+    @Option(names = "--node-password-file", paramLabel = "FILE", description = "File holding --node-user's password.")
+    Path nodePasswordFile;
+
     @CommandLine.Mixin
     S3Options s3;
+
+    /** The credentials this node presents to other members: none without --node-user. */
+    private PeerCredentials peerCredentials() {
+        if (nodeUser == null) {
+            if (nodePasswordFile != null) {
+                throw invalid("--node-password-file needs --node-user");
+            }
+            return PeerCredentials.NONE;
+        }
+        try {
+            char[] password = Passwords.read(nodePasswordFile, NODE_PASSWORD_VARIABLE, System.getenv(), null);
+            try {
+                return PeerCredentials.basic(nodeUser, password);
+            } finally {
+                java.util.Arrays.fill(password, '\0');
+            }
+        } catch (Passwords.Missing e) {
+            throw invalid("--node-user " + nodeUser + ": " + e.getMessage().replace("give a password file",
+                    "give --node-password-file"));
+        }
+    }
+
+    /** Re-reads the users file on SIGHUP (which would otherwise stop the JVM, as SIGTERM does). */
+    private static void reloadOnHangup(UsersFile users) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            LOG.info("SIGHUP: reading the users file {} again", users.path());
+            users.reloadNow();
+        });
+    }
+
+    /** A secret given as a flag is visible to every user of this machine (ps, /proc): say so once. */
+    private void warnAboutSecretFlags() {
+        for (String option : S3Options.SECRET_OPTIONS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                LOG.warn("{} was given on the command line, where any user of this machine can read it; set {}_FILE "
+                        + "(a file) or {} instead", option, EnvironmentOptions.variable(spec.findOption(option)),
+                        EnvironmentOptions.variable(spec.findOption(option)));
+            }
+        }
+    }
 
     private SqliteDatabase.Options databaseOptions() {
         try {
@@ -431,6 +487,17 @@ public final class ServeCommand implements Callable<Integer> {
         if (spec.defaultValueProvider() instanceof EnvironmentOptions environment) {
             environment.unknownVariables(spec).forEach(LOG::warn);
         }
+        warnAboutSecretFlags();
+        UsersFile users = null;
+        if (auth != null) {
+            try {
+                users = UsersFile.open(auth);
+            } catch (UsersFile.Invalid e) {
+                LOG.error("{}; not starting", e.getMessage());
+                return 1;
+            }
+        }
+        PeerCredentials peerCredentials = peerCredentials();
         if (nodeId == null) {
             nodeId = defaultNodeId(dataDir.toAbsolutePath(), HostName.local());
         }
@@ -449,7 +516,7 @@ public final class ServeCommand implements Callable<Integer> {
         String startingPeers = peers;
         Discovery discovery = joinDns == null ? null : new Discovery(joinDns,
                 joinDnsPort != null ? joinDnsPort : http.port(), bootstrapExpect, bootstrapTimeout, nodeId,
-                raftAdvertised, "http://" + httpAdvertised);
+                raftAdvertised, "http://" + httpAdvertised, peerCredentials);
         if (discovery != null && HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
             List<java.net.URI> cluster = discovery.clusterWithoutThisNode();
             if (cluster.isEmpty()) {
@@ -486,8 +553,8 @@ public final class ServeCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
                 startingPeers == null ? List.of() : Peers.parse(startingPeers, nodeId, raftAdvertised), joining,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr);
-        Joiner joiner = joining ? new Joiner(members) : null;
+                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr, peerCredentials);
+        Joiner joiner = joining ? new Joiner(members, peerCredentials) : null;
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
@@ -542,7 +609,13 @@ public final class ServeCommand implements Callable<Integer> {
         BackupUploader backups = uploader;
         HttpApi api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),
                 backups == null ? null : backups::status, metrics);
-        org.eclipse.jetty.server.Handler measured = new RequestMeters(metrics.registry(), api);
+        org.eclipse.jetty.server.Handler guarded = api;
+        if (users != null) {
+            guarded = new AuthHandler(new Authenticator(users::users), api);
+            reloadOnHangup(users);
+        }
+        // Outside the authentication, so that refused requests are counted too.
+        org.eclipse.jetty.server.Handler measured = new RequestMeters(metrics.registry(), guarded);
         HttpServer server;
         if (handOver != null) {
             handOver.setHandler(measured);

@@ -1,18 +1,18 @@
 package io.halite.server.cli;
 
+import io.halite.server.auth.Login;
 import io.halite.server.shell.Shell;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,11 +57,8 @@ public final class ShellCommand implements Callable<Integer> {
             description = "An interactive transaction left idle this long is aborted by the leader (default: ${DEFAULT-VALUE}, at most 10m): it holds the write lock meanwhile.")
     Duration txIdleTimeout;
 
-    @Option(names = "--user", paramLabel = "NAME", description = "User name, for a cluster that requires authentication (also HALITE_USER). The password comes from HALITE_PASSWORD, the file named by --password-file or HALITE_PASSWORD_FILE, or is asked for at the terminal.")
-    String user;
-
-    @Option(names = "--password-file", paramLabel = "FILE", description = "A file holding the password (a trailing newline is dropped).")
-    Path passwordFile;
+    @CommandLine.Mixin
+    ClientCredentials credentials;
 
     @Override
     public Integer call() throws IOException {
@@ -81,8 +78,12 @@ public final class ShellCommand implements Callable<Integer> {
         }
         Shell shell;
         try {
-            shell = new Shell(new Shell.Options(nodes, authorization(), keepGoing, mode, headers, consistency,
-                    txIdleTimeout));
+            Login login = credentials.login();
+            shell = new Shell(new Shell.Options(nodes, login == null ? null : login.authorization(), keepGoing, mode,
+                    headers, consistency, txIdleTimeout));
+        } catch (Passwords.Missing e) {
+            System.err.println("halite shell: " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             System.err.println("halite shell: " + e.getMessage());
             return 2;
@@ -94,32 +95,5 @@ public final class ShellCommand implements Callable<Integer> {
             return shell.runInteractive(Path.of(System.getProperty("user.home"), ".halite_history"));
         }
         return shell.runScript(new InputStreamReader(System.in, StandardCharsets.UTF_8), "stdin");
-    }
-
-    /** HTTP Basic credentials for --user, or null; the password never comes from the command line. */
-    private String authorization() {
-        String name = user != null ? user : System.getenv("HALITE_USER");
-        if (name == null || name.isEmpty()) {
-            return null;
-        }
-        String password = System.getenv("HALITE_PASSWORD");
-        Path file = passwordFile != null ? passwordFile
-                : System.getenv("HALITE_PASSWORD_FILE") != null ? Path.of(System.getenv("HALITE_PASSWORD_FILE")) : null;
-        if (password == null && file != null) {
-            try {
-                password = Files.readString(file, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the password file " + file);
-            }
-        }
-        if (password == null) {
-            if (System.console() == null) {
-                throw new IllegalArgumentException("--user " + name + " needs a password: set HALITE_PASSWORD or "
-                        + "HALITE_PASSWORD_FILE, or use --password-file");
-            }
-            char[] typed = System.console().readPassword("Password for %s: ", name);
-            password = typed == null ? "" : new String(typed);
-        }
-        return "Basic " + Base64.getEncoder().encodeToString((name + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -13,6 +13,8 @@ import io.halite.core.node.WriteOutcome;
 import io.halite.core.node.WriteQueue;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
+import io.halite.server.auth.Caller;
+import io.halite.server.auth.Permission;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -483,6 +485,7 @@ public final class HttpApi extends Handler.Abstract {
         for (Statement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
         }
+        requirePermission(request, writes ? Permission.EXECUTE : Permission.QUERY);
         if (writes) {
             params.level(); // validated even though a write goes through the log
             sendWrite(response, callback, params, style(params), parsed, start, request.getComponents().getExecutor());
@@ -513,7 +516,8 @@ public final class HttpApi extends Handler.Abstract {
             awaitApplied(minIndex, timeout);
             byte[] body = readBody(request, maxBodyBytes);
             Request first = body.length == 0 ? null : RequestParser.parse(body, params.flag("transaction"));
-            InteractiveTransactions.Begun begun = node.transactions().begin(idle, timeout);
+            String owner = Caller.of(request).user();
+            InteractiveTransactions.Begun begun = node.transactions().begin(owner, idle, timeout);
             ResultsJson.Body identity = g -> {
                 g.writeStringField("tx", begun.id());
                 g.writeNumberField("raft_index", begun.baseIndex());
@@ -529,7 +533,7 @@ public final class HttpApi extends Handler.Abstract {
             // Statements sent with the begin run in the new transaction: one round trip less while it holds the
             // write lock.
             List<io.halite.core.sql.StatementResult> results = first.statements().isEmpty()
-                    ? List.of() : node.transactions().run(begun.id(), first);
+                    ? List.of() : node.transactions().run(begun.id(), owner, first);
             sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0, identity));
             return;
         }
@@ -544,7 +548,7 @@ public final class HttpApi extends Handler.Abstract {
             return;
         }
         if (parts[1].equals("commit")) {
-            long index = node.transactions().commit(parts[0], timeout);
+            long index = node.transactions().commit(parts[0], Caller.of(request).user(), timeout);
             sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
                 g.writeStartObject();
                 if (index > 0) {
@@ -553,7 +557,7 @@ public final class HttpApi extends Handler.Abstract {
                 g.writeEndObject();
             }));
         } else {
-            node.transactions().rollback(parts[0]);
+            node.transactions().rollback(parts[0], Caller.of(request).user());
             sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
                 g.writeStartObject();
                 g.writeEndObject();
@@ -577,7 +581,7 @@ public final class HttpApi extends Handler.Abstract {
         try {
             List<io.halite.core.sql.StatementResult> results = parsed.statements().isEmpty()
                     ? List.of()
-                    : node.transactions().run(params.string("tx"), parsed);
+                    : node.transactions().run(params.string("tx"), Caller.of(request).user(), parsed);
             sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
         } finally {
             requests.record(kind, start);
@@ -750,6 +754,9 @@ public final class HttpApi extends Handler.Abstract {
             throws InterruptedException {
         QueryParams params = params(request, MEMBERSHIP_PARAMS);
         MembershipRequest.Join join = MembershipRequest.join(readBody(request, MEMBERSHIP_BODY_LIMIT));
+        if (join.voter()) {
+            requirePermission(request, Permission.JOIN);
+        }
         HaliteNode.MembershipChange change = node.addMember(join.id(), join.raftAddress(), join.voter(),
                 params.duration("timeout", JOIN_TIMEOUT));
         sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
@@ -850,6 +857,14 @@ public final class HttpApi extends Handler.Abstract {
     private static ResultsJson.Style style(QueryParams params) {
         return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
                 params.flag("blob_array"), params.flag("error_codes"), params.flag("stored_values"));
+    }
+
+    /** The permission checks (beyond the auth route table's) that depend on what the request turned out to be. */
+    private static void requirePermission(org.eclipse.jetty.server.Request request, Permission permission) {
+        Caller caller = Caller.of(request);
+        if (!caller.may(permission)) {
+            throw new ApiException(403, caller.refusal(Set.of(permission)));
+        }
     }
 
     private static void requireMethod(String method, String... allowed) {

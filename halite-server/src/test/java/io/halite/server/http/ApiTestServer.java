@@ -61,7 +61,7 @@ public final class ApiTestServer implements AutoCloseable {
         config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(), false,
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
                 config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort,
-                config.raftBindAddress());
+                config.raftBindAddress(), config.peerCredentials());
         node = HaliteNode.start(config, fatalErrors::add, metrics.registry());
         HttpServer server = null;
         try {
