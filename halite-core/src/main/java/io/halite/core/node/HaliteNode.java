@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -81,6 +83,7 @@ public final class HaliteNode implements AutoCloseable {
     private final MemberDirectory members;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
+    private final NodeTls tls;
     private final CatchUp catchUp = new CatchUp();
     /** A follower whose log has not grown for this long while it lacks entries the leader applied is stalled. */
     private static final long LOG_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -95,9 +98,10 @@ public final class HaliteNode implements AutoCloseable {
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
     private volatile boolean stopping;
 
-    private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
-                       GroupClient memberClient, Consumer<NodeStop> onStop) {
+    private HaliteNode(NodeConfig config, NodeTls tls, SqliteStateMachine stateMachine, RaftServer server,
+                       GroupClient client, GroupClient memberClient, Consumer<NodeStop> onStop) {
         this.config = config;
+        this.tls = tls;
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
@@ -133,9 +137,18 @@ public final class HaliteNode implements AutoCloseable {
      *               that its supervisor starts it again
      */
     public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
+        return start(config, NodeTls.NONE, onStop);
+    }
+
+    /**
+     * {@link #start(NodeConfig, Consumer)}, talking to the other members over TLS as {@code tls} says: with Raft
+     * keys, every Raft connection, both ways, is mutual TLS.
+     */
+    public static HaliteNode start(NodeConfig config, NodeTls tls, Consumer<NodeStop> onStop) throws IOException {
         Path raftDir = config.dataDir().resolve("raft");
         Files.createDirectories(raftDir);
         RaftProperties properties = raftProperties(config, raftDir);
+        Parameters parameters = raftParameters(tls);
         boolean existing = hasRaftState(config.dataDir());
         List<RaftPeer> peers = new ArrayList<>();
         if (config.join() && !existing) {
@@ -189,6 +202,7 @@ public final class HaliteNode implements AutoCloseable {
                 .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(parameters)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
@@ -201,15 +215,16 @@ public final class HaliteNode implements AutoCloseable {
         };
         // Messages between members get their own client: one to a member that does not answer must never hold up
         // the ordered requests (writes) of the other.
-        GroupClient client = new GroupClient(DATABASE_GROUP, properties, division);
-        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, division);
+        GroupClient client = new GroupClient(DATABASE_GROUP, properties, parameters, division);
+        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, parameters, division);
         stateMachine.addLeaderChangeListener(() -> {
             client.leaderChanged();
             memberClient.leaderChanged();
         });
-        LOG.info("node {} started: Raft on {} (reached at {}), data in {}", config.nodeId(), config.raftBindAddress(),
-                config.raftAddress(), config.dataDir());
-        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop);
+        LOG.info("node {} started: Raft on {} (reached at {}{}), data in {}", config.nodeId(),
+                config.raftBindAddress(), config.raftAddress(), tls.raftOverTls() ? ", mutual TLS" : "",
+                config.dataDir());
+        HaliteNode node = new HaliteNode(config, tls, stateMachine, server, client, memberClient, onStop);
         self.set(node);
         node.members.start();
         return node;
@@ -256,6 +271,25 @@ public final class HaliteNode implements AutoCloseable {
 
     private static RaftPeer peer(String id, String address) {
         return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    /**
+     * Ratis's gRPC over mutual TLS, when {@code tls} has Raft keys: one configuration for its servers, clients and
+     * admin calls, so every connection between members presents and checks certificates both ways. Ratis asks the
+     * key and trust managers at every handshake (netty wraps them), so their reloads take effect on new
+     * connections.
+     */
+    private static Parameters raftParameters(NodeTls tls) {
+        Parameters parameters = new Parameters();
+        if (tls.raftOverTls()) {
+            GrpcConfigKeys.TLS.setConf(parameters, GrpcTlsConfig.newBuilder()
+                    .setKeyManager(tls.raftKeys())
+                    .setTrustManager(tls.raftTrust())
+                    .setMutualTls(true)
+                    .setProtocols("TLSv1.3", "TLSv1.2")
+                    .build());
+        }
+        return parameters;
     }
 
     private static RaftProperties raftProperties(NodeConfig config, Path raftDir) {
@@ -703,7 +737,9 @@ public final class HaliteNode implements AutoCloseable {
             throw new IOException("member " + memberId + " did not tell its API address");
         }
         Path target = Files.createTempFile(directory, "replica-", ".sqlite");
-        java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpClient http = tls.apiClient() == null ? java.net.http.HttpClient.newHttpClient()
+                : java.net.http.HttpClient.newBuilder().sslContext(tls.apiClient()).build();
+        java.net.http.HttpResponse<Path> response = http.send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/db/backup")).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofFile(target));
         try {

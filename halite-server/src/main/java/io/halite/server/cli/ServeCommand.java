@@ -10,8 +10,11 @@ import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
+import io.halite.core.node.NodeTls;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import io.halite.server.tls.ServeTls;
+import io.halite.server.tls.TlsFileException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +149,9 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Mixin
     S3Options s3;
 
+    @CommandLine.Mixin
+    TlsOptions tls;
+
     private SqliteDatabase.Options databaseOptions() {
         try {
             return new SqliteDatabase.Options(readConnections, foreignKeys, statementBudget);
@@ -227,10 +233,19 @@ public final class ServeCommand implements Callable<Integer> {
         if (backup == null && (backupSync || given("--backup-interval"))) {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
+        String conflict = tls.conflict();
+        if (conflict != null) {
+            throw invalid(conflict);
+        }
         if (join != null) {
             for (java.net.URI member : join) {
-                if (!"http".equals(member.getScheme()) || member.getHost() == null || member.getPort() <= 0) {
+                if (!List.of("http", "https").contains(member.getScheme()) || member.getHost() == null
+                        || member.getPort() <= 0) {
                     throw invalid("--join takes member API URLs such as http://10.0.0.1:4001, not '" + member + "'");
+                }
+                if (tls.nodeTls() && !"https".equals(member.getScheme())) {
+                    throw invalid("--join must use https:// URLs with --node-cert (members talk over mutual TLS), "
+                            + "not '" + member + "'");
                 }
             }
         }
@@ -265,8 +280,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static HaliteNode startNode(NodeConfig config) throws java.io.IOException {
-        return HaliteNode.start(config, ServeCommand::exit);
+    private static HaliteNode startNode(NodeConfig config, NodeTls tls) throws java.io.IOException {
+        return HaliteNode.start(config, tls, ServeCommand::exit);
     }
 
     /**
@@ -337,17 +352,25 @@ public final class ServeCommand implements Callable<Integer> {
         String raftAdvertised = advertisedAddress(raftAdvAddr, "--raft-adv-addr", HostPort.parse(raftAddr,
                 "--raft-addr"), HostName.local());
         validateMembership();
+        ServeTls serveTls;
+        try {
+            serveTls = tls.load();
+        } catch (TlsFileException e) {
+            LOG.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
         recordNodeId(dataDir.toAbsolutePath(), nodeId);
+        String apiUrl = (tls.https() ? "https://" : "http://") + httpAdvertised;
         List<java.net.URI> members = join == null ? List.of()
-                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAdvertised))).toList();
+                : join.stream().filter(u -> !u.equals(java.net.URI.create(apiUrl))).toList();
         if (join != null && members.isEmpty()) {
             throw invalid("--join lists only this node; give a member of the cluster to join");
         }
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
                 peers == null ? List.of() : Peers.parse(peers, nodeId, raftAdvertised), join != null,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr);
-        Joiner joiner = join == null ? null : new Joiner(members);
+                electionTimeout, snapshotEntries, apiUrl, raftAddr);
+        Joiner joiner = join == null ? null : new Joiner(members, serveTls.node().apiClient());
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
@@ -372,7 +395,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
-        HaliteNode node = startNode(config);
+        HaliteNode node = startNode(config, serveTls.node());
         if (joiner != null) {
             boolean added;
             try {
@@ -387,7 +410,7 @@ public final class ServeCommand implements Callable<Integer> {
                 // configuration that lists it; until then it would call elections and shut itself down.
                 LOG.info("restarting the Raft server to serve as a non-voting member");
                 node.close();
-                node = startNode(config);
+                node = startNode(config, serveTls.node());
             }
         }
         HaliteNode running = node;
@@ -399,13 +422,15 @@ public final class ServeCommand implements Callable<Integer> {
         }
         BackupUploader backups = uploader;
         HttpServer server = new HttpServer(http.host(), http.port(), new HttpApi(running, maxBodyBytes,
-                HaliteCommand.version(), backups == null ? null : backups::status));
+                HaliteCommand.version(), backups == null ? null : backups::status), serveTls.https());
         try {
             server.start();
         } catch (Exception e) {
             running.close();
+            serveTls.close();
             throw new IllegalStateException("cannot listen on " + httpAddr + ": " + e.getMessage(), e);
         }
+        serveTls.startReloading();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
@@ -431,7 +456,8 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
             exitCleanly();
         }, "halite-shutdown"));
-        LOG.info("Halite {} serving HTTP on http://{} (data in {})", HaliteCommand.version(), httpAddr, config.dataDir());
+        LOG.info("Halite {} serving HTTP on {}://{} (data in {})", HaliteCommand.version(), tls.https() ? "https" : "http",
+                httpAddr, config.dataDir());
         if (running.awaitReady(Duration.ofSeconds(30))) {
             LOG.info("ready: leader is {}", running.status().leaderId());
         } else {
