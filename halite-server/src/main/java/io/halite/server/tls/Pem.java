@@ -71,8 +71,9 @@ public final class Pem {
         }
         try {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            return parsed instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
-                    : converter.getPrivateKey((PrivateKeyInfo) parsed);
+            // An EC key written without its public half has a key pair with no public key: take the private part.
+            return converter.getPrivateKey(parsed instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo()
+                    : (PrivateKeyInfo) parsed);
         } catch (IOException | RuntimeException e) {
             throw new TlsFileException(file + " holds a private key of a kind that cannot be read (its algorithm is "
                     + "not supported, or its content is damaged)");
