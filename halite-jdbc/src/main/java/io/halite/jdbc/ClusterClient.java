@@ -3,6 +3,7 @@ package io.halite.jdbc;
 import java.io.IOException;
 import java.net.URI;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -262,6 +263,8 @@ final class ClusterClient {
             try {
                 long waitMillis = (remaining + SERVER_ANSWER_GRACE.toNanos()) / 1_000_000;
                 response = socket(host).send(method, pathAndQuery, body, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+            } catch (HttpConnection.TlsRefused e) {
+                throw new SQLNonTransientConnectionException(e.getMessage(), "08004", e);
             } catch (HttpConnection.NotSent e) {
                 lastFailure = e.getMessage();
                 if (retry == Retry.PINNED) {
@@ -311,7 +314,8 @@ final class ClusterClient {
     private HttpConnection socket(String host) {
         return sockets.computeIfAbsent(host, h -> {
             URI uri = URI.create("http://" + h);
-            return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS);
+            return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS,
+                    options.tls());
         });
     }
 
