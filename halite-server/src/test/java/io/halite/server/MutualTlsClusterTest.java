@@ -1,6 +1,7 @@
 package io.halite.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.halite.server.tls.TestCa;
@@ -151,11 +152,63 @@ class MutualTlsClusterTest {
                 + "CN=intruder CA is not accepted by the node CA (--node-ca-cert)", Duration.ofSeconds(10));
         assertThat(tablesIn(lone.dataDir())).as("the hand-added intruder's database").isEmpty();
 
+        // halite remove over HTTPS: with the cluster's CA it reaches the node (which knows no such member); with
+        // another CA's it does not.
+        ServerProcess.CliResult remove = ServerProcess.runCli(dir.resolve("cli"), "remove", "--url", leader.baseUrl(),
+                "--ca-cert", caCert.toString(), "--no-verify-server-name", "intruder9");
+        assertThat(remove.stderr()).contains("answered 404: {\"error\":\"no member has the id intruder9\"}");
+        remove = ServerProcess.runCli(dir.resolve("cli"), "remove", "--url", leader.baseUrl(),
+                "--ca-cert", dir.resolve("tls/ica.crt").toString(), "--no-verify-server-name", "n1");
+        assertThat(remove.exitCode()).isEqualTo(1);
+        assertThat(remove.stderr()).startsWith("halite remove: cannot reach " + leader.baseUrl());
+
         long after = insert(cluster.nodes().get(1), "after");
         for (ServerProcess node : cluster.nodes()) {
             assertThat(rows(node, after)).isEqualTo("[[\"after\"],[\"secret\"]]");
         }
         assertThat(index).isLessThan(after);
+    }
+
+    private String jdbcUrl(String host, String options) {
+        return "jdbc:halite://" + String.join(",", cluster.nodes().stream()
+                .map(n -> host + ":" + URI.create(n.baseUrl()).getPort()).toList())
+                + "/?ssl=true&sslrootcert=" + caCert + options;
+    }
+
+    @Test
+    void jdbcOverTlsChecksTheNodesNameAndFailsOverWhenTheLeaderIsKilled() throws Exception {
+        TestCa.Issued named = ca.issue("member", "127.0.0.1");
+        named.writeKey(memberKey);
+        named.writeCertificate(memberCert);
+        cluster = startCluster();
+
+        try (Connection c = DriverManager.getConnection(jdbcUrl("127.0.0.1", "&timeout=20s"))) {
+            c.createStatement().execute("CREATE TABLE t(v TEXT)");
+            c.setAutoCommit(false);
+            c.createStatement().executeUpdate("INSERT INTO t VALUES ('in a transaction')");
+            c.commit();
+            c.setAutoCommit(true);
+            ServerProcess leader = cluster.leader();
+            leader.kill9();
+            c.createStatement().executeUpdate("INSERT INTO t VALUES ('after the leader died')");
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT group_concat(v, '|') FROM t")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("in a transaction|after the leader died");
+            }
+        }
+        // The certificate names 127.0.0.1, not localhost: verify-full (the default) refuses it, verify-ca does not.
+        assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl("localhost", "&timeout=5s")))
+                .isInstanceOf(java.sql.SQLNonTransientConnectionException.class)
+                .hasMessageContaining("the TLS handshake with localhost:");
+        try (Connection c = DriverManager.getConnection(jdbcUrl("localhost", "&sslmode=verify-ca&timeout=20s"));
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+        Path otherCa = TestCa.create("other CA").writeCertificate(dir.resolve("tls/other-ca.crt"));
+        assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl("127.0.0.1", "&timeout=5s")
+                .replace(caCert.toString(), otherCa.toString())))
+                .isInstanceOf(java.sql.SQLNonTransientConnectionException.class);
     }
 
     /** The certificate the node at {@code url} presents in a new TLS handshake. */

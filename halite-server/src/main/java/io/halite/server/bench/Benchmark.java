@@ -3,6 +3,7 @@ package io.halite.server.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.jdbc.HttpConnection;
+import io.halite.server.tls.ClientTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,15 +54,18 @@ public final class Benchmark {
     private final URI base;
     private final String readLevel;
     private final ClientKind clientKind;
+    private final ClientTls tls;
     private final HttpClient http;
     private boolean preloaded;
 
-    public Benchmark(URI base, String readLevel, ClientKind clientKind) {
+    /** @param tls for an https:// {@code base}, else null */
+    public Benchmark(URI base, String readLevel, ClientKind clientKind, ClientTls tls) {
         this.base = base;
         this.readLevel = readLevel;
         this.clientKind = clientKind;
+        this.tls = tls;
         // Only for setting up (creating the table, preloading rows); the load itself uses HttpSession or JdbcSession.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.http = (tls == null ? HttpClient.newBuilder() : tls.httpClient()).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -93,10 +97,10 @@ public final class Benchmark {
         long until = measureFrom + measured.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Client>> running = new ArrayList<>();
-        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients) : null) {
+        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients, tls) : null) {
             for (int i = 0; i < clients; i++) {
                 Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
-                Session session = jdbc != null ? jdbc.session() : new HttpSession(base, readLevel);
+                Session session = jdbc != null ? jdbc.session() : new HttpSession(base, readLevel, tls);
                 running.add(pool.submit(() -> client.loop(session, workload, measureFrom, until)));
             }
             return collect(workload, clients, measured, running, pool);
@@ -175,8 +179,9 @@ public final class Benchmark {
         private final HttpConnection connection;
         private final String readLevel;
 
-        HttpSession(URI base, String readLevel) {
-            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort() : 80, 5_000);
+        HttpSession(URI base, String readLevel, ClientTls tls) {
+            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort()
+                    : tls == null ? 80 : 443, 5_000, tls == null ? null : tls.sockets());
             this.readLevel = readLevel;
         }
 

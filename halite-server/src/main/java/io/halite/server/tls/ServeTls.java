@@ -99,10 +99,11 @@ public final class ServeTls implements AutoCloseable {
                 ? "the CAs of --http-ca-cert and --node-ca-cert" : "the HTTP CA (--http-ca-cert)";
     }
 
-    private static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) throws TlsFileException {
+    /** A TLS context presenting {@code keys} (null: none) and accepting what {@code trust} accepts (null: JDK's). */
+    static SSLContext context(X509ExtendedKeyManager keys, TrustManager trust) throws TlsFileException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keys}, trust == null ? null : new TrustManager[] {trust}, null);
+            context.init(keys == null ? null : new KeyManager[] {keys}, trust == null ? null : new TrustManager[] {trust}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new TlsFileException("cannot set up TLS: " + e.getMessage());
