@@ -129,9 +129,12 @@ class MutualTlsClusterTest {
         others.add(joiner);
         joiner.launch();
         assertThat(joiner.awaitExit(Duration.ofSeconds(90))).as("the intruder gives up").isEqualTo(1);
-        assertThat(Files.readString(joiner.logFile())).contains("cannot join the cluster: the TLS handshake with "
-                + n0.baseUrl() + " failed");
-        awaitLog(n0, "TLS handshake from 127.0.0.1 failed", Duration.ofSeconds(10));
+        // Its TLS client offers no certificate the cluster's CA did not sign, and joining needs one.
+        assertThat(Files.readString(joiner.logFile())).contains("cannot join the cluster: " + n0.baseUrl()
+                + " refused to add this node: POST " + n0.baseUrl() + "/join answered 403: joining needs a member "
+                + "certificate: this connection presented no certificate signed by the node CA (--node-ca-cert)");
+        awaitLog(n0, "refused POST /join from 127.0.0.1: this connection presented no certificate signed by the node "
+                + "CA", Duration.ofSeconds(10));
         assertThat(tablesIn(joiner.dataDir())).as("the intruder's database").isEmpty();
 
         // Added by hand (through the API, which does not check callers here), it still receives nothing: Raft
@@ -190,6 +193,12 @@ class MutualTlsClusterTest {
             c.setAutoCommit(true);
             ServerProcess leader = cluster.leader();
             leader.kill9();
+            // A read is retried on another node (a write to the dead leader's open socket would be of unknown
+            // outcome); the connection then stays there, and writes go through it to the new leader.
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
             c.createStatement().executeUpdate("INSERT INTO t VALUES ('after the leader died')");
             try (ResultSet rs = c.createStatement().executeQuery("SELECT group_concat(v, '|') FROM t")) {
                 rs.next();

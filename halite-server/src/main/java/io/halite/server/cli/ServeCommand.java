@@ -13,6 +13,7 @@ import io.halite.core.node.NodeStop;
 import io.halite.core.node.NodeTls;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import io.halite.server.http.MembersOnlyJoin;
 import io.halite.server.tls.ServeTls;
 import io.halite.server.tls.TlsFileException;
 import java.nio.charset.StandardCharsets;
@@ -421,8 +422,12 @@ public final class ServeCommand implements Callable<Integer> {
             uploader.start();
         }
         BackupUploader backups = uploader;
-        HttpServer server = new HttpServer(http.host(), http.port(), new HttpApi(running, maxBodyBytes,
-                HaliteCommand.version(), backups == null ? null : backups::status), serveTls.https());
+        org.eclipse.jetty.server.Handler api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),
+                backups == null ? null : backups::status);
+        if (serveTls.node().raftOverTls()) {
+            api = new MembersOnlyJoin(api, serveTls.node().raftTrust());
+        }
+        HttpServer server = new HttpServer(http.host(), http.port(), api, serveTls.https());
         try {
             server.start();
         } catch (Exception e) {

@@ -23,7 +23,15 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private final Path certificateFile;
     private final Path keyFile;
     private final Reloadable reloadable;
-    private volatile X509ExtendedKeyManager current;
+    private int loads;
+    /**
+     * The material in force, and the one before it: a handshake picks an alias, then asks for its chain and key,
+     * and a reload may come in between. Each load has its own alias, so both answers come from the same load.
+     */
+    private volatile Loaded current;
+    private volatile Loaded previous;
+
+    private record Loaded(String alias, X509ExtendedKeyManager manager) {}
 
     /**
      * Reads and checks the files now.
@@ -35,12 +43,14 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     public ReloadingKeyManager(String what, Path certificateFile, Path keyFile) throws TlsFileException {
         this.certificateFile = certificateFile;
         this.keyFile = keyFile;
-        this.current = managerFor(CertifiedKey.read(certificateFile, keyFile));
+        this.current = load(CertifiedKey.read(certificateFile, keyFile));
         this.reloadable = new Reloadable(what, List.of(certificateFile, keyFile)) {
             @Override
             void load() throws TlsFileException {
-                current = managerFor(CertifiedKey.read(ReloadingKeyManager.this.certificateFile,
-                        ReloadingKeyManager.this.keyFile));
+                Loaded next = ReloadingKeyManager.this.load(CertifiedKey.read(
+                        ReloadingKeyManager.this.certificateFile, ReloadingKeyManager.this.keyFile));
+                previous = current;
+                current = next;
             }
         };
     }
@@ -49,14 +59,15 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
         return reloadable;
     }
 
-    private static X509ExtendedKeyManager managerFor(CertifiedKey certified) throws TlsFileException {
+    private synchronized Loaded load(CertifiedKey certified) throws TlsFileException {
+        String alias = "key-" + ++loads;
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("key", certified.key(), NO_PASSWORD, certified.chain().toArray(X509Certificate[]::new));
+            store.setKeyEntry(alias, certified.key(), NO_PASSWORD, certified.chain().toArray(X509Certificate[]::new));
             KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
             factory.init(store, NO_PASSWORD);
-            return (X509ExtendedKeyManager) factory.getKeyManagers()[0];
+            return new Loaded(alias, (X509ExtendedKeyManager) factory.getKeyManagers()[0]);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new TlsFileException("the key and certificate cannot be used for TLS: " + e.getMessage());
         }
@@ -64,41 +75,46 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return current.getClientAliases(keyType, issuers);
+        return current.manager().getClientAliases(keyType, issuers);
     }
 
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-        return current.chooseClientAlias(keyType, issuers, socket);
+        return current.manager().chooseClientAlias(keyType, issuers, socket);
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-        return current.chooseEngineClientAlias(keyType, issuers, engine);
+        return current.manager().chooseEngineClientAlias(keyType, issuers, engine);
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        return current.getServerAliases(keyType, issuers);
+        return current.manager().getServerAliases(keyType, issuers);
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return current.chooseServerAlias(keyType, issuers, socket);
+        return current.manager().chooseServerAlias(keyType, issuers, socket);
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return current.chooseEngineServerAlias(keyType, issuers, engine);
+        return current.manager().chooseEngineServerAlias(keyType, issuers, engine);
     }
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-        return current.getCertificateChain(alias);
+        return loadedAs(alias).getCertificateChain(alias);
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-        return current.getPrivateKey(alias);
+        return loadedAs(alias).getPrivateKey(alias);
+    }
+
+    private X509ExtendedKeyManager loadedAs(String alias) {
+        Loaded before = previous;
+        return before != null && before.alias().equals(alias) ? before.manager() : current.manager();
     }
 }

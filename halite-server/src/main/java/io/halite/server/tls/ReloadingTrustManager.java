@@ -100,24 +100,14 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain, from(socket), () -> {
-            if (verifyServerName) {
-                current.checkServerTrusted(chain, authType, socket);
-            } else {
-                current.checkServerTrusted(chain, authType);
-            }
-        });
+        check(chain, from(socket), verifyServerName ? () -> current.checkServerTrusted(chain, authType, socket)
+                : () -> current.checkServerTrusted(chain, authType));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        check(chain, from(engine), () -> {
-            if (verifyServerName) {
-                current.checkServerTrusted(chain, authType, engine);
-            } else {
-                current.checkServerTrusted(chain, authType);
-            }
-        });
+        check(chain, from(engine), verifyServerName ? () -> current.checkServerTrusted(chain, authType, engine)
+                : () -> current.checkServerTrusted(chain, authType));
     }
 
     @Override
