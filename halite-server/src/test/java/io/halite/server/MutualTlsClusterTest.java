@@ -137,8 +137,8 @@ class MutualTlsClusterTest {
                 + "CA", Duration.ofSeconds(10));
         assertThat(tablesIn(joiner.dataDir())).as("the intruder's database").isEmpty();
 
-        // Added by hand (through the API, which does not check callers here), it still receives nothing: Raft
-        // refuses it both ways, and the change never completes.
+        // Added by hand (a join sent with a member's certificate), it still receives nothing: Raft refuses it both
+        // ways, and the change never completes.
         List<String> bootstrapped = new ArrayList<>(List.of("--node-id", "intruder2"));
         bootstrapped.addAll(tlsArgs(intruderCert, intruderKey, intruderCa.writeCertificate(dir.resolve("tls/ica.crt"))));
         int raftPort = ServerProcess.freePort();
@@ -148,8 +148,12 @@ class MutualTlsClusterTest {
         lone.launch();
         awaitLog(lone, "serving HTTP on https://", Duration.ofSeconds(60));
         ServerProcess leader = cluster.leader();
-        var join = cluster.send(leader, "POST", "/join?timeout=10s",
-                "{\"id\":\"intruder2\",\"addr\":\"127.0.0.1:" + raftPort + "\"}");
+        var join = java.net.http.HttpClient.newBuilder().sslContext(ca.clientContext(member)).build().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(leader.baseUrl() + "/join?timeout=10s"))
+                        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"id\":\"intruder2\",\"addr\":\"127.0.0.1:" + raftPort + "\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(join.statusCode()).as(join.body()).isEqualTo(503);
         awaitLog(leader, "TLS handshake with 127.0.0.1 failed: the certificate of subject CN=intruder, issued by "
                 + "CN=intruder CA is not accepted by the node CA (--node-ca-cert)", Duration.ofSeconds(10));
