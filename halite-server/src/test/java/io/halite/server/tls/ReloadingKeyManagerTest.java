@@ -50,7 +50,9 @@ class ReloadingKeyManagerTest {
         Path key = dir.resolve("node.key");
         try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(key))) {
             writer.writeObject(new JcaPKCS8Generator(issued.keys().getPrivate(),
-                    new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setPassword("secret".toCharArray())
+                    new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                            .setPassword("secret".toCharArray())
                             .build()));
         }
         assertThatThrownBy(() -> new ReloadingKeyManager("test", cert, key))
