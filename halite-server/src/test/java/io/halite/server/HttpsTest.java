@@ -73,6 +73,11 @@ class HttpsTest {
         assertThat(get(ca.clientContext(null), node.baseUrl() + "/db/query?q=SELECT+v+FROM+t").body())
                 .isEqualTo("{\"results\":[{\"columns\":[\"v\"],\"types\":[\"text\"],\"values\":[[\"over TLS\"]]}]}");
 
+        ServerProcess.CliResult health = ServerProcess.runCli(dir.resolve("cli"), "health", "--http-addr",
+                node.baseUrl().substring("https://".length()), "--http-cert", cert.toString());
+        assertThat(health.stdout()).as("the container health check over HTTPS").startsWith("ready: 200");
+        assertThat(health.exitCode()).isZero();
+
         assertThatThrownBy(() -> get(other.clientContext(null), node.baseUrl() + "/readyz"))
                 .isInstanceOf(SSLHandshakeException.class);
         assertThatThrownBy(() -> get(SSLContext.getDefault(), node.baseUrl() + "/readyz"))

@@ -113,14 +113,20 @@ public final class ServerProcess implements AutoCloseable {
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
+        return runCli(outputDir, null, args);
+    }
+
+    /** {@link #runCli(Path, String...)} with standard input read from {@code input} (none if null). */
+    static CliResult runCli(Path outputDir, Path input, String... args) throws Exception {
         Files.createDirectories(outputDir);
         int run = CLI_RUNS.incrementAndGet();
         Path out = outputDir.resolve("cli-" + run + ".out");
         Path err = outputDir.resolve("cli-" + run + ".err");
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
-                "io.halite.server.cli.HaliteCommand"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cliCommand(args)).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.redirectInput(input != null ? ProcessBuilder.Redirect.from(input.toFile())
+                : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -138,6 +144,14 @@ public final class ServerProcess implements AutoCloseable {
         this.scheme = "https";
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(client).build();
         return this;
+    }
+
+    /** The command line that runs {@code halite <args>} with this test JVM's java and classpath. */
+    static List<String> cliCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
+                "io.halite.server.cli.HaliteCommand"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** The JVM's maximum heap ({@code -Xmx}) for the next start; 256m unless set. */

@@ -108,7 +108,8 @@ public final class HaliteNode implements AutoCloseable {
         this.memberClient = memberClient;
         this.onStop = onStop;
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
-                stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient, this::heardFromMember);
+                this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
+                this::heardFromMember);
         this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
@@ -583,9 +584,11 @@ public final class HaliteNode implements AutoCloseable {
 
     /**
      * What a member says of itself: how clients reach it, how far it has applied the log, why it cannot write its
-     * storage, and how its log stopped receiving entries (each empty if not so).
+     * storage, how its log stopped receiving entries (each empty if not so), and where its log ends (-1 if it did
+     * not say).
      */
-    public record MemberInfo(String apiAddress, long appliedIndex, String storageFailure, String logStall) {}
+    public record MemberInfo(String apiAddress, long appliedIndex, String storageFailure, String logStall,
+                             long lastLogIndex) {}
 
     /** What a member says of itself (recently, or asked now); null if it does not answer within {@code timeout}. */
     public CompletableFuture<MemberInfo> memberInfo(String memberId, Duration timeout) {
@@ -981,13 +984,14 @@ public final class HaliteNode implements AutoCloseable {
         long end;
         try {
             RaftServer.Division division = division();
-            if (division.getInfo().isLeader() || division.getInfo().getLeaderId() == null
-                    || stateMachine.storageFailure() != null) {
+            // Not "is a leader known": a follower sent only appends it must refuse mostly knows no leader in Ratis,
+            // while the leader's own member messages (catchUp) still reach it.
+            if (division.getInfo().isLeader() || stateMachine.storageFailure() != null
+                    || stateMachine.installingCopy()) {
                 logEnd = -1;
                 return null;
             }
-            TermIndex last = division.getRaftLog().getLastEntryTermIndex();
-            end = last == null ? 0 : last.getIndex();
+            end = lastLogIndex(division);
         } catch (IOException e) {
             return null;
         }
@@ -1001,6 +1005,45 @@ public final class HaliteNode implements AutoCloseable {
                 + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s, while the leader has applied up to " + leaderApplied;
     }
 
+    /** The index of the last entry in this node's log (0 if empty), or -1 if its Raft server has stopped. */
+    private long lastLogIndex() {
+        try {
+            return lastLogIndex(division());
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long lastLogIndex(RaftServer.Division division) {
+        TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+        return last == null ? 0 : last.getIndex();
+    }
+
+    /**
+     * How far this leader's Raft believes member {@code id}'s log matches its own (its match index), or
+     * {@link Long#MAX_VALUE} if that cannot be read. A member that reports a stalled log behind that point lost
+     * entries it had acknowledged; one whose log ends at or beyond it (back from a partition, say) is being sent
+     * what it lacks, and stepping down would only cost an election.
+     */
+    private long believedLogEnd(String id) {
+        try {
+            var info = division().getInfo();
+            // Both lists come from the leader's log appenders, in the same order.
+            var followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            long[] matchIndices = info.getFollowerMatchIndices();
+            if (matchIndices != null && matchIndices.length == followers.size()) {
+                for (int i = 0; i < matchIndices.length; i++) {
+                    if (followers.get(i).getId().getId().toStringUtf8().equals(id)) {
+                        return matchIndices[i];
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // stopped: not a leader any more
+        }
+        return Long.MAX_VALUE;
+    }
+
     /**
      * What a member said of itself: the leader's applied index tells how far behind this node is; on the leader,
      * a member that cannot store the log is logged once per change, and a member whose log stalled makes it step
@@ -1010,7 +1053,7 @@ public final class HaliteNode implements AutoCloseable {
         if (id.equals(leaderId())) {
             catchUp.leaderApplied(info.appliedIndex(), atNanos);
         }
-        if (isLeader() && !info.logStall().isEmpty()
+        if (isLeader() && !info.logStall().isEmpty() && believedLogEnd(id) > info.lastLogIndex()
                 && atNanos - lastStallStepDownNanos > STALL_STEP_DOWN_EVERY_NANOS) {
             lastStallStepDownNanos = atNanos;
             LOG.warn("member {} receives no log entries: {}; it lost entries it had acknowledged (an emptied or older "
@@ -1088,8 +1131,7 @@ public final class HaliteNode implements AutoCloseable {
             return new NodeStatus(config.nodeId(), config.raftAddress(), roleName(info.getCurrentRole()),
                     leader == null ? "" : leader.toString(), info.getCurrentTerm(),
                     division.getRaftLog().getLastCommittedIndex(), database().appliedIndex(),
-                    division.getRaftLog().getLastEntryTermIndex() == null ? 0
-                            : division.getRaftLog().getLastEntryTermIndex().getIndex(),
+                    lastLogIndex(division),
                     division.getRaftLog().getSnapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
                     database().sqliteVersion(), startedAt,

@@ -37,6 +37,7 @@ final class MemberDirectory implements AutoCloseable {
     private final String selfId;
     private final String selfApi;
     private final LongSupplier applied;
+    private final LongSupplier lastLogIndex;
     private final Supplier<String> storageFailure;
     private final Supplier<String> logStall;
     private final Listener listener;
@@ -58,16 +59,18 @@ final class MemberDirectory implements AutoCloseable {
 
     /**
      * @param applied        this node's applied index
+     * @param lastLogIndex   the index of the last entry in this node's log
      * @param storageFailure why this node cannot write its storage, or null
      * @param logStall       how this follower's log stopped receiving entries it lacks, or null
      * @param otherMembers   the ids of the other members in this node's configuration
      */
-    MemberDirectory(String selfId, String selfApi, LongSupplier applied, Supplier<String> storageFailure,
-                    Supplier<String> logStall, Supplier<Collection<String>> otherMembers, GroupClient client,
-                    Listener listener) {
+    MemberDirectory(String selfId, String selfApi, LongSupplier applied, LongSupplier lastLogIndex,
+                    Supplier<String> storageFailure, Supplier<String> logStall,
+                    Supplier<Collection<String>> otherMembers, GroupClient client, Listener listener) {
         this.selfId = selfId;
         this.selfApi = selfApi;
         this.applied = applied;
+        this.lastLogIndex = lastLogIndex;
         this.storageFailure = storageFailure;
         this.logStall = logStall;
         this.otherMembers = otherMembers;
@@ -98,9 +101,13 @@ final class MemberDirectory implements AutoCloseable {
         return Message.valueOf(describeSelf());
     }
 
-    /** This node as members tell it, one line each: API address, applied index, storage failure, log stall. */
+    /**
+     * This node as members tell it, one line each: API address, applied index, storage failure, log stall, last log
+     * index (added last, so that a member of the previous version reads the first four and ignores it).
+     */
     private String describeSelf() {
-        return selfApi + "\n" + applied.getAsLong() + "\n" + line(storageFailure.get()) + "\n" + line(logStall.get());
+        return selfApi + "\n" + applied.getAsLong() + "\n" + line(storageFailure.get()) + "\n" + line(logStall.get())
+                + "\n" + lastLogIndex.getAsLong();
     }
 
     private static String line(String text) {
@@ -108,9 +115,9 @@ final class MemberDirectory implements AutoCloseable {
     }
 
     private static HaliteNode.MemberInfo parseInfo(String text) {
-        String[] parts = text.split("\n", 4);
+        String[] parts = text.split("\n", 5);
         return new HaliteNode.MemberInfo(parts[0], Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "",
-                parts.length > 3 ? parts[3] : "");
+                parts.length > 3 ? parts[3] : "", parts.length > 4 ? Long.parseLong(parts[4]) : -1);
     }
 
     private HaliteNode.MemberInfo hear(String id, HaliteNode.MemberInfo info) {

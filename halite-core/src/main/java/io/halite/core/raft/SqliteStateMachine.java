@@ -62,6 +62,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private final List<PendingReply> awaitingCommit = new ArrayList<>();
     private long awaitingCommitBytes;
     private final Object appliedSignal = new Object();
+    /** True while a copy of the leader's database is fetched and swapped in: the log does not grow meanwhile. */
+    private volatile boolean installingCopy;
     private final java.util.concurrent.ExecutorService installer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "halite-replica-install");
         t.setDaemon(true);
@@ -136,6 +138,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** Why this node's log or database cannot be written, or null if they can. */
     public String storageFailure() {
         return storageFailure;
+    }
+
+    /** Whether a copy of the leader's database is being fetched or installed now. */
+    public boolean installingCopy() {
+        return installingCopy;
     }
 
     /** Whether Ratis shut this node's part of the group down because the node was removed from it. */
@@ -536,6 +543,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         String leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()).toString();
         return CompletableFuture.supplyAsync(() -> {
             Path copy = null;
+            installingCopy = true;
             try {
                 LOG.info("fetching a copy of the leader {}'s database: this node is new, or the leader no longer has "
                         + "the log from index {}", leader, getLastAppliedTermIndex().getIndex() + 1);
@@ -565,6 +573,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 LOG.warn("installing the leader's database failed (the leader will ask again): {}", e.toString());
                 throw new java.util.concurrent.CompletionException(e);
             } finally {
+                installingCopy = false;
                 if (copy != null) {
                     try {
                         java.nio.file.Files.deleteIfExists(copy);

@@ -86,11 +86,93 @@ public final class SqlLexer {
         return slots;
     }
 
+    /**
+     * Where the statement that starts at {@code from} ends: the index just past its terminating {@code ;}, or -1
+     * if the text holds no complete statement yet (no {@code ;} outside strings, identifiers and comments, or an
+     * unterminated string or comment). As in SQLite's {@code sqlite3_complete()}, the {@code ;}s inside a
+     * {@code CREATE TRIGGER}'s {@code BEGIN ... END} do not end it; unlike it, a {@code CASE ... END} in the body
+     * is counted, so its {@code END;} does not end the trigger early.
+     */
+    public static int statementEnd(String sql, int from) {
+        int n = sql.length();
+        int i = from;
+        TriggerPrefix prefix = TriggerPrefix.START;
+        int depth = 0; // BEGIN and CASE blocks open inside a trigger
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == ';') {
+                if (depth == 0) {
+                    return i + 1;
+                }
+                i++;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int end = sql.indexOf('\n', i);
+                if (end < 0) return -1;
+                i = end + 1;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                if (end < 0) return -1;
+                i = end + 2;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                i = quotedEnd(sql, i, c);
+                if (i < 0) return -1;
+            } else if (c == '[') {
+                int end = sql.indexOf(']', i + 1);
+                if (end < 0) return -1;
+                i = end + 1;
+            } else if (isIdentifierChar(c)) {
+                int j = i;
+                while (j < n && isIdentifierChar(sql.charAt(j))) j++;
+                String word = sql.substring(i, j).toUpperCase(java.util.Locale.ROOT);
+                if (prefix != TriggerPrefix.TRIGGER) {
+                    prefix = prefix.next(word);
+                } else if (word.equals("BEGIN") || word.equals("CASE")) {
+                    depth++;
+                } else if (word.equals("END") && depth > 0) {
+                    depth--;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    /** How far the leading words match {@code [EXPLAIN [QUERY PLAN]] CREATE [TEMP|TEMPORARY] TRIGGER}. */
+    private enum TriggerPrefix {
+        START, EXPLAIN, QUERY, PLAN, CREATE, TEMP, TRIGGER, OTHER;
+
+        TriggerPrefix next(String word) {
+            return switch (this) {
+                case START -> word.equals("EXPLAIN") ? EXPLAIN : word.equals("CREATE") ? CREATE : OTHER;
+                case EXPLAIN -> word.equals("QUERY") ? QUERY : word.equals("CREATE") ? CREATE : OTHER;
+                case QUERY -> word.equals("PLAN") ? PLAN : OTHER;
+                case PLAN -> word.equals("CREATE") ? CREATE : OTHER;
+                case CREATE -> word.equals("TEMP") || word.equals("TEMPORARY") ? TEMP
+                        : word.equals("TRIGGER") ? TRIGGER : OTHER;
+                case TEMP -> word.equals("TRIGGER") ? TRIGGER : OTHER;
+                case TRIGGER, OTHER -> this;
+            };
+        }
+    }
+
+    /** Whether the text holds nothing but white space and comments. */
+    public static boolean isBlank(String sql) {
+        return skipSpaceAndComments(sql, 0) == sql.length();
+    }
+
     private static boolean isIdentifierChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c > 0x7f;
     }
 
     private static int skipQuoted(String sql, int i, char quote) {
+        int end = quotedEnd(sql, i, quote);
+        return end < 0 ? sql.length() : end;
+    }
+
+    /** The index just past the quoted text that starts at {@code i}, or -1 if it is not closed. */
+    private static int quotedEnd(String sql, int i, char quote) {
         int n = sql.length();
         int j = i + 1;
         while (j < n) {
@@ -104,7 +186,7 @@ public final class SqlLexer {
                 j++;
             }
         }
-        return n;
+        return -1;
     }
 
     private static int skipSpaceAndComments(String sql, int i) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
             "Run 'halite <command> --help' for a command's options."
         },
         subcommands = {ServeCommand.class, RemoveCommand.class, RestoreCommand.class, BackupCommand.class,
-            BenchCommand.class, CommandLine.HelpCommand.class})
+            HealthCommand.class, BenchCommand.class, ShellCommand.class, CommandLine.HelpCommand.class})
 public final class HaliteCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -81,6 +81,8 @@ public final class HttpApi extends Handler.Abstract {
     private final long maxBodyBytes;
     private final String version;
     private final java.util.function.Supplier<io.halite.backup.BackupStatus> backupStatus;
+    private final ConsoleAssets console = new ConsoleAssets();
+    private final RequestStats requests = new RequestStats();
 
     /**
      * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
@@ -120,6 +122,12 @@ public final class HttpApi extends Handler.Abstract {
             throws Exception {
         String path = org.eclipse.jetty.server.Request.getPathInContext(request);
         String method = request.getMethod();
+        if (path.equals(ConsoleAssets.PATH) || path.startsWith(ConsoleAssets.PATH + "/")) {
+            // The web console: static files; everything it shows comes from the endpoints below.
+            requireMethod(method, "GET");
+            console.serve(request, response, callback);
+            return;
+        }
         if (path.equals(TX_PATH) || path.startsWith(TX_PATH + "/")) {
             requireMethod(method, "POST");
             transactionControl(path.substring(TX_PATH.length()), request, response, callback, start);
@@ -153,7 +161,7 @@ public final class HttpApi extends Handler.Abstract {
             case "/status" -> {
                 requireMethod(method, "GET");
                 sendJson(response, callback, 200, StatusJson.status(node.status(), node.health(),
-                        node.writeQueue().stats(), node.config().apiAddress(), version,
+                        node.writeQueue().stats(), requests, node.config().apiAddress(), version,
                         params(request, STATUS_PARAMS).flag("pretty")));
             }
             case "/nodes" -> {
@@ -229,7 +237,7 @@ public final class HttpApi extends Handler.Abstract {
         }
         if (params.has("tx")) {
             inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), true),
-                    start);
+                    RequestStats.Kind.WRITE, start);
             return;
         }
         if (redirected(request, response, callback, params)) {
@@ -277,6 +285,7 @@ public final class HttpApi extends Handler.Abstract {
                         + "apply the queued writes (log index " + raftIndex + ")");
             }
         }
+        requests.record(RequestStats.Kind.WRITE, start);
         sendJson(response, callback, 200, ResultsJson.queued(ticket.sequence(), style(params), seconds(start),
                 params.flag("raft_index") ? raftIndex : 0));
     }
@@ -294,6 +303,7 @@ public final class HttpApi extends Handler.Abstract {
         // Render and send on Jetty's threads: the results of one log entry arrive together, and answering its
         // requests one after another on the thread that delivers them would serialize that work.
         outcome.whenCompleteAsync((done, error) -> {
+            requests.record(RequestStats.Kind.WRITE, start);
             if (error == null) {
                 sendJson(response, callback, 200, ResultsJson.render(done.results(), style, seconds(start),
                         raftIndex ? done.raftIndex() : 0));
@@ -332,7 +342,7 @@ public final class HttpApi extends Handler.Abstract {
             parsed = parseBody(request, params.flag("transaction"), true);
         }
         if (params.has("tx")) {
-            inTransaction(request, response, callback, params, parsed.asReadOnly(), start);
+            inTransaction(request, response, callback, params, parsed.asReadOnly(), RequestStats.Kind.READ, start);
             return;
         }
         sendRead(response, callback, params, parsed, start);
@@ -369,12 +379,16 @@ public final class HttpApi extends Handler.Abstract {
                 return;
             }
         }
-        awaitApplied(minIndex, timeout);
-        HaliteNode.ReadOutcome outcome = parsed.statements().isEmpty()
-                ? new HaliteNode.ReadOutcome(List.of(), 0)
-                : node.read(parsed, level, timeout);
-        sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start),
-                params.flag("raft_index") ? outcome.raftIndex() : 0));
+        try {
+            awaitApplied(minIndex, timeout);
+            HaliteNode.ReadOutcome outcome = parsed.statements().isEmpty()
+                    ? new HaliteNode.ReadOutcome(List.of(), 0)
+                    : node.read(parsed, level, timeout);
+            sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start),
+                    params.flag("raft_index") ? outcome.raftIndex() : 0));
+        } finally {
+            requests.record(RequestStats.Kind.READ, start);
+        }
     }
 
     /** {@code /db/request}: reads and writes mixed; any write sends the whole request through the log. */
@@ -382,8 +396,9 @@ public final class HttpApi extends Handler.Abstract {
             throws InterruptedException {
         QueryParams params = params(request, REQUEST_PARAMS);
         if (params.has("tx")) {
+            // Counted as a write without compiling its statements to tell: inside a transaction, it may well be one.
             inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), false),
-                    start);
+                    RequestStats.Kind.WRITE, start);
             return;
         }
         if (redirected(request, response, callback, params)) {
@@ -477,7 +492,8 @@ public final class HttpApi extends Handler.Abstract {
 
     /** Runs a request's statements inside the interactive transaction named by {@code tx}. */
     private void inTransaction(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-                               QueryParams params, Request parsed, long start) throws InterruptedException {
+                               QueryParams params, Request parsed, RequestStats.Kind kind, long start)
+            throws InterruptedException {
         for (String name : NOT_IN_TX) {
             if (params.has(name)) {
                 throw ApiException.badRequest(name + " cannot be used with tx: a transaction reads and writes on "
@@ -487,10 +503,14 @@ public final class HttpApi extends Handler.Abstract {
         if (sentToLeader(request, response, callback)) {
             return;
         }
-        List<io.halite.core.sql.StatementResult> results = parsed.statements().isEmpty()
-                ? List.of()
-                : node.transactions().run(params.string("tx"), parsed);
-        sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
+        try {
+            List<io.halite.core.sql.StatementResult> results = parsed.statements().isEmpty()
+                    ? List.of()
+                    : node.transactions().run(params.string("tx"), parsed);
+            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
+        } finally {
+            requests.record(kind, start);
+        }
     }
 
     /**

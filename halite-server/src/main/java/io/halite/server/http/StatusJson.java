@@ -53,8 +53,8 @@ final class StatusJson {
         g.writeEndObject();
     }
 
-    static byte[] status(NodeStatus s, Health health, WriteQueue.Stats queue, String apiAddress, String version,
-                         boolean pretty) {
+    static byte[] status(NodeStatus s, Health health, WriteQueue.Stats queue, RequestStats requests,
+                         String apiAddress, String version, boolean pretty) {
         Runtime runtime = Runtime.getRuntime();
         long now = System.currentTimeMillis();
         return ResultsJson.write(pretty, g -> {
@@ -76,6 +76,7 @@ final class StatusJson {
             g.writeNumberField("statements_lost", queue.statementsLost());
             g.writeEndObject();
             g.writeEndObject();
+            requests.write(g);
             g.writeEndObject();
             g.writeObjectFieldStart("node");
             g.writeStringField("id", s.nodeId());

@@ -1,0 +1,59 @@
+package io.halite.core.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Where a statement ends, as a shell needs to know while the user types it. */
+class SqlLexerTest {
+    private static String firstStatement(String text) {
+        int end = SqlLexer.statementEnd(text, 0);
+        return end < 0 ? null : text.substring(0, end);
+    }
+
+    @Test
+    void aStatementEndsAtItsSemicolon() {
+        assertThat(firstStatement("SELECT 1; SELECT 2;")).isEqualTo("SELECT 1;");
+        assertThat(SqlLexer.statementEnd("SELECT 1; SELECT 2;", 9)).isEqualTo(19);
+        assertThat(firstStatement("SELECT 1")).isNull();
+    }
+
+    @Test
+    void semicolonsInStringsIdentifiersAndCommentsDoNotEndIt() {
+        assertThat(firstStatement("SELECT 'a;b', \"c;d\", [e;f], `g;h` -- i;j\n/* k; */ FROM t;"))
+                .isEqualTo("SELECT 'a;b', \"c;d\", [e;f], `g;h` -- i;j\n/* k; */ FROM t;");
+        assertThat(firstStatement("SELECT 'it''s; here';")).isEqualTo("SELECT 'it''s; here';");
+    }
+
+    @Test
+    void anUnterminatedStringOrCommentLeavesItIncomplete() {
+        assertThat(firstStatement("SELECT 'a;")).isNull();
+        assertThat(firstStatement("SELECT 1 /* ;")).isNull();
+        assertThat(firstStatement("SELECT 1 -- ;")).isNull();
+        assertThat(firstStatement("SELECT [a;")).isNull();
+    }
+
+    @Test
+    void aTriggerBodyEndsOnlyAfterItsEnd() {
+        String trigger = "CREATE TEMP TRIGGER t AFTER INSERT ON x BEGIN\n"
+                + "  UPDATE y SET n = CASE WHEN new.a THEN 1 ELSE 2 END;\n"
+                + "  INSERT INTO z VALUES(1);\n"
+                + "END;";
+        assertThat(firstStatement(trigger + " SELECT 1;")).isEqualTo(trigger);
+        assertThat(firstStatement("create trigger t after insert on x begin insert into z values(1);")).isNull();
+        assertThat(firstStatement("EXPLAIN CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;"))
+                .isEqualTo("EXPLAIN CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;");
+    }
+
+    @Test
+    void transactionKeywordsOutsideATriggerAreOrdinary() {
+        assertThat(firstStatement("BEGIN; INSERT INTO t VALUES(1); END;")).isEqualTo("BEGIN;");
+        assertThat(firstStatement("SELECT CASE WHEN 1 THEN 2 END;")).isEqualTo("SELECT CASE WHEN 1 THEN 2 END;");
+    }
+
+    @Test
+    void blankMeansOnlySpaceAndComments() {
+        assertThat(SqlLexer.isBlank(" \n-- note\n/* more */ ")).isTrue();
+        assertThat(SqlLexer.isBlank(" SELECT 1")).isFalse();
+    }
+}
