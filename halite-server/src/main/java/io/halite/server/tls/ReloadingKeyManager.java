@@ -43,7 +43,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     public ReloadingKeyManager(String what, Path certificateFile, Path keyFile) throws TlsFileException {
         this.certificateFile = certificateFile;
         this.keyFile = keyFile;
-        this.current = load(CertifiedKey.read(certificateFile, keyFile));
+        // Stamped before reading, so that a change made while the files are read is seen at the next round.
         this.reloadable = new Reloadable(what, List.of(certificateFile, keyFile)) {
             @Override
             void load() throws TlsFileException {
@@ -53,6 +53,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
                 current = next;
             }
         };
+        this.current = load(CertifiedKey.read(certificateFile, keyFile));
     }
 
     Reloadable reloadable() {

@@ -42,13 +42,14 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
         this.caFiles = List.copyOf(caFiles);
         this.verifyServerName = verifyServerName || caFiles.isEmpty();
         this.logRefusals = logRefusals;
-        this.current = managerFor(this.caFiles);
+        // Stamped before reading, so that a change made while the files are read is seen at the next round.
         this.reloadable = caFiles.isEmpty() ? null : new Reloadable(what, caFiles) {
             @Override
             void load() throws TlsFileException {
                 current = managerFor(ReloadingTrustManager.this.caFiles);
             }
         };
+        this.current = managerFor(this.caFiles);
     }
 
     /** Null when nothing is read from files. */
