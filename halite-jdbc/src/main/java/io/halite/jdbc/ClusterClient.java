@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -271,6 +272,8 @@ final class ClusterClient {
             try {
                 long waitMillis = (remaining + SERVER_ANSWER_GRACE.toNanos()) / 1_000_000;
                 response = socket(host).send(method, pathAndQuery, body, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+            } catch (HttpConnection.TlsRefused e) {
+                throw new SQLNonTransientConnectionException(e.getMessage(), "08004", e);
             } catch (HttpConnection.NotSent e) {
                 lastFailure = e.getMessage();
                 if (retry == Retry.PINNED) {
@@ -322,7 +325,7 @@ final class ClusterClient {
             URI uri = URI.create("http://" + h);
             // Credentials go to every host: the one in the URL, the next after a failover, a redirect's target.
             return new HttpConnection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, CONNECT_TIMEOUT_MILLIS,
-                    options.authorization());
+                    options.authorization(), options.tls());
         });
     }
 

@@ -26,13 +26,16 @@ import java.util.regex.Pattern;
  * @param txIdleTimeout    how long the server keeps an idle transaction open
  * @param readYourWrites   whether reads wait for the highest log index this JVM has seen written to the cluster
  * @param authorization    the Basic Authorization header for the user and password options, or null
+ * @param tls              HTTPS ({@code ssl=true}), or null for plain HTTP
  */
 record DriverOptions(String url, List<String> hosts, String level, Duration timeout, Duration txIdleTimeout,
-                     boolean readYourWrites, String authorization) {
+                     boolean readYourWrites, String authorization, HttpConnection.Tls tls) {
     static final String PREFIX = "jdbc:halite://";
     static final int DEFAULT_PORT = 4001;
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
     private static final List<String> LEVELS = List.of("none", "weak", "linearizable", "strong");
+    /** pgjdbc's names: verify-full checks the chain and the host name, verify-ca the chain only. */
+    private static final List<String> SSL_MODES = List.of("verify-full", "verify-ca");
 
     /** Every option with its default and meaning; also what {@code getPropertyInfo} describes. */
     private enum Option {
@@ -42,6 +45,12 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
         TX_IDLE_TIMEOUT("tx_idle_timeout", "10s", "how long the server keeps an idle transaction open"),
         READ_YOUR_WRITES("read_your_writes", "true", "reads wait until the node has applied the last write this JVM "
                 + "saw committed to the cluster (true or false)"),
+        SSL("ssl", "false", "talk to the nodes over HTTPS (true or false)"),
+        SSLMODE("sslmode", "verify-full", "with ssl: verify-full checks that a node's certificate is signed by a "
+                + "trusted CA and names the host in the URL; verify-ca checks the CA only"),
+        SSLROOTCERT("sslrootcert", null, "with ssl: a PEM file of the CA certificates to trust (default: the JDK's)"),
+        SSLCERT("sslcert", null, "with ssl: a PEM client certificate, for nodes that verify clients"),
+        SSLKEY("sslkey", null, "with sslcert: its private key, an unencrypted PKCS#8 PEM file (BEGIN PRIVATE KEY)"),
         USER("user", null, "user name, for a cluster that runs with --auth"),
         PASSWORD("password", null, "the user's password");
 
@@ -111,14 +120,15 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
         }
         return new DriverOptions(url, hosts(authority, url), level,
                 positiveDuration(values, Option.TIMEOUT), positiveDuration(values, Option.TX_IDLE_TIMEOUT),
-                bool(values, Option.READ_YOUR_WRITES), authorization(values));
+                bool(values, Option.READ_YOUR_WRITES), authorization(values), tls(values));
     }
 
     /** Without the credentials, so that the options can be printed. */
     @Override
     public String toString() {
         return "DriverOptions[hosts=" + hosts + ", level=" + level + ", timeout=" + timeout + ", txIdleTimeout="
-                + txIdleTimeout + ", readYourWrites=" + readYourWrites + ", user=" + (authorization != null) + "]";
+                + txIdleTimeout + ", readYourWrites=" + readYourWrites + ", user=" + (authorization != null)
+                + ", ssl=" + (tls != null) + "]";
     }
 
     /** Basic credentials from the user and password options; both or neither must be given. */
@@ -142,6 +152,27 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    private static HttpConnection.Tls tls(Map<String, String> values) throws SQLException {
+        if (!bool(values, Option.SSL)) {
+            for (Option o : List.of(Option.SSLMODE, Option.SSLROOTCERT, Option.SSLCERT, Option.SSLKEY)) {
+                if (values.containsKey(o.key)) {
+                    throw new SQLException(o.key + " needs ssl=true", "08001");
+                }
+            }
+            return null;
+        }
+        String mode = values.getOrDefault(Option.SSLMODE.key, Option.SSLMODE.defaultValue);
+        if (!SSL_MODES.contains(mode)) {
+            throw new SQLException("invalid sslmode '" + mode + "'; use one of " + String.join(", ", SSL_MODES), "08001");
+        }
+        String cert = values.get(Option.SSLCERT.key);
+        String key = values.get(Option.SSLKEY.key);
+        if ((cert == null) != (key == null)) {
+            throw new SQLException("sslcert and sslkey go together", "08001");
+        }
+        return DriverTls.create(values.get(Option.SSLROOTCERT.key), cert, key, mode.equals("verify-full"));
+    }
+
     /** Each option with its current value from {@code info} (or its default), for {@code Driver.getPropertyInfo}. */
     static DriverPropertyInfo[] describe(Properties info) {
         List<DriverPropertyInfo> all = new ArrayList<>();
@@ -152,7 +183,9 @@ record DriverOptions(String url, List<String> hosts, String level, Duration time
             p.required = false;
             if (o == Option.LEVEL) {
                 p.choices = LEVELS.toArray(String[]::new);
-            } else if (o == Option.READ_YOUR_WRITES) {
+            } else if (o == Option.SSLMODE) {
+                p.choices = SSL_MODES.toArray(String[]::new);
+            } else if (o == Option.READ_YOUR_WRITES || o == Option.SSL) {
                 p.choices = new String[] {"true", "false"};
             }
             all.add(p);

@@ -9,6 +9,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One keep-alive HTTP/1.1 connection to one Halite node: it writes a request and blocks reading the answer, on
@@ -26,6 +30,7 @@ public final class HttpConnection implements Closeable {
     private final int connectTimeoutMillis;
     /** Sent with every request ({@code Authorization: ...} and CRLF), or empty. */
     private final String authorizationLine;
+    private final Tls tls;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
@@ -34,19 +39,41 @@ public final class HttpConnection implements Closeable {
     /** Status, the {@code Location} header (for redirects) and body of one response. */
     public record Response(int status, String location, byte[] body) {}
 
+    /**
+     * HTTPS: sockets from {@code sockets} (its CAs, and a client certificate if the node asks for one), and whether
+     * the node's certificate must name the host it is reached at, as well as be signed by a trusted CA.
+     */
+    public record Tls(SSLSocketFactory sockets, boolean verifyHostname) {}
+
     /** Thrown when the request could not be sent at all: the node did not receive it. */
-    public static final class NotSent extends IOException {
+    public static class NotSent extends IOException {
         NotSent(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    /** @param authorization the Authorization header sent with every request (Basic credentials), or null */
-    public HttpConnection(String host, int port, int connectTimeoutMillis, String authorization) {
+    /** The TLS handshake failed: a certificate was refused (by either side), which trying again will not change. */
+    public static final class TlsRefused extends NotSent {
+        TlsRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Plain HTTP without credentials. */
+    public HttpConnection(String host, int port, int connectTimeoutMillis) {
+        this(host, port, connectTimeoutMillis, null, null);
+    }
+
+    /**
+     * @param authorization the Authorization header sent with every request (Basic credentials), or null
+     * @param tls           for HTTPS, or null for plain HTTP
+     */
+    public HttpConnection(String host, int port, int connectTimeoutMillis, String authorization, Tls tls) {
         this.host = host;
         this.port = port;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.authorizationLine = authorization == null ? "" : "Authorization: " + authorization + "\r\n";
+        this.tls = tls;
     }
 
     public String hostAndPort() {
@@ -94,10 +121,15 @@ public final class HttpConnection implements Closeable {
         try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            if (tls != null) {
+                s = handshake(s);
+            }
             this.out = s.getOutputStream();
             this.in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
             this.socket = s;
             this.lastUsed = System.nanoTime();
+        } catch (TlsRefused e) {
+            throw e;
         } catch (IOException e) {
             try {
                 s.close();
@@ -106,6 +138,24 @@ public final class HttpConnection implements Closeable {
             }
             throw new NotSent("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    private SSLSocket handshake(Socket plain) throws IOException {
+        SSLSocket ssl = (SSLSocket) tls.sockets().createSocket(plain, host, port, true);
+        SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        if (tls.verifyHostname()) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        ssl.setSSLParameters(parameters);
+        ssl.setSoTimeout(connectTimeoutMillis);
+        try {
+            ssl.startHandshake();
+        } catch (SSLException e) {
+            ssl.close();
+            throw new TlsRefused("the TLS handshake with " + host + ":" + port + " failed: " + e.getMessage(), e);
+        }
+        return ssl;
     }
 
     private Response read() throws IOException {

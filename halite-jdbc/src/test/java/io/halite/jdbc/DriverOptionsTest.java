@@ -67,7 +67,7 @@ class DriverOptionsTest {
         assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?levl=weak", null))
                 .isInstanceOf(SQLException.class)
                 .hasMessage("unknown option 'levl'; valid options: level, timeout, tx_idle_timeout, read_your_writes, "
-                        + "user, password");
+                        + "ssl, sslmode, sslrootcert, sslcert, sslkey, user, password");
     }
 
     @Test
@@ -114,13 +114,31 @@ class DriverOptionsTest {
     }
 
     @Test
+    void tlsOptionsAreCheckedAndNamedInErrors() throws SQLException {
+        assertThat(DriverOptions.parse("jdbc:halite://h", null).tls()).isNull();
+        assertThat(DriverOptions.parse("jdbc:halite://h?ssl=true", null).tls().verifyHostname()).isTrue();
+        assertThat(DriverOptions.parse("jdbc:halite://h?ssl=true&sslmode=verify-ca", null).tls().verifyHostname())
+                .isFalse();
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?sslrootcert=/ca.pem", null))
+                .hasMessage("sslrootcert needs ssl=true");
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?ssl=true&sslmode=require", null))
+                .hasMessage("invalid sslmode 'require'; use one of verify-full, verify-ca");
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?ssl=true&sslcert=/c.pem", null))
+                .hasMessage("sslcert and sslkey go together");
+        assertThatThrownBy(() -> DriverOptions.parse("jdbc:halite://h?ssl=true&sslrootcert=/no/such/ca.pem", null))
+                .hasMessageContaining("sslrootcert: /no/such/ca.pem does not exist");
+    }
+
+    @Test
     void propertyInfoDescribesEveryOption() {
         Properties p = new Properties();
         p.setProperty("timeout", "5s");
         DriverPropertyInfo[] info = DriverOptions.describe(p);
         assertThat(Arrays.stream(info).map(i -> i.name))
-                .containsExactly("level", "timeout", "tx_idle_timeout", "read_your_writes", "user", "password");
-        assertThat(Arrays.stream(info).map(i -> i.value)).containsExactly("weak", "5s", "10s", "true", null, null);
+                .containsExactly("level", "timeout", "tx_idle_timeout", "read_your_writes", "ssl", "sslmode",
+                        "sslrootcert", "sslcert", "sslkey", "user", "password");
+        assertThat(Arrays.stream(info).map(i -> i.value))
+                .containsExactly("weak", "5s", "10s", "true", "false", "verify-full", null, null, null, null, null);
         assertThat(info[0].choices).containsExactly("none", "weak", "linearizable", "strong");
         assertThat(info[1].description).isEqualTo("request timeout as a duration (500ms, 5s, 1m); also the wait for "
                 + "the write lock when a transaction begins (default 30s)");

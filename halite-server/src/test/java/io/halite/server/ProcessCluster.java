@@ -21,7 +21,15 @@ final class ProcessCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<ServerProcess> nodes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    /** How this harness reaches nodes serving HTTPS, or null for plain HTTP. */
+    private final javax.net.ssl.SSLContext tls;
+
+    private ProcessCluster(javax.net.ssl.SSLContext tls) {
+        this.tls = tls;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
+    }
 
     /** Starts {@code size} members on loopback (with {@code extraArgs} each) and waits until every one is ready. */
     static ProcessCluster start(Path dir, int size, String... extraArgs) throws Exception {
@@ -31,20 +39,35 @@ final class ProcessCluster implements AutoCloseable {
     /** {@link #start(Path, int, String...)} with {@code environment} added to every member's. */
     static ProcessCluster start(Path dir, int size, java.util.Map<String, String> environment, String... extraArgs)
             throws Exception {
+        return startOnLoopback(dir, size, null, environment, extraArgs);
+    }
+
+    /**
+     * {@link #start(Path, int, String...)} for members serving HTTPS ({@code extraArgs} give the certificates),
+     * reached by this harness with {@code client} (null: plain HTTP).
+     */
+    static ProcessCluster startTls(Path dir, int size, javax.net.ssl.SSLContext client, String... extraArgs)
+            throws Exception {
+        return startOnLoopback(dir, size, client, java.util.Map.of(), extraArgs);
+    }
+
+    private static ProcessCluster startOnLoopback(Path dir, int size, javax.net.ssl.SSLContext client,
+                                                  java.util.Map<String, String> environment, String... extraArgs)
+            throws Exception {
         int[] ports = new int[2 * size];
         for (int i = 0; i < ports.length; i++) {
             ports[i] = ServerProcess.freePort();
         }
-        return start(dir, size, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i], i -> ports[2 * i + 1],
+        return start(dir, size, client, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i], i -> ports[2 * i + 1],
                 environment, extraArgs);
     }
 
     /** Starts member i in network namespace i of {@code net}, on its own address (ports 4001 and 4002). */
     static ProcessCluster startIn(NetworkNamespaces net, Path dir, int size, String... extraArgs) throws Exception {
-        return start(dir, size, net::address, net::inside, i -> 4001, i -> 4002, java.util.Map.of(), extraArgs);
+        return start(dir, size, null, net::address, net::inside, i -> 4001, i -> 4002, java.util.Map.of(), extraArgs);
     }
 
-    private static ProcessCluster start(Path dir, int size, IntFunction<String> host,
+    private static ProcessCluster start(Path dir, int size, javax.net.ssl.SSLContext tls, IntFunction<String> host,
                                         IntFunction<List<String>> prefix, IntUnaryOperator httpPort,
                                         IntUnaryOperator raftPort, java.util.Map<String, String> environment,
                                         String... extraArgs) throws Exception {
@@ -56,15 +79,20 @@ final class ProcessCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             List<String> args = new ArrayList<>(List.of("--node-id", "n" + i, "--peers", String.join(",", peers)));
             args.addAll(List.of(extraArgs));
-            nodes.add(new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
-                    httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args).environment(environment));
+            ServerProcess node = new ServerProcess(dir.resolve("n" + i), dir.resolve("logs-n" + i), host.apply(i),
+                    httpPort.applyAsInt(i), raftPort.applyAsInt(i), prefix.apply(i), args).environment(environment);
+            nodes.add(tls == null ? node : node.tls(tls));
         }
-        return launch(nodes);
+        return launch(tls, nodes);
     }
 
     /** Starts {@code nodes}, configured by the caller (e.g. to find each other), and waits until each is ready. */
     static ProcessCluster launch(List<ServerProcess> nodes) throws Exception {
-        ProcessCluster cluster = new ProcessCluster();
+        return launch(null, nodes);
+    }
+
+    private static ProcessCluster launch(javax.net.ssl.SSLContext tls, List<ServerProcess> nodes) throws Exception {
+        ProcessCluster cluster = new ProcessCluster(tls);
         cluster.nodes.addAll(nodes);
         try {
             // A member is ready only once a majority runs: start them all, then wait for each.
@@ -102,6 +130,9 @@ final class ProcessCluster implements AutoCloseable {
         args.addAll(List.of(extraArgs));
         ServerProcess node = new ServerProcess(dir.resolve(id), dir.resolve("logs-" + id), ServerProcess.freePort(),
                 ServerProcess.freePort(), args).heap(maxHeap).environment(environment);
+        if (tls != null) {
+            node.tls(tls);
+        }
         nodes.add(node);
         node.start();
         return node;

@@ -33,7 +33,8 @@ public final class ServerProcess implements AutoCloseable {
     private final int raftPort;
     private final List<String> prefix;
     private final List<String> extraArgs;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String scheme = "http";
     private String heap = "256m";
     private final List<String> systemProperties = new ArrayList<>();
     private java.util.Map<String, String> environment = java.util.Map.of();
@@ -143,6 +144,16 @@ public final class ServerProcess implements AutoCloseable {
         }
         return new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * For a node serving HTTPS (started with {@code --http-cert}): its URLs are https, and this harness reaches it
+     * with {@code client} (which trusts its CA and, where the node verifies clients, presents a certificate).
+     */
+    public ServerProcess tls(javax.net.ssl.SSLContext client) {
+        this.scheme = "https";
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(client).build();
+        return this;
     }
 
     /** The command line that runs {@code halite <args>} with this test JVM's java and classpath. */
@@ -262,7 +273,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://" + host + ":" + httpPort;
+        return scheme + "://" + host + ":" + httpPort;
     }
 
     public Path dataDir() {

@@ -12,12 +12,20 @@ import java.net.URI;
  * @param accessKeyId     with {@code secretAccessKey}, fixed credentials; both null for the AWS default chain
  *                        (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profiles, instance or container roles)
  * @param secretAccessKey see {@code accessKeyId}
+ * @param trust           which certificates an https endpoint may present, or null for the JDK's default CAs (for
+ *                        a store whose certificate a private CA signed)
  */
-public record S3Settings(URI endpoint, String region, boolean pathStyle, String accessKeyId, String secretAccessKey) {
+public record S3Settings(URI endpoint, String region, boolean pathStyle, String accessKeyId, String secretAccessKey,
+                         javax.net.ssl.TrustManager trust) {
     public S3Settings {
         if ((accessKeyId == null) != (secretAccessKey == null)) {
             throw new IllegalArgumentException("an S3 access key id and secret access key go together");
         }
+    }
+
+    /** Settings trusting the JDK's default CAs. */
+    public S3Settings(URI endpoint, String region, boolean pathStyle, String accessKeyId, String secretAccessKey) {
+        this(endpoint, region, pathStyle, accessKeyId, secretAccessKey, null);
     }
 
     /** Without the secret, so that the settings can be logged. */

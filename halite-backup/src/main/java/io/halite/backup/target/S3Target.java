@@ -68,10 +68,14 @@ public final class S3Target implements BackupTarget {
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()));
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(CONNECT_TIMEOUT)
+                .socketTimeout(CALL_TIMEOUT);
+        if (settings.trust() != null) {
+            http.tlsTrustManagersProvider(() -> new javax.net.ssl.TrustManager[] {settings.trust()});
+        }
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(CONNECT_TIMEOUT)
-                        .socketTimeout(CALL_TIMEOUT))
+                .httpClientBuilder(http)
                 .overrideConfiguration(o -> o.apiCallAttemptTimeout(CALL_TIMEOUT))
                 .region(Region.of(region))
                 .forcePathStyle(settings.pathStyle())

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -52,6 +53,7 @@ final class GroupClient implements AutoCloseable {
 
     private final RaftGroupId groupId;
     private final RaftProperties properties;
+    private final Parameters parameters;
     private final Supplier<RaftServer.Division> division;
     private Map<String, String> knownPeers = Map.of();
     private Map<String, String> clientPeers;
@@ -68,10 +70,13 @@ final class GroupClient implements AutoCloseable {
      * @param division this node's part of the group (null if unavailable): its configuration (empty until it has
      *                 one) gives the members, and a new client starts at the leader it knows rather than at a
      *                 random member (which might be a non-voting member that cannot take requests yet)
+     * @param parameters what Ratis takes besides properties: the TLS configuration, when Raft runs over TLS
      */
-    GroupClient(RaftGroupId groupId, RaftProperties properties, Supplier<RaftServer.Division> division) {
+    GroupClient(RaftGroupId groupId, RaftProperties properties, Parameters parameters,
+                Supplier<RaftServer.Division> division) {
         this.groupId = groupId;
         this.properties = properties;
+        this.parameters = parameters;
         this.division = division;
     }
 
@@ -171,6 +176,7 @@ final class GroupClient implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setLeaderId(leaderId != null && peers.containsKey(leaderId.toString()) ? leaderId : null)
                 .setProperties(properties)
+                .setParameters(parameters)
                 .setRaftGroup(RaftGroup.valueOf(groupId, list))
                 .setClientId(ClientId.randomId())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(

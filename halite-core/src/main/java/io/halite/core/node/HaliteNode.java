@@ -33,8 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -84,6 +86,7 @@ public final class HaliteNode implements AutoCloseable {
     private final MemberDirectory members;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
+    private final NodeTls tls;
     private final CatchUp catchUp = new CatchUp();
     /** A follower whose log has not grown for this long while it lacks entries the leader applied is stalled. */
     private static final long LOG_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -99,9 +102,11 @@ public final class HaliteNode implements AutoCloseable {
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
     private volatile boolean stopping;
 
-    private HaliteNode(NodeConfig config, SqliteStateMachine stateMachine, RaftServer server, GroupClient client,
-                       GroupClient memberClient, Consumer<NodeStop> onStop, MeterRegistry meterRegistry) {
+    private HaliteNode(NodeConfig config, NodeTls tls, SqliteStateMachine stateMachine, RaftServer server,
+                       GroupClient client, GroupClient memberClient, Consumer<NodeStop> onStop,
+                       MeterRegistry meterRegistry) {
         this.config = config;
+        this.tls = tls;
         this.meters = new NodeMeters(meterRegistry,
                 RaftGroupMemberId.valueOf(RaftPeerId.valueOf(config.nodeId()), DATABASE_GROUP).toString());
         this.stateMachine = stateMachine;
@@ -134,9 +139,12 @@ public final class HaliteNode implements AutoCloseable {
         meters.watch(this, stateMachine);
     }
 
-    /** {@link #start(NodeConfig, Consumer, MeterRegistry)} for a node whose meters nobody reads. */
+    /**
+     * {@link #start(NodeConfig, NodeTls, Consumer, MeterRegistry)} for a node that talks to its members in plain
+     * text and whose meters nobody reads.
+     */
     public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
-        return start(config, onStop, new CompositeMeterRegistry());
+        return start(config, NodeTls.NONE, onStop, new CompositeMeterRegistry());
     }
 
     /**
@@ -144,13 +152,16 @@ public final class HaliteNode implements AutoCloseable {
      *
      * @param onStop called when the node cannot go on in this process; a server process should exit (non-zero) so
      *               that its supervisor starts it again
+     * @param tls    how it talks to the other members: with Raft keys, every Raft connection, both ways, is mutual
+     *               TLS
      * @param meters the node registers its meters here (see {@link NodeMeters}), and removes them when it closes
      */
-    public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop, MeterRegistry meters)
+    public static HaliteNode start(NodeConfig config, NodeTls tls, Consumer<NodeStop> onStop, MeterRegistry meters)
             throws IOException {
         Path raftDir = config.dataDir().resolve("raft");
         Files.createDirectories(raftDir);
         RaftProperties properties = raftProperties(config, raftDir);
+        Parameters parameters = raftParameters(tls);
         boolean existing = hasRaftState(config.dataDir());
         List<RaftPeer> peers = new ArrayList<>();
         if (config.join() && !existing) {
@@ -204,6 +215,7 @@ public final class HaliteNode implements AutoCloseable {
                 .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(parameters)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
@@ -216,15 +228,16 @@ public final class HaliteNode implements AutoCloseable {
         };
         // Messages between members get their own client: one to a member that does not answer must never hold up
         // the ordered requests (writes) of the other.
-        GroupClient client = new GroupClient(DATABASE_GROUP, properties, division);
-        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, division);
+        GroupClient client = new GroupClient(DATABASE_GROUP, properties, parameters, division);
+        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, parameters, division);
         stateMachine.addLeaderChangeListener(() -> {
             client.leaderChanged();
             memberClient.leaderChanged();
         });
-        LOG.info("node {} started: Raft on {} (reached at {}), data in {}", config.nodeId(), config.raftBindAddress(),
-                config.raftAddress(), config.dataDir());
-        HaliteNode node = new HaliteNode(config, stateMachine, server, client, memberClient, onStop, meters);
+        LOG.info("node {} started: Raft on {} (reached at {}{}), data in {}", config.nodeId(),
+                config.raftBindAddress(), config.raftAddress(), tls.raftOverTls() ? ", mutual TLS" : "",
+                config.dataDir());
+        HaliteNode node = new HaliteNode(config, tls, stateMachine, server, client, memberClient, onStop, meters);
         self.set(node);
         node.members.start();
         return node;
@@ -271,6 +284,25 @@ public final class HaliteNode implements AutoCloseable {
 
     private static RaftPeer peer(String id, String address) {
         return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    /**
+     * Ratis's gRPC over mutual TLS, when {@code tls} has Raft keys: one configuration for its servers, clients and
+     * admin calls, so every connection between members presents and checks certificates both ways. Ratis asks the
+     * key and trust managers at every handshake (netty wraps them), so their reloads take effect on new
+     * connections.
+     */
+    private static Parameters raftParameters(NodeTls tls) {
+        Parameters parameters = new Parameters();
+        if (tls.raftOverTls()) {
+            GrpcConfigKeys.TLS.setConf(parameters, GrpcTlsConfig.newBuilder()
+                    .setKeyManager(tls.raftKeys())
+                    .setTrustManager(tls.raftTrust())
+                    .setMutualTls(true)
+                    .setProtocols("TLSv1.3", "TLSv1.2")
+                    .build());
+        }
+        return parameters;
     }
 
     private static RaftProperties raftProperties(NodeConfig config, Path raftDir) {
@@ -720,10 +752,12 @@ public final class HaliteNode implements AutoCloseable {
             throw new IOException("member " + memberId + " did not tell its API address");
         }
         Path target = Files.createTempFile(directory, "replica-", ".sqlite");
+        java.net.http.HttpClient http = tls.apiClient() == null ? java.net.http.HttpClient.newHttpClient()
+                : java.net.http.HttpClient.newBuilder().sslContext(tls.apiClient()).build();
         java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(api + "/db/backup")).GET();
         config.peerCredentials().authorization().ifPresent(value -> request.header("Authorization", value));
-        java.net.http.HttpResponse<Path> response = java.net.http.HttpClient.newHttpClient().send(request.build(),
+        java.net.http.HttpResponse<Path> response = http.send(request.build(),
                 java.net.http.HttpResponse.BodyHandlers.ofFile(target));
         try {
             if (response.statusCode() != 200) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.server.auth.Login;
 import io.halite.jdbc.HttpConnection;
+import io.halite.server.tls.ClientTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,17 +56,22 @@ public final class Benchmark {
     private final String readLevel;
     private final ClientKind clientKind;
     private final Login login;
+    private final ClientTls tls;
     private final HttpClient http;
     private boolean preloaded;
 
-    /** @param login sent with every request, or null for a node without authentication */
-    public Benchmark(URI base, String readLevel, ClientKind clientKind, Login login) {
+    /**
+     * @param login sent with every request, or null for a node without authentication
+     * @param tls   for an https:// {@code base}, else null
+     */
+    public Benchmark(URI base, String readLevel, ClientKind clientKind, Login login, ClientTls tls) {
         this.base = base;
         this.readLevel = readLevel;
         this.clientKind = clientKind;
         this.login = login;
+        this.tls = tls;
         // Only for setting up (creating the table, preloading rows); the load itself uses HttpSession or JdbcSession.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.http = (tls == null ? HttpClient.newBuilder() : tls.httpClient()).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -97,11 +103,12 @@ public final class Benchmark {
         long until = measureFrom + measured.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<Client>> running = new ArrayList<>();
-        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC ? new JdbcSession.Pool(base, readLevel, clients, login) : null) {
+        try (JdbcSession.Pool jdbc = clientKind == ClientKind.JDBC
+                ? new JdbcSession.Pool(base, readLevel, clients, login, tls) : null) {
             for (int i = 0; i < clients; i++) {
                 Client client = new Client(new SplittableRandom(System.nanoTime() ^ (31L * i)));
                 Session session = jdbc != null ? jdbc.session()
-                        : new HttpSession(base, readLevel, login == null ? null : login.authorization());
+                        : new HttpSession(base, readLevel, login == null ? null : login.authorization(), tls);
                 running.add(pool.submit(() -> client.loop(session, workload, measureFrom, until)));
             }
             return collect(workload, clients, measured, running, pool);
@@ -180,9 +187,9 @@ public final class Benchmark {
         private final HttpConnection connection;
         private final String readLevel;
 
-        HttpSession(URI base, String readLevel, String authorization) {
-            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort() : 80, 5_000,
-                    authorization);
+        HttpSession(URI base, String readLevel, String authorization, ClientTls tls) {
+            this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort()
+                    : tls == null ? 80 : 443, 5_000, authorization, tls == null ? null : tls.sockets());
             this.readLevel = readLevel;
         }
 

@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -20,13 +22,21 @@ final class JdbcSession implements Benchmark.Session {
     static final class Pool implements AutoCloseable {
         private final HikariDataSource dataSource;
 
-        Pool(URI node, String readLevel, int clients, Login login) {
+        Pool(URI node, String readLevel, int clients, Login login, io.halite.server.tls.ClientTls tls) {
             HikariConfig config = new HikariConfig();
             if (login != null) {
                 config.setUsername(login.user());
                 config.setPassword(login.password());
             }
-            config.setJdbcUrl("jdbc:halite://" + node.getAuthority() + "/" + (readLevel == null ? "" : "?level=" + readLevel));
+            List<String> options = new ArrayList<>();
+            if (readLevel != null) {
+                options.add("level=" + readLevel);
+            }
+            if (tls != null) {
+                options.add(tls.jdbcOptions());
+            }
+            config.setJdbcUrl("jdbc:halite://" + node.getAuthority() + "/"
+                    + (options.isEmpty() ? "" : "?" + String.join("&", options)));
             config.setMaximumPoolSize(clients);
             config.setMinimumIdle(clients);
             config.setConnectionTimeout(30_000);

@@ -23,8 +23,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "kvwrite, kvread, batch100, or tx (one kvread and one kvwrite in an interactive transaction; needs --client jdbc); several may be given, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "The node to send requests to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "The node to send requests to, http:// or https:// (default: ${DEFAULT-VALUE}).")
     URI url;
+
+    @picocli.CommandLine.Mixin
+    ClientTlsOptions tls;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--clients", defaultValue = "1,8,64", split = ",", description = "Concurrent clients, one run per value (default: ${DEFAULT-VALUE}).")
     List<Integer> clients;
@@ -61,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--client must be http or jdbc, not '" + client + "'");
         };
-        Benchmark benchmark = new Benchmark(url, level, kind, login);
+        Benchmark benchmark = new Benchmark(url, level, kind, login, tls.forUrl(url, spec.commandLine()));
         try {
             for (String name : workloads) {
                 for (int c : clients) {

@@ -89,7 +89,8 @@ final class Discovery {
     private final String id;
     private final String raftAddress;
     private final String apiAddress;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    private final HttpClient http;
+    private final String scheme;
     private final PeerCredentials credentials;
     /** Every node that answered {@code /discovery}, this one included, by id (sorted). */
     private final Map<String, Discovering> seen = new TreeMap<>();
@@ -103,11 +104,16 @@ final class Discovery {
      * @param port    the API port at each address
      * @param expect  how many nodes start the cluster ({@code --bootstrap-expect})
      * @param timeout how long to look before giving up ({@code --bootstrap-timeout})
+     * @param apiAddress  this node's API URL; the others are asked with its scheme (http or https)
      * @param credentials presented to a running cluster's members, which may require authentication
+     * @param tls         for https: this node's certificate and the CAs it trusts; null for the JDK's defaults
      */
     Discovery(String name, int port, int expect, Duration timeout, String id, String raftAddress,
-              String apiAddress, PeerCredentials credentials) {
+              String apiAddress, PeerCredentials credentials, javax.net.ssl.SSLContext tls) {
         this.credentials = credentials;
+        this.scheme = URI.create(apiAddress).getScheme();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT);
+        this.http = (tls == null ? http : http.sslContext(tls)).build();
         this.name = name;
         this.port = port;
         this.expect = expect;
@@ -280,7 +286,7 @@ final class Discovery {
         for (InetAddress address : InetAddress.getAllByName(name)) {
             String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
                     : address.getHostAddress();
-            URI url = URI.create("http://" + host + ":" + port);
+            URI url = URI.create(scheme + "://" + host + ":" + port);
             if (!urls.contains(url)) {
                 urls.add(url);
             }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             "Asks the node on this machine whether it is ready (GET /readyz): exit code 0 if it is, 1 if not, with its answer. The container image's HEALTHCHECK runs it.",
             "",
             "--http-addr is the node's own listen address, and is read from HALITE_HTTP_ADDR as 'halite serve' reads it; a wildcard (0.0.0.0, [::]) is reached through loopback.",
+            "With HTTPS (--http-cert, or HALITE_HTTP_CERT) it trusts exactly the node's own certificate, and presents --node-cert (HALITE_NODE_CERT) where the node requires client certificates.",
             ""
         })
 public final class HealthCommand implements Callable<Integer> {
@@ -38,9 +39,31 @@ public final class HealthCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClientCredentials credentials;
 
+    @Option(names = "--http-cert", paramLabel = "FILE",
+            description = "The node's HTTPS certificate (as given to 'halite serve'): check it over HTTPS, trusting this certificate.")
+    java.nio.file.Path httpCert;
+
+    @Option(names = "--node-cert", paramLabel = "FILE", description = "A certificate to present, for a node started with --http-verify-client.")
+    java.nio.file.Path nodeCert;
+
+    @Option(names = "--node-key", paramLabel = "FILE", description = "The private key of --node-cert.")
+    java.nio.file.Path nodeKey;
+
     @Override
     public Integer call() throws InterruptedException {
-        URI readyz = URI.create("http://" + reachable(HostPort.parse(httpAddr, "--http-addr")) + "/readyz");
+        URI readyz = URI.create((httpCert == null ? "http://" : "https://")
+                + reachable(HostPort.parse(httpAddr, "--http-addr")) + "/readyz");
+        HttpClient.Builder client = HttpClient.newBuilder();
+        if (httpCert != null) {
+            try {
+                // The node's own certificate is the one to expect: no CA or name needs to fit this machine's view.
+                client = io.halite.server.tls.ClientTls.load(httpCert, nodeKey == null ? null : nodeCert, nodeKey,
+                        false).httpClient();
+            } catch (io.halite.server.tls.TlsFileException e) {
+                spec.commandLine().getErr().println("halite health: " + e.getMessage());
+                return 1;
+            }
+        }
         HttpResponse<String> response;
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(readyz).timeout(TIMEOUT).GET();
@@ -48,8 +71,7 @@ public final class HealthCommand implements Callable<Integer> {
             if (login != null) {
                 request.header("Authorization", login.authorization());
             }
-            response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build().send(request.build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = client.connectTimeout(TIMEOUT).build().send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Passwords.Missing e) {
             spec.commandLine().getErr().println("halite health: " + e.getMessage());
             return 1;

@@ -29,17 +29,21 @@ final class Joiner {
     private static final Duration RETRY_EVERY = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final List<URI> seeds;
     private final PeerCredentials credentials;
 
     /**
      * @param seeds       API URLs of members of the cluster to join
      * @param credentials presented to them if the cluster runs with authentication
+     * @param tls         for https:// members: this node's certificate and the CAs it trusts; null for the JDK's
+     *                    defaults
      */
-    Joiner(List<URI> seeds, PeerCredentials credentials) {
+    Joiner(List<URI> seeds, PeerCredentials credentials, javax.net.ssl.SSLContext tls) {
         this.seeds = List.copyOf(seeds);
         this.credentials = credentials;
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (tls == null ? http : http.sslContext(tls)).build();
     }
 
     /** A refusal that asking again will not change (a bad request, or a conflicting member). */
@@ -83,6 +87,9 @@ final class Joiner {
                                 + e.getMessage());
                     }
                     LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
+                } catch (javax.net.ssl.SSLException e) {
+                    // A certificate refused, by either side: asking again will not change it.
+                    throw new JoinRefused("the TLS handshake with " + seed + " failed: " + e.getMessage());
                 } catch (IOException e) {
                     LOG.warn("cannot join through {} yet: {}", seed, e.getMessage());
                 }

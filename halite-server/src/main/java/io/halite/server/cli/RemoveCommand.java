@@ -24,7 +24,7 @@ public final class RemoveCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NODE-ID", description = "The id of the member to remove.")
     String nodeId;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "A member's HTTP API (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:4001", description = "A member's HTTP API, http:// or https:// (default: ${DEFAULT-VALUE}).")
     URI url;
 
     @Option(names = "--timeout", defaultValue = "30s", converter = Durations.class, description = "How long to wait for the change to commit (default: ${DEFAULT-VALUE}).")
@@ -32,6 +32,12 @@ public final class RemoveCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ClientCredentials credentials;
+
+    @CommandLine.Mixin
+    ClientTlsOptions tls;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -43,6 +49,7 @@ public final class RemoveCommand implements Callable<Integer> {
             return 1;
         }
         String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("id", nodeId));
+        io.halite.server.tls.ClientTls clientTls = tls.forUrl(url, spec.commandLine());
         HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/remove?timeout=" + timeout.toMillis() + "ms"))
                 .timeout(timeout.plusSeconds(5))
                 .header("Content-Type", "application/json")
@@ -52,10 +59,11 @@ public final class RemoveCommand implements Callable<Integer> {
         }
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            HttpClient.Builder http = clientTls == null ? HttpClient.newBuilder() : clientTls.httpClient();
+            response = http.connectTimeout(Duration.ofSeconds(5)).build()
                     .send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
-            System.err.println("halite remove: cannot reach " + url + ": " + e);
+            System.err.println("halite remove: cannot reach " + url + ": " + e.getMessage());
             return 1;
         }
         if (response.statusCode() == 200) {

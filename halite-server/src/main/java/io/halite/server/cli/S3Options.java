@@ -30,7 +30,20 @@ public final class S3Options {
     @Option(names = "--s3-secret-key", description = "S3 secret access key (default: AWS_SECRET_ACCESS_KEY or the AWS profile).")
     String secretKey;
 
+    @Option(names = "--s3-ca-cert", paramLabel = "FILE",
+            description = "PEM CA certificates that sign an https:// --s3-endpoint's certificate (default: the JDK's CAs).")
+    java.nio.file.Path caCert;
+
     BackupTarget open(URI url) throws java.io.IOException {
-        return BackupTargets.open(url, new S3Settings(endpoint, region, pathStyle, accessKey, secretKey));
+        javax.net.ssl.TrustManager trust = null;
+        if (caCert != null) {
+            try {
+                trust = new io.halite.server.tls.ReloadingTrustManager("--s3-ca-cert", java.util.List.of(caCert),
+                        true, false);
+            } catch (io.halite.server.tls.TlsFileException e) {
+                throw new IllegalArgumentException("--s3-ca-cert: " + e.getMessage());
+            }
+        }
+        return BackupTargets.open(url, new S3Settings(endpoint, region, pathStyle, accessKey, secretKey, trust));
     }
 }

@@ -10,15 +10,19 @@ import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
-import io.halite.server.http.DiscoveryResponder;
+import io.halite.core.node.NodeTls;
 import io.halite.core.node.PeerCredentials;
 import io.halite.server.auth.AuthHandler;
 import io.halite.server.auth.Authenticator;
 import io.halite.server.auth.UsersFile;
+import io.halite.server.http.DiscoveryResponder;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import io.halite.server.http.MembersOnlyJoin;
 import io.halite.server.http.RequestMeters;
 import io.halite.server.http.ServerMetrics;
+import io.halite.server.tls.ServeTls;
+import io.halite.server.tls.TlsFileException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,6 +237,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @CommandLine.Mixin
+    TlsOptions tls;
+
     private SqliteDatabase.Options databaseOptions() {
         try {
             return new SqliteDatabase.Options(readConnections, foreignKeys, statementBudget);
@@ -319,10 +326,19 @@ public final class ServeCommand implements Callable<Integer> {
             throw invalid("--backup-sync and --backup-interval need --backup");
         }
         validateDiscovery();
+        String conflict = tls.conflict();
+        if (conflict != null) {
+            throw invalid(conflict);
+        }
         if (join != null) {
             for (java.net.URI member : join) {
-                if (!"http".equals(member.getScheme()) || member.getHost() == null || member.getPort() <= 0) {
+                if (!List.of("http", "https").contains(member.getScheme()) || member.getHost() == null
+                        || member.getPort() <= 0) {
                     throw invalid("--join takes member API URLs such as http://10.0.0.1:4001, not '" + member + "'");
+                }
+                if (tls.nodeTls() && !"https".equals(member.getScheme())) {
+                    throw invalid("--join must use https:// URLs with --node-cert (members talk over mutual TLS), "
+                            + "not '" + member + "'");
                 }
             }
         }
@@ -357,9 +373,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Starts an HTTP listener on {@code http} serving {@code handler}. */
-    private HttpServer listen(HostPort http, org.eclipse.jetty.server.Handler handler) {
-        HttpServer server = new HttpServer(http.host(), http.port(), handler);
+    /** Starts an HTTP listener on {@code http} serving {@code handler}, over HTTPS if {@code tls} says so. */
+    private static HttpServer listen(HostPort http, org.eclipse.jetty.server.Handler handler, ServeTls tls) {
+        HttpServer server = new HttpServer(http.host(), http.port(), handler, tls == null ? null : tls.https());
         try {
             server.start();
         } catch (Exception e) {
@@ -403,8 +419,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static HaliteNode startNode(NodeConfig config, ServerMetrics metrics) throws java.io.IOException {
-        return HaliteNode.start(config, ServeCommand::exit, metrics.registry());
+    private static HaliteNode startNode(NodeConfig config, NodeTls tls, ServerMetrics metrics)
+            throws java.io.IOException {
+        return HaliteNode.start(config, tls, ServeCommand::exit, metrics.registry());
     }
 
     /**
@@ -507,16 +524,24 @@ public final class ServeCommand implements Callable<Integer> {
         String raftAdvertised = advertisedAddress(raftAdvAddr, "--raft-adv-addr", HostPort.parse(raftAddr,
                 "--raft-addr"), HostName.local());
         validateMembership();
+        ServeTls serveTls;
+        try {
+            serveTls = tls.load();
+        } catch (TlsFileException e) {
+            LOG.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
         recordNodeId(dataDir.toAbsolutePath(), nodeId);
+        String apiUrl = (tls.https() ? "https://" : "http://") + httpAdvertised;
         List<java.net.URI> members = join == null ? List.of()
-                : join.stream().filter(u -> !u.equals(java.net.URI.create("http://" + httpAdvertised))).toList();
+                : join.stream().filter(u -> !u.equals(java.net.URI.create(apiUrl))).toList();
         if (join != null && members.isEmpty()) {
             throw invalid("--join lists only this node; give a member of the cluster to join");
         }
         String startingPeers = peers;
         Discovery discovery = joinDns == null ? null : new Discovery(joinDns,
                 joinDnsPort != null ? joinDnsPort : http.port(), bootstrapExpect, bootstrapTimeout, nodeId,
-                raftAdvertised, "http://" + httpAdvertised, peerCredentials);
+                raftAdvertised, apiUrl, peerCredentials, serveTls.node().apiClient());
         if (discovery != null && HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
             List<java.net.URI> cluster = discovery.clusterWithoutThisNode();
             if (cluster.isEmpty()) {
@@ -535,7 +560,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (discovery != null && !HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
             handOver = new org.eclipse.jetty.server.Handler.Wrapper(true);
             handOver.setHandler(new DiscoveryResponder(discovery::state));
-            listening = listen(http, handOver);
+            listening = listen(http, handOver, serveTls);
             Discovery.Outcome outcome;
             try {
                 outcome = discovery.run();
@@ -553,8 +578,8 @@ public final class ServeCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
                 startingPeers == null ? List.of() : Peers.parse(startingPeers, nodeId, raftAdvertised), joining,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, "http://" + httpAdvertised, raftAddr, peerCredentials);
-        Joiner joiner = joining ? new Joiner(members, peerCredentials) : null;
+                electionTimeout, snapshotEntries, apiUrl, raftAddr, peerCredentials);
+        Joiner joiner = joining ? new Joiner(members, peerCredentials, serveTls.node().apiClient()) : null;
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
@@ -580,7 +605,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         ServerMetrics metrics = new ServerMetrics();
-        HaliteNode node = startNode(config, metrics);
+        HaliteNode node = startNode(config, serveTls.node(), metrics);
         if (joiner != null) {
             boolean added;
             try {
@@ -595,7 +620,7 @@ public final class ServeCommand implements Callable<Integer> {
                 // configuration that lists it; until then it would call elections and shut itself down.
                 LOG.info("restarting the Raft server to serve as a non-voting member");
                 node.close();
-                node = startNode(config, metrics);
+                node = startNode(config, serveTls.node(), metrics);
             }
         }
         HaliteNode running = node;
@@ -610,8 +635,11 @@ public final class ServeCommand implements Callable<Integer> {
         HttpApi api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),
                 backups == null ? null : backups::status, metrics);
         org.eclipse.jetty.server.Handler guarded = api;
+        if (serveTls.node().raftOverTls()) {
+            guarded = new MembersOnlyJoin(guarded, serveTls.node().raftTrust());
+        }
         if (users != null) {
-            guarded = new AuthHandler(new Authenticator(users::users), api);
+            guarded = new AuthHandler(new Authenticator(users::users), guarded);
             reloadOnHangup(users);
         }
         // Outside the authentication, so that refused requests are counted too.
@@ -622,23 +650,28 @@ public final class ServeCommand implements Callable<Integer> {
             server = listening;
         } else {
             try {
-                server = listen(http, measured);
+                server = listen(http, measured, serveTls);
             } catch (IllegalStateException e) {
                 running.close();
+                serveTls.close();
                 throw e;
             }
         }
         HttpServer operationsServer = null;
         if (operations != null) {
             try {
-                operationsServer = listen(operations, new RequestMeters(metrics.registry(), api.operationsOnly()));
+                // Plain HTTP, by design: monitoring reaches it on an address the API is not exposed on.
+                operationsServer = listen(operations, new RequestMeters(metrics.registry(), api.operationsOnly()),
+                        null);
             } catch (IllegalStateException e) {
                 server.close();
                 running.close();
+                serveTls.close();
                 throw e;
             }
         }
         HttpServer monitoring = operationsServer;
+        serveTls.startReloading();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
@@ -670,7 +703,8 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
             exitCleanly();
         }, "halite-shutdown"));
-        LOG.info("Halite {} serving HTTP on http://{} (data in {})", HaliteCommand.version(), httpAddr, config.dataDir());
+        LOG.info("Halite {} serving HTTP on {}://{} (data in {})", HaliteCommand.version(), tls.https() ? "https" : "http",
+                httpAddr, config.dataDir());
         if (running.awaitReady(Duration.ofSeconds(30))) {
             LOG.info("ready: leader is {}", running.status().leaderId());
         } else {

@@ -44,7 +44,9 @@ class ServeEnvironmentTest {
                 "HALITE_ELECTION_TIMEOUT", "300ms",
                 "HALITE_FOREIGN_KEYS", "true",
                 "HALITE_MAX_BODY_SIZE", "1MB",
-                "HALITE_S3_REGION", "eu-west-1"));
+                "HALITE_S3_REGION", "eu-west-1",
+                "HALITE_HTTP_CERT", "/tls/n1.crt",
+                "HALITE_NODE_VERIFY_SERVER_NAME", "true"));
 
         assertThat(serve.peers).isEqualTo("halite-0@h0:4002,halite-1@h1:4002");
         assertThat(serve.statementBudget).isEqualTo(1000);
@@ -53,6 +55,8 @@ class ServeEnvironmentTest {
         assertThat(serve.foreignKeys).isTrue();
         assertThat(serve.maxBodyBytes).isEqualTo(1L << 20);
         assertThat(serve.s3.region).isEqualTo("eu-west-1");
+        assertThat(serve.tls.httpCert).isEqualTo(Path.of("/tls/n1.crt"));
+        assertThat(serve.tls.nodeVerifyServerName).isTrue();
     }
 
     @Test

@@ -62,7 +62,7 @@ public final class ApiTestServer implements AutoCloseable {
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
                 config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort,
                 config.raftBindAddress(), config.peerCredentials());
-        node = HaliteNode.start(config, fatalErrors::add, metrics.registry());
+        node = HaliteNode.start(config, io.halite.core.node.NodeTls.NONE, fatalErrors::add, metrics.registry());
         HttpServer server = null;
         try {
             if (!node.awaitReady(Duration.ofSeconds(20))) {

@@ -141,7 +141,7 @@ class JdbcDriverTest {
         assertThatThrownBy(() -> DriverManager.getConnection(url + "&consistency=strong"))
                 .isInstanceOf(SQLException.class)
                 .hasMessage("unknown option 'consistency'; valid options: level, timeout, tx_idle_timeout, "
-                        + "read_your_writes, user, password");
+                        + "read_your_writes, ssl, sslmode, sslrootcert, sslcert, sslkey, user, password");
     }
 
     // ------------------------------------------------------------------ statements
