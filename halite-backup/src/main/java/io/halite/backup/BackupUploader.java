@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,10 @@ public final class BackupUploader implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
     private final HaliteNode node;
+    /** For reads; writes go through {@link #writes}, which only lets them through while the lease is held. */
     private final BackupTarget target;
+    private final BackupLease lease;
+    private final BackupTarget writes;
     private final BackupSettings settings;
     private final Path workDir;
     private final Clock clock;
@@ -68,9 +72,22 @@ public final class BackupUploader implements AutoCloseable {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
 
+    /** With the default lease: 30 s, and a node that cannot take it waits. */
     public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Path workDir, Clock clock) {
+        this(node, target, settings, BackupLease.Settings.DEFAULT, reason -> {}, workDir, clock);
+    }
+
+    /**
+     * @param leaseRefusedAtStart with {@link BackupLease.Mode#FAIL}: told why, when this node's first attempt at
+     *                            the lease finds it held by another writer
+     */
+    public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings,
+                          BackupLease.Settings leaseSettings, Consumer<String> leaseRefusedAtStart, Path workDir,
+                          Clock clock) {
         this.node = node;
         this.target = target;
+        this.lease = new BackupLease(target, node, leaseSettings, clock, leaseRefusedAtStart);
+        this.writes = lease.guard();
         this.settings = settings;
         this.workDir = workDir;
         this.clock = clock;
@@ -86,6 +103,7 @@ public final class BackupUploader implements AutoCloseable {
 
     public void start() throws IOException {
         Files.createDirectories(workDir);
+        lease.start();
         thread.start();
     }
 
@@ -140,6 +158,7 @@ public final class BackupUploader implements AutoCloseable {
         while (!closed) {
             try {
                 if (!node.isLeader()) {
+                    lease.want(false);
                     if (generation != null) {
                         LOG.info("no longer the leader: backup uploads stop on this node");
                         generation = null;
@@ -152,6 +171,18 @@ public final class BackupUploader implements AutoCloseable {
                     // A leader that has not yet committed an entry of its term may already be deposed (two nodes
                     // can both believe they lead while a cluster starts): it must not start a generation.
                     sleep(Duration.ofMillis(50), false);
+                    continue;
+                }
+                lease.want(true);
+                if (!lease.holds()) {
+                    if (generation != null) {
+                        // Another writer may continue the chain meanwhile: look again once the lease is back.
+                        LOG.warn("backup: this node no longer holds the lease; uploads stop until it does");
+                        generation = null;
+                    }
+                    failWaiting("this node does not hold the backup lease (see /backup/status); "
+                            + "the write's outcome is unknown");
+                    sleep(Duration.ofMillis(200), false);
                     continue;
                 }
                 long term = node.currentTerm();
@@ -274,7 +305,7 @@ public final class BackupUploader implements AutoCloseable {
             }
             Segment segment = new Segment(storedIndex + 1, records.get(records.size() - 1).index(), records);
             byte[] object = segment.encode();
-            target.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
+            writes.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
             uploaded();
             storedIndex = segment.last();
             storedStampMillis = segment.lastStampMillis();
@@ -319,9 +350,9 @@ public final class BackupUploader implements AutoCloseable {
             long stamp = stampAtOrAfter(index);
             long time = stamp >= 0 && stamp <= clock.millis() ? stamp : clock.millis();
             BaseCopy.Manifest manifest = BaseCopy.compress(copy, stored, generation, index, state.appliedTerm(), time);
-            target.put(BackupLayout.baseData(generation, index), stored);
+            writes.put(BackupLayout.baseData(generation, index), stored);
             byte[] json = manifest.toJson();
-            target.put(BackupLayout.baseManifest(generation, index), json);
+            writes.put(BackupLayout.baseManifest(generation, index), json);
             uploaded();
             storedBytes += manifest.storedBytes() + json.length;
             lastBaseAt = clock.instant();
@@ -353,7 +384,7 @@ public final class BackupUploader implements AutoCloseable {
     }
 
     private void applyRetention() throws IOException {
-        Retention.Outcome outcome = Retention.apply(target, generation, settings, clock.instant());
+        Retention.Outcome outcome = Retention.apply(writes, generation, settings, clock.instant());
         storedBytes = Math.max(0, storedBytes - outcome.deletedBytes());
         if (outcome.oldestKept() != null) {
             oldestBase = outcome.oldestKept();
@@ -362,7 +393,7 @@ public final class BackupUploader implements AutoCloseable {
     }
 
     public BackupStatus status() {
-        boolean leading = node.isLeader() && generation != null;
+        boolean leading = node.isLeader() && generation != null && lease.holds();
         long applied = node.database().appliedIndex();
         long stored = Math.max(storedIndex, 0);
         long lag = leading ? Math.max(0, applied - stored) : 0;
@@ -374,7 +405,7 @@ public final class BackupUploader implements AutoCloseable {
         BackupStatus.Point newest = storedIndex > 0 ? new BackupStatus.Point(storedIndex,
                 Instant.ofEpochMilli(storedStampMillis)) : null;
         return new BackupStatus(target.describe(), settings.sync(), leading, generation, stored, applied, lag,
-                lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt);
+                lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt, lease.state());
     }
 
     /** Stops at once: what is not stored yet is shipped by the next leader, or by this node when it leads again. */
@@ -408,6 +439,7 @@ public final class BackupUploader implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         failWaiting("the node is shutting down");
+        lease.close();
         target.close();
     }
 }

@@ -485,7 +485,7 @@ class BackupProcessTest {
         assertThat(status.path("generation").asText()).as("the new leader continues the chain").isEqualTo(generation);
         assertThat(status.path("last_error").isNull()).isTrue();
 
-        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), null)) {
+        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), io.halite.backup.target.BackupTargets.Settings.DEFAULT)) {
             io.halite.backup.BackupCatalog catalog = io.halite.backup.BackupCatalog.read(target);
             io.halite.backup.BackupCatalog.Generation g = catalog.newest().orElseThrow();
             assertThat(g.id()).isEqualTo(generation);
@@ -548,7 +548,7 @@ class BackupProcessTest {
 
         assertThat(server.stop()).as("exit code after SIGTERM").isEqualTo(0);
 
-        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), null)) {
+        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), io.halite.backup.target.BackupTargets.Settings.DEFAULT)) {
             io.halite.backup.BackupCatalog.Generation g = io.halite.backup.BackupCatalog.read(target).newest()
                     .orElseThrow();
             assertThat(g.chainEnd(g.bases().lastKey())).as("the backup's last stored index").isEqualTo(applied);

@@ -176,6 +176,22 @@ public final class S3Target implements BackupTarget {
         call("delete", name, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
     }
 
+    /** A conditional PUT, {@code If-None-Match: *}. */
+    @Override
+    public boolean putIfAbsent(String name, byte[] content) throws IOException {
+        String key = key(name);
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(content));
+            return true;
+        } catch (AwsServiceException e) {
+            // 412: the object exists; 409: another conditional write to it was under way.
+            if (e.statusCode() == 412 || e.statusCode() == 409) return false;
+            throw failure("put", name, e);
+        } catch (SdkException e) {
+            throw failure("put", name, e);
+        }
+    }
+
     @Override
     public String describe() {
         return prefix.isEmpty() ? "s3://" + bucket : "s3://" + bucket + "/" + prefix.substring(0, prefix.length() - 1);
