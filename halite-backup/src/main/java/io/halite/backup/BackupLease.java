@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -60,26 +60,8 @@ public final class BackupLease implements AutoCloseable {
     /** How far back from the applied index to look for the newest database entry (skipping Raft's own entries). */
     private static final int PROOF_LOOKBACK = 64;
 
-    /** What a node does at start when another writer holds the lease. */
-    public enum Mode {
-        /** Serve, do not upload, try again until the lease is free. */
-        WAIT,
-        /** Exit: the first attempt found the lease held. */
-        FAIL
-    }
-
-    /**
-     * @param time how long a lease lasts without renewal: a holder that dies is replaced after about this long
-     */
-    public record Settings(Duration time, Mode mode) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(30), Mode.WAIT);
-
-        public Settings {
-            if (time.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("the backup lease time must be at least 1s");
-            }
-        }
-    }
+    /** How long a lease lasts without renewal unless told otherwise: a holder that dies is replaced after this. */
+    public static final Duration DEFAULT_TIME = Duration.ofSeconds(30);
 
     /** The newest database entry a holder had applied: shared by every member of its cluster, by no other. */
     record Proof(long index, long term, String hash) {}
@@ -94,9 +76,10 @@ public final class BackupLease implements AutoCloseable {
     private final BackupTarget target;
     private final HaliteNode node;
     private final String nodeId;
-    private final Settings settings;
+    private final Duration time;
     private final Clock clock;
-    private final Consumer<String> refusedAtStart;
+    /** Completed at this node's first decision: null once it took the lease, or why it could not. */
+    private final CompletableFuture<String> firstDecision = new CompletableFuture<>();
     private final Thread thread;
     private final Object wakeUp = new Object();
 
@@ -106,25 +89,21 @@ public final class BackupLease implements AutoCloseable {
     private volatile long validUntilNanos;
     /** The sequence number of the lease object this node wrote last, while it holds the lease; else -1. */
     private volatile long heldSequence = -1;
-    private boolean everHeld;
-    private boolean everRefused;
     /** A contender's view: the newest lease object it sees and since when (for expiry on its own clock). */
     private long seenSequence = -1;
     private long seenSinceNanos;
     private volatile BackupStatus.Lease state = new BackupStatus.Lease(false, null, null);
 
-    /**
-     * @param refusedAtStart in {@link Mode#FAIL}, told why the first attempt found the lease held (then it stops
-     *                       trying); not called in {@link Mode#WAIT}
-     */
-    public BackupLease(BackupTarget target, HaliteNode node, Settings settings, Clock clock,
-                       Consumer<String> refusedAtStart) {
+    /** @param time how long a lease lasts without renewal (at least 1 s) */
+    public BackupLease(BackupTarget target, HaliteNode node, Duration time, Clock clock) {
+        if (time.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("the backup lease time must be at least 1s");
+        }
         this.target = target;
         this.node = node;
         this.nodeId = node.status().nodeId();
-        this.settings = settings;
+        this.time = time;
         this.clock = clock;
-        this.refusedAtStart = refusedAtStart;
         this.thread = new Thread(this::run, "halite-backup-lease");
         this.thread.setDaemon(true);
     }
@@ -140,6 +119,11 @@ public final class BackupLease implements AutoCloseable {
 
     public BackupStatus.Lease state() {
         return state;
+    }
+
+    /** This node's first attempt: completes with null once it took the lease, or with why another writer has it. */
+    public CompletableFuture<String> firstDecision() {
+        return firstDecision;
     }
 
     /** Asks for the lease (this node leads and wants to upload) or gives it up. */
@@ -176,7 +160,7 @@ public final class BackupLease implements AutoCloseable {
                 }
                 state = new BackupStatus.Lease(holds(), state.holder(), message);
             }
-            Duration pause = holds() ? settings.time().dividedBy(3) : CONTEND_EVERY;
+            Duration pause = holds() ? time.dividedBy(3) : CONTEND_EVERY;
             synchronized (wakeUp) {
                 try {
                     if (!closed) TimeUnit.NANOSECONDS.timedWait(wakeUp, pause.toNanos());
@@ -201,14 +185,16 @@ public final class BackupLease implements AutoCloseable {
             return;
         }
         Holder holder = read(latest);
-        boolean expired = unchangedFor(latest).compareTo(settings.time()) >= 0;
+        // The holder promised to renew within its own lease time, which may be longer than this node's.
+        Duration promised = holder == null ? time : Duration.ofMillis(Math.max(time.toMillis(), holder.leaseMillis()));
+        boolean expired = unchangedFor(latest).compareTo(promised) >= 0;
         if (expired || holder != null && (holder.released() || sameCluster(holder))) {
             write(latest + 1, startedNanos, holder, sequences);
             return;
         }
         refuse(holder, "held by " + (holder == null ? "a writer this node cannot read" : describe(holder))
                 + "; this node does not upload until it is released or expires (after "
-                + settings.time().toSeconds() + " s without renewal)");
+                + promised.toSeconds() + " s without renewal)");
     }
 
     /** The sequence numbers of the lease objects there are, in order. */
@@ -255,8 +241,8 @@ public final class BackupLease implements AutoCloseable {
         }
         boolean acquired = heldSequence < 0;
         heldSequence = sequence;
-        validUntilNanos = startedNanos + settings.time().multipliedBy(3).dividedBy(4).toNanos();
-        everHeld = true;
+        validUntilNanos = startedNanos + time.multipliedBy(3).dividedBy(4).toNanos();
+        firstDecision.complete(null);
         state = new BackupStatus.Lease(true, describe(mine), null);
         if (acquired) {
             LOG.info("backup lease at {} taken{}", target.describe(), previous == null ? ""
@@ -269,7 +255,7 @@ public final class BackupLease implements AutoCloseable {
     }
 
     private Holder holder(boolean released) throws IOException {
-        return new Holder(nodeId, node.currentTerm(), proof().orElse(null), released, settings.time().toMillis(),
+        return new Holder(nodeId, node.currentTerm(), proof().orElse(null), released, time.toMillis(),
                 clock.millis(), UUID.randomUUID().toString());
     }
 
@@ -297,10 +283,7 @@ public final class BackupLease implements AutoCloseable {
             LOG.warn(message);
         }
         state = new BackupStatus.Lease(false, holder == null ? null : describe(holder), message);
-        if (settings.mode() == Mode.FAIL && !everHeld && !everRefused) {
-            refusedAtStart.accept(message);
-        }
-        everRefused = true;
+        firstDecision.complete(message);
     }
 
     /** Marks the lease released, so that the next writer need not wait for it to expire. */

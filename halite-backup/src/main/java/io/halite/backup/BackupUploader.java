@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,21 +71,17 @@ public final class BackupUploader implements AutoCloseable {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
 
-    /** With the default lease: 30 s, and a node that cannot take it waits. */
+    /** With a lease of {@link BackupLease#DEFAULT_TIME}. */
     public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Path workDir, Clock clock) {
-        this(node, target, settings, BackupLease.Settings.DEFAULT, reason -> {}, workDir, clock);
+        this(node, target, settings, BackupLease.DEFAULT_TIME, workDir, clock);
     }
 
-    /**
-     * @param leaseRefusedAtStart with {@link BackupLease.Mode#FAIL}: told why, when this node's first attempt at
-     *                            the lease finds it held by another writer
-     */
-    public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings,
-                          BackupLease.Settings leaseSettings, Consumer<String> leaseRefusedAtStart, Path workDir,
-                          Clock clock) {
+    /** @param leaseTime how long the destination's lease lasts without renewal (see {@link BackupLease}) */
+    public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Duration leaseTime,
+                          Path workDir, Clock clock) {
         this.node = node;
         this.target = target;
-        this.lease = new BackupLease(target, node, leaseSettings, clock, leaseRefusedAtStart);
+        this.lease = new BackupLease(target, node, leaseTime, clock);
         this.writes = lease.guard();
         this.settings = settings;
         this.workDir = workDir;
@@ -105,6 +100,21 @@ public final class BackupUploader implements AutoCloseable {
         Files.createDirectories(workDir);
         lease.start();
         thread.start();
+    }
+
+    /**
+     * Whether the lease is held by another writer, as this node found at its first attempt, if it leads: the
+     * reason, or empty once it took the lease, if it does not lead, or if it did not decide within {@code timeout}.
+     */
+    public java.util.Optional<String> leaseRefusedAtStart(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            CompletableFuture<String> decision = lease.firstDecision();
+            if (decision.isDone()) return java.util.Optional.ofNullable(decision.join());
+            if (node.isReady() && !node.isLeader()) return java.util.Optional.empty();
+            Thread.sleep(50);
+        }
+        return java.util.Optional.empty();
     }
 
     /** Sync mode: the reply for the entry at {@code index} waits until the entry is stored (on the leader). */
@@ -259,7 +269,8 @@ public final class BackupUploader implements AutoCloseable {
             // A new leader may not have applied everything its predecessor stored yet: give it a moment.
             node.awaitApplied(end, CATCH_UP);
             // Index 0 is the empty database, where every history starts.
-            if (end == 0 || end <= node.database().appliedIndex() && node.termAt(end) == chainEnd.term()) {
+            if (end == 0 || end <= node.database().appliedIndex() && node.termAt(end) == chainEnd.term()
+                    && holdsEntry(chainEnd)) {
                 generation = g.id();
                 storedIndex = end;
                 storedStampMillis = chainEnd.timeMillis();
@@ -283,6 +294,22 @@ public final class BackupUploader implements AutoCloseable {
         takeBase();
         LOG.info("backup: started generation {} in {} with a base copy at index {}", fresh, target.describe(),
                 storedIndex);
+    }
+
+    /**
+     * Whether this node's log holds the chain's last entry byte for byte (its time stamp and random seed tell two
+     * histories apart that agree on index and term: a cluster restored from another's backup, for one). A chain
+     * that ends with a base, or an entry this node has purged, is judged by the term alone.
+     */
+    private boolean holdsEntry(BackupCatalog.ChainEnd chainEnd) throws IOException {
+        if (chainEnd.entry() == null) return true;
+        try {
+            List<CommittedEntry> entry = node.appliedEntries(chainEnd.index(), 1);
+            return !entry.isEmpty() && entry.get(0).index() == chainEnd.index()
+                    && java.util.Arrays.equals(entry.get(0).data(), chainEnd.entry());
+        } catch (HaliteNode.LogPurgedException e) {
+            return true;
+        }
     }
 
     /** Stores every entry applied since the last round, in segments of at most about 8 MB. */

@@ -112,6 +112,11 @@ public final class ServerProcess implements AutoCloseable {
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
+        return runCli(outputDir, java.util.Map.of(), args);
+    }
+
+    /** {@link #runCli(Path, String...)} with {@code environment} added to this JVM's. */
+    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, String... args) throws Exception {
         Files.createDirectories(outputDir);
         int run = CLI_RUNS.incrementAndGet();
         Path out = outputDir.resolve("cli-" + run + ".out");
@@ -119,7 +124,9 @@ public final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
                 "io.halite.server.cli.HaliteCommand"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);

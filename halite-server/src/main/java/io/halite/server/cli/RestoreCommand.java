@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code halite restore}: rebuilds a node's data directory from a backup, to the latest point or an earlier one. */
 @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = EnvironmentOptions.class,
         description = {
             "Rebuilds a data directory from a backup: the newest base copy at or before the point, then every logged write after it up to the point, replayed exactly (same pinned times and random seeds).",
             "",
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
             ""
         })
 public final class RestoreCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path or s3://bucket/prefix.")
+    @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path, s3://bucket/prefix or az://account/container/prefix.")
     URI from;
 
     @Option(names = "--data-dir", required = true, description = "The data directory to create; it must not hold a database yet.")
@@ -42,7 +43,7 @@ public final class RestoreCommand implements Callable<Integer> {
     boolean foreignKeys;
 
     @CommandLine.Mixin
-    S3Options s3;
+    BackupStorageOptions storage;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,7 +68,7 @@ public final class RestoreCommand implements Callable<Integer> {
             return 1;
         }
         BackupCatalog.RestorePoint point = new BackupCatalog.RestorePoint(toIndex, time);
-        try (BackupTarget target = s3.open(from)) {
+        try (BackupTarget target = storage.open(from)) {
             Restorer.Result r = Restorer.restore(BackupCatalog.read(target), point, HaliteNode.databaseFile(data),
                     new SqliteDatabase.Options(1, foreignKeys, LogEntry.DEFAULT_STATEMENT_BUDGET));
             System.out.println("restored " + data + " to index " + r.index() + " (written " + Instant.ofEpochMilli(r.timeMillis())

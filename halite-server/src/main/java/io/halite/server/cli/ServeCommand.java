@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
             "",
             "Every write is committed to the Raft log (fsynced) before it is acknowledged. SIGTERM stops cleanly; a restart on the same --data-dir resumes where the node left off.",
             "",
-            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE).",
+            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key, --azure-connection-string, --azure-sas-token, --azure-account-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE); the Azure ones are taken from the environment only.",
             ""
         })
 public final class ServeCommand implements Callable<Integer> {
@@ -117,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
     long snapshotEntries;
 
     @Option(names = "--backup", paramLabel = "URL",
-            description = "Back up continuously to file:///path (a local or mounted directory) or s3://bucket/prefix. A node started with an empty --data-dir restores the latest backup first.")
+            description = "Back up continuously to file:///path (a local or mounted directory), s3://bucket/prefix or az://account/container/prefix (Azure Blob Storage). A node started with an empty --data-dir restores the latest backup first.")
     java.net.URI backup;
 
     @Option(names = "--backup-interval", defaultValue = "500ms", converter = Durations.class,
@@ -143,8 +143,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Keep at least this many base copies, however old (default: ${DEFAULT-VALUE}).")
     int backupKeepBases;
 
+    @Option(names = "--backup-lease", defaultValue = "wait", paramLabel = "wait|fail",
+            description = "One cluster writes to a backup destination at a time: the one whose leader holds its lease. When another holds it, wait: serve but do not upload, and take the lease once it is released or expires; fail: exit at start (default: ${DEFAULT-VALUE}).")
+    LeaseMode backupLease;
+
+    @Option(names = "--backup-lease-time", defaultValue = "30s", converter = Durations.class,
+            description = "A lease not renewed for this long expires, so a backup writer that died is replaced after it (default: ${DEFAULT-VALUE}).")
+    Duration backupLeaseTime;
+
+    /** {@code --backup-lease}: what a node does when another writer holds the backup's lease. */
+    enum LeaseMode { wait, fail }
+
     @CommandLine.Mixin
-    S3Options s3;
+    BackupStorageOptions storage;
 
     private SqliteDatabase.Options databaseOptions() {
         try {
@@ -224,8 +235,12 @@ public final class ServeCommand implements Callable<Integer> {
         if (nonVoter && join == null) {
             throw invalid("--non-voter needs --join: a non-voting member joins a running cluster");
         }
-        if (backup == null && (backupSync || given("--backup-interval"))) {
-            throw invalid("--backup-sync and --backup-interval need --backup");
+        if (backup == null && (backupSync || given("--backup-interval") || given("--backup-lease")
+                || given("--backup-lease-time"))) {
+            throw invalid("--backup-sync, --backup-interval, --backup-lease and --backup-lease-time need --backup");
+        }
+        if (backupLeaseTime.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw invalid("--backup-lease-time must be at least 1s");
         }
         if (join != null) {
             for (java.net.URI member : join) {
@@ -357,7 +372,7 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 backupSettings = new BackupSettings(backupInterval, backupSync, backupBaseInterval,
                         backupBaseLogBytes, backupRetention, backupKeepBases);
-                target = s3.open(backup);
+                target = storage.open(backup);
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
@@ -393,9 +408,19 @@ public final class ServeCommand implements Callable<Integer> {
         HaliteNode running = node;
         BackupUploader uploader = null;
         if (target != null) {
-            uploader = new BackupUploader(running, target, backupSettings, config.dataDir().resolve("backup-work"),
-                    java.time.Clock.systemUTC());
+            uploader = new BackupUploader(running, target, backupSettings, backupLeaseTime,
+                    config.dataDir().resolve("backup-work"), java.time.Clock.systemUTC());
             uploader.start();
+            if (backupLease == LeaseMode.fail) {
+                // Before the shutdown hook exists: its clean stop would exit with 0.
+                var refused = uploader.leaseRefusedAtStart(Duration.ofSeconds(30).plus(backupLeaseTime));
+                if (refused.isPresent()) {
+                    LOG.error("{}; not starting (--backup-lease fail)", refused.get());
+                    uploader.close();
+                    running.close();
+                    return 1;
+                }
+            }
         }
         BackupUploader backups = uploader;
         HttpServer server = new HttpServer(http.host(), http.port(), new HttpApi(running, maxBodyBytes,
