@@ -160,7 +160,10 @@ public final class BackupLease implements AutoCloseable {
                 }
                 state = new BackupStatus.Lease(holds(), state.holder(), message);
             }
-            Duration pause = holds() ? time.dividedBy(3) : CONTEND_EVERY;
+            // A slow renewal leaves less of the lease: renew before half of what is left has passed.
+            Duration left = Duration.ofNanos(validUntilNanos - System.nanoTime());
+            Duration pause = !holds() ? CONTEND_EVERY
+                    : left.dividedBy(2).compareTo(time.dividedBy(3)) < 0 ? left.dividedBy(2) : time.dividedBy(3);
             synchronized (wakeUp) {
                 try {
                     if (!closed) TimeUnit.NANOSECONDS.timedWait(wakeUp, pause.toNanos());

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * one as a segment, and from time to time a new base copy. Every node runs one; only the leader's works, and a new
  * leader first finds where the stored chain ends and continues it (entries are committed, so every leader holds
  * the same ones), or starts a new generation with a base copy when it cannot prove the chain is its own history.
+ * It writes only while its cluster holds the destination's {@link BackupLease}, so that two clusters pointed at one
+ * destination do not interleave their chains.
  *
  * <p>A failing target never blocks writes: the error shows in the status and the log, rounds back off, and the
  * entries are shipped once the target answers again (if the log was purged meanwhile, a new base copy bridges

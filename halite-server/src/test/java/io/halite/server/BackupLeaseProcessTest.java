@@ -106,14 +106,13 @@ class BackupLeaseProcessTest {
         Destination destination = destination(kind);
         ServerProcess first = node("first", destination);
         first.start();
-        String firstGeneration = await(first, s -> s.path("uploading").asBoolean(), "uploading")
-                .path("generation").asText();
+        await(first, s -> s.path("uploading").asBoolean(), "uploading");
         write(first, "CREATE TABLE t(k TEXT)");
         long firstLast = 0;
         for (int i = 0; i < 10; i++) {
             firstLast = write(first, "INSERT INTO t(k) VALUES('first-" + i + "')");
         }
-        awaitStored(first, firstLast);
+        String firstGeneration = awaitStored(first, firstLast).path("generation").asText();
 
         // The second restores the first's backup (its data directory is empty), then serves writes of its own.
         ServerProcess second = node("second", destination);
@@ -153,14 +152,17 @@ class BackupLeaseProcessTest {
             BackupCatalog catalog = BackupCatalog.read(target);
             List<String> ids = new ArrayList<>();
             for (BackupCatalog.Generation g : catalog.generations()) {
+                if (g.bases().isEmpty()) continue; // a base copy cut short: nothing restorable, nothing to continue
                 ids.add(g.id());
                 long end = g.lastSegment().map(BackupCatalog.SegmentRef::last).orElse(g.bases().lastKey());
                 assertThat(g.chainEnd(g.bases().firstKey())).as("generation %s has no gap", g.id()).isEqualTo(end);
             }
             assertThat(ids).containsExactly(firstGeneration, secondGeneration);
-            BackupCatalog.Generation firsts = catalog.generations().get(0);
+            BackupCatalog.Generation firsts = catalog.generations().stream()
+                    .filter(g -> g.id().equals(firstGeneration)).findFirst().orElseThrow();
             assertThat(firsts.chainEnd(firsts.bases().firstKey())).as("the first's chain").isEqualTo(firstLast);
-            BackupCatalog.Generation seconds = catalog.generations().get(1);
+            BackupCatalog.Generation seconds = catalog.generations().stream()
+                    .filter(g -> g.id().equals(secondGeneration)).findFirst().orElseThrow();
             assertThat(seconds.chainEnd(seconds.bases().firstKey())).as("the second's chain").isEqualTo(secondLast);
         }
     }
