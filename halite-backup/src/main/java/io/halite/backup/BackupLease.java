@@ -82,6 +82,8 @@ public final class BackupLease implements AutoCloseable {
     private final CompletableFuture<String> firstDecision = new CompletableFuture<>();
     private final Thread thread;
     private final Object wakeUp = new Object();
+    /** Notified when this node takes or renews the lease. */
+    private final Object taken = new Object();
 
     private volatile boolean wanted;
     private volatile boolean closed;
@@ -110,6 +112,19 @@ public final class BackupLease implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /** Waits up to {@code timeout} for this node to hold the lease; returns whether it does. */
+    public boolean awaitHeld(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (taken) {
+            while (!holds() && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                TimeUnit.NANOSECONDS.timedWait(taken, left);
+            }
+        }
+        return holds();
     }
 
     /** Whether this node may write to the target now. */
@@ -246,6 +261,9 @@ public final class BackupLease implements AutoCloseable {
         heldSequence = sequence;
         validUntilNanos = startedNanos + time.multipliedBy(3).dividedBy(4).toNanos();
         firstDecision.complete(null);
+        synchronized (taken) {
+            taken.notifyAll();
+        }
         state = new BackupStatus.Lease(true, describe(mine), null);
         if (acquired) {
             LOG.info("backup lease at {} taken{}", target.describe(), previous == null ? ""

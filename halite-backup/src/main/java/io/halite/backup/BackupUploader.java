@@ -192,9 +192,12 @@ public final class BackupUploader implements AutoCloseable {
                         LOG.warn("backup: this node no longer holds the lease; uploads stop until it does");
                         generation = null;
                     }
-                    failWaiting("this node does not hold the backup lease (see /backup/status); "
-                            + "the write's outcome is unknown");
-                    sleep(Duration.ofMillis(200), false);
+                    if (lease.state().problem() != null) {
+                        // Not a moment's wait for the first attempt: the lease is elsewhere, or out of reach.
+                        failWaiting("this node does not hold the backup lease (see /backup/status); "
+                                + "the write's outcome is unknown");
+                    }
+                    lease.awaitHeld(Duration.ofMillis(200));
                     continue;
                 }
                 long term = node.currentTerm();

@@ -3,18 +3,12 @@ package io.halite.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.backup.AzuriteServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code halite restore} from it; what {@code serve} says about Azure settings that cannot work.
  */
 class AzureBackupProcessTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static AzuriteServer azurite;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final BackupApi api = new BackupApi();
 
     @BeforeAll
     static void startAzurite() throws Exception {
@@ -63,19 +56,19 @@ class AzureBackupProcessTest {
                         "--azure-endpoint", azurite.endpoint().toString()));
         try (node) {
             node.start();
-            write(node, "CREATE TABLE t(k TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)");
+            api.write(node, "CREATE TABLE t(k TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)");
             long index = 0;
             for (int i = 0; i < 5; i++) {
-                index = write(node, "INSERT INTO t(k) VALUES('early-" + i + "')");
+                index = api.write(node, "INSERT INTO t(k) VALUES('early-" + i + "')");
             }
-            awaitStored(node, index);
+            api.awaitStored(node, index);
             Thread.sleep(20);
             Instant between = Instant.now();
             Thread.sleep(20);
             for (int i = 0; i < 5; i++) {
-                index = write(node, "INSERT INTO t(k) VALUES('late-" + i + "')");
+                index = api.write(node, "INSERT INTO t(k) VALUES('late-" + i + "')");
             }
-            JsonNode status = awaitStored(node, index);
+            JsonNode status = api.awaitStored(node, index);
             assertThat(status.path("target").asText()).isEqualTo(backup);
             assertThat(status.path("uploading").asBoolean()).isTrue();
             assertThat(status.path("last_error").isNull()).as("%s", status).isTrue();
@@ -129,33 +122,6 @@ class AzureBackupProcessTest {
         ServerProcess.CliResult run = ServerProcess.runCli(dir.resolve("cli"), environment, args);
         assertThat(run.exitCode()).as("%s", run).isEqualTo(2);
         assertThat(run.stderr()).contains(message).doesNotContain("Exception").doesNotContain("c2VjcmV0");
-    }
-
-    private long write(ServerProcess node, String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl()
-                        + "/db/execute?raft_index")).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(List.of(sql)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        JsonNode body = JSON.readTree(response.body());
-        assertThat(body.path("results").path(0).has("error")).as(response.body()).isFalse();
-        return body.path("raft_index").asLong();
-    }
-
-    /** Waits (up to 30 s) until the node's backup stored {@code index} and has nothing left to ship. */
-    private JsonNode awaitStored(ServerProcess node, long index) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl()
-                    + "/backup/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode status = JSON.readTree(response.body());
-            if (status.path("stored_index").asLong() >= index && status.path("lag_entries").asLong() == 0) {
-                return status;
-            }
-            assertThat(System.nanoTime()).as("index %d stored within 30 s: %s", index, status).isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 
     /** Column k of table t in the database restored into {@code dataDir}. */

@@ -3,22 +3,17 @@ package io.halite.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.backup.AzuriteServer;
 import io.halite.backup.BackupCatalog;
 import io.halite.backup.S3ProxyServer;
 import io.halite.backup.target.BackupTarget;
 import io.halite.backup.target.BackupTargets;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +30,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * lease time, in a generation of its own; every chain in the destination is whole.
  */
 class BackupLeaseProcessTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LEASE_TIME = "3s";
     private static S3ProxyServer s3;
     private static AzuriteServer azurite;
@@ -43,7 +37,7 @@ class BackupLeaseProcessTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final BackupApi api = new BackupApi();
     private final List<ServerProcess> nodes = new ArrayList<>();
 
     @BeforeAll
@@ -106,25 +100,25 @@ class BackupLeaseProcessTest {
         Destination destination = destination(kind);
         ServerProcess first = node("first", destination);
         first.start();
-        await(first, s -> s.path("uploading").asBoolean(), "uploading");
-        write(first, "CREATE TABLE t(k TEXT)");
+        api.await(first, s -> s.path("uploading").asBoolean(), "uploading");
+        api.write(first, "CREATE TABLE t(k TEXT)");
         long firstLast = 0;
         for (int i = 0; i < 10; i++) {
-            firstLast = write(first, "INSERT INTO t(k) VALUES('first-" + i + "')");
+            firstLast = api.write(first, "INSERT INTO t(k) VALUES('first-" + i + "')");
         }
-        String firstGeneration = awaitStored(first, firstLast).path("generation").asText();
+        String firstGeneration = api.awaitStored(first, firstLast).path("generation").asText();
 
         // The second restores the first's backup (its data directory is empty), then serves writes of its own.
         ServerProcess second = node("second", destination);
         second.start();
         long secondLast = 0;
         for (int i = 0; i < 10; i++) {
-            secondLast = write(second, "INSERT INTO t(k) VALUES('second-" + i + "')");
+            secondLast = api.write(second, "INSERT INTO t(k) VALUES('second-" + i + "')");
         }
         for (int i = 10; i < 20; i++) {
-            firstLast = write(first, "INSERT INTO t(k) VALUES('first-" + i + "')");
+            firstLast = api.write(first, "INSERT INTO t(k) VALUES('first-" + i + "')");
         }
-        JsonNode refused = await(second, s -> s.path("lease").path("problem").isTextual(), "a lease problem");
+        JsonNode refused = api.await(second, s -> s.path("lease").path("problem").isTextual(), "a lease problem");
         assertThat(refused.path("uploading").asBoolean()).as("%s", refused).isFalse();
         assertThat(refused.path("lease").path("held").asBoolean()).isFalse();
         assertThat(refused.path("lease").path("holder").asText()).startsWith("node halite-0 (term ");
@@ -132,21 +126,21 @@ class BackupLeaseProcessTest {
                 .startsWith("backup lease at " + refused.path("target").asText() + " held by node halite-0 (term ")
                 .endsWith("; this node does not upload until it is released or expires (after 3 s without renewal)");
         assertThat(Files.readString(second.logFile())).contains("held by node halite-0");
-        JsonNode writer = awaitStored(first, firstLast);
+        JsonNode writer = api.awaitStored(first, firstLast);
         assertThat(writer.path("lease").path("held").asBoolean()).isTrue();
         assertThat(writer.path("generation").asText()).isEqualTo(firstGeneration);
 
         first.kill9();
         long killedAt = System.nanoTime();
-        JsonNode takenOver = await(second, s -> s.path("uploading").asBoolean(), "uploading after the kill");
+        JsonNode takenOver = api.await(second, s -> s.path("uploading").asBoolean(), "uploading after the kill");
         assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("waited for the lease to expire")
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         String secondGeneration = takenOver.path("generation").asText();
         assertThat(secondGeneration).as("the second's history is not the first's").isNotEqualTo(firstGeneration);
         for (int i = 10; i < 15; i++) {
-            secondLast = write(second, "INSERT INTO t(k) VALUES('second-" + i + "')");
+            secondLast = api.write(second, "INSERT INTO t(k) VALUES('second-" + i + "')");
         }
-        awaitStored(second, secondLast);
+        api.awaitStored(second, secondLast);
 
         try (BackupTarget target = BackupTargets.open(URI.create(destination.url()), destination.settings())) {
             BackupCatalog catalog = BackupCatalog.read(target);
@@ -167,12 +161,50 @@ class BackupLeaseProcessTest {
         }
     }
 
+    /**
+     * A new leader of the same cluster takes the lease over at once: its log holds the entry the lease names. With
+     * the default lease time (30 s), the uploads go on well before the old leader's lease could have expired.
+     */
+    @Test
+    void aNewLeaderOfTheSameClusterTakesTheLeaseOverAtOnce() throws Exception {
+        String backup = dir.resolve("backup").toUri().toString();
+        ProcessCluster cluster = ProcessCluster.start(dir, 3, "--backup", backup, "--backup-interval", "200ms");
+        try (cluster) {
+            ServerProcess first = cluster.leader();
+            api.write(first, "CREATE TABLE t(k TEXT)");
+            long index = api.write(first, "INSERT INTO t(k) VALUES('before')");
+            String generation = api.awaitStored(first, index).path("generation").asText();
+            String firstId = api.get(first, "/status").at("/node/id").asText();
+
+            first.kill9();
+            long killedAt = System.nanoTime();
+            List<ServerProcess> survivors = cluster.nodes().stream().filter(n -> n != first).toList();
+            ServerProcess next = cluster.leaderAmong(survivors, Duration.ofSeconds(20));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    index = api.write(next, "INSERT INTO t(k) VALUES('after')");
+                    break;
+                } catch (AssertionError refusedWhileTheLeaderSettles) {
+                    if (attempt == 20) throw refusedWhileTheLeaderSettles;
+                    Thread.sleep(250);
+                }
+            }
+            JsonNode status = api.awaitStored(next, index);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("uploading again after the kill")
+                    .isLessThan(Duration.ofSeconds(20));
+            assertThat(status.path("generation").asText()).isEqualTo(generation);
+            assertThat(status.path("lease").path("held").asBoolean()).isTrue();
+            assertThat(Files.readString(next.logFile())).contains("taken over from node " + firstId + " (term ");
+        }
+    }
+
     @Test
     void withBackupLeaseFailANodeThatFindsTheLeaseHeldExitsAtStart() throws Exception {
         Destination destination = destination("directory");
         ServerProcess holder = node("holder", destination);
         holder.start();
-        await(holder, s -> s.path("uploading").asBoolean(), "uploading");
+        api.await(holder, s -> s.path("uploading").asBoolean(), "uploading");
 
         ServerProcess refused = node("refused", destination, "--backup-lease", "fail");
         refused.launch();
@@ -181,44 +213,6 @@ class BackupLeaseProcessTest {
         assertThat(Files.readString(refused.logFile()))
                 .contains("backup lease at " + dir.resolve("backup").toRealPath().toUri() + " held by node halite-0")
                 .contains("; not starting (--backup-lease fail)");
-        assertThat(backupStatus(holder).path("uploading").asBoolean()).isTrue();
-    }
-
-    /** {@code POST /db/execute?raft_index}: the write's log index. */
-    private long write(ServerProcess node, String sql) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl()
-                        + "/db/execute?raft_index")).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(List.of(sql)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        JsonNode body = JSON.readTree(response.body());
-        assertThat(body.path("results").path(0).has("error")).as(response.body()).isFalse();
-        return body.path("raft_index").asLong();
-    }
-
-    private JsonNode backupStatus(ServerProcess node) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/backup/status"))
-                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    /** Waits (up to 30 s) until the node's backup status shows {@code what}. */
-    private JsonNode await(ServerProcess node, Predicate<JsonNode> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode status = backupStatus(node);
-        while (!condition.test(status)) {
-            assertThat(System.nanoTime()).as("%s: %s within 30 s; last status %s", node.baseUrl(), what, status)
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-            status = backupStatus(node);
-        }
-        return status;
-    }
-
-    private JsonNode awaitStored(ServerProcess node, long index) throws Exception {
-        return await(node, s -> s.path("stored_index").asLong() >= index && s.path("lag_entries").asLong() == 0,
-                "stored index " + index);
+        assertThat(api.backupStatus(holder).path("uploading").asBoolean()).isTrue();
     }
 }

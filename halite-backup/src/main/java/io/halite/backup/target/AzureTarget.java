@@ -22,7 +22,6 @@ import com.azure.storage.blob.options.BlobUploadFromFileOptions;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -151,7 +150,7 @@ public final class AzureTarget implements BackupTarget {
     public InputStream open(String name) throws IOException {
         BlobClient blob = blob(name);
         try {
-            return new BlobStream(name, blob.openInputStream());
+            return new CheckedStream<>(blob.openInputStream(), RuntimeException.class, e -> failure("get", name, e));
         } catch (BlobStorageException e) {
             if (e.getErrorCode() == BlobErrorCode.BLOB_NOT_FOUND) throw new NoSuchFileException(describe(name));
             throw failure("get", name, e);
@@ -241,33 +240,5 @@ public final class AzureTarget implements BackupTarget {
         if (message == null) return "";
         String line = message.strip().lines().findFirst().orElse("");
         return SAS_SIGNATURE.matcher(line).replaceAll("$1REDACTED");
-    }
-
-    /** A blob's content, failing with IOException also where the SDK fails unchecked. */
-    private final class BlobStream extends FilterInputStream {
-        private final String name;
-
-        BlobStream(String name, InputStream in) {
-            super(in);
-            this.name = name;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (RuntimeException e) {
-                throw failure("get", name, e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (RuntimeException e) {
-                throw failure("get", name, e);
-            }
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.halite.backup.target;
 
 import java.io.Closeable;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -144,7 +143,8 @@ public final class S3Target implements BackupTarget {
     public InputStream open(String name) throws IOException {
         String key = key(name);
         try {
-            return new ObjectStream(name, s3.getObject(b -> b.bucket(bucket).key(key)));
+            return new CheckedStream<>(s3.getObject(b -> b.bucket(bucket).key(key)), SdkException.class,
+                    e -> failure("get", name, e));
         } catch (NoSuchKeyException e) {
             throw new NoSuchFileException(describe(name));
         } catch (AwsServiceException e) {
@@ -226,34 +226,6 @@ public final class S3Target implements BackupTarget {
 
     private static String errorCode(SdkException e) {
         return e instanceof AwsServiceException s && s.awsErrorDetails() != null ? s.awsErrorDetails().errorCode() : null;
-    }
-
-    /** An object's content, failing with IOException also where the SDK fails unchecked (a checksum mismatch). */
-    private final class ObjectStream extends FilterInputStream {
-        private final String name;
-
-        ObjectStream(String name, InputStream in) {
-            super(in);
-            this.name = name;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (SdkException e) {
-                throw failure("get", name, e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (SdkException e) {
-                throw failure("get", name, e);
-            }
-        }
     }
 
     /** A slice of a file as the SDK reads a request body: from the start again for each attempt. */

@@ -10,10 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** The target contract against Azurite, Azure Blob Storage's emulator, and what is Azure's own. */
-class AzureTargetTest extends BackupTargetContract {
+class AzureTargetTest extends RemoteTargetContract {
     static final AtomicInteger tests = new AtomicInteger();
     static AzuriteServer server;
     String prefix;
@@ -104,25 +103,13 @@ class AzureTargetTest extends BackupTargetContract {
         }
     }
 
-    @Test
-    @Timeout(180)
-    void failsWhileTheServerIsDownAndWorksAgainAfter() throws Exception {
-        target.put("before", new byte[] {1});
+    @Override
+    void takeServerDown() throws Exception {
         server.stop();
-        try {
-            assertThatThrownBy(() -> target.put("during", new byte[] {2}))
-                    .isInstanceOf(IOException.class)
-                    .hasMessageContaining("az://devstoreaccount1/halite/" + prefix + "/during");
-            assertThatThrownBy(() -> target.open("before"))
-                    .isInstanceOf(IOException.class)
-                    .isNotInstanceOf(NoSuchFileException.class);
-            assertThatThrownBy(() -> target.list("")).isInstanceOf(IOException.class);
-        } finally {
-            server.start();
-        }
+    }
 
-        target.put("after", new byte[] {3});
-        assertThat(read("before")).containsExactly(1);
-        assertThat(names("")).containsExactly("after", "before");
+    @Override
+    void bringServerBack() throws Exception {
+        server.start();
     }
 }
