@@ -91,6 +91,8 @@ public final class BackupLease implements AutoCloseable {
     private volatile long validUntilNanos;
     /** The sequence number of the lease object this node wrote last, while it holds the lease; else -1. */
     private volatile long heldSequence = -1;
+    /** Whether the lease object this node wrote last names no entry (it had applied none). */
+    private volatile boolean heldWithoutProof;
     /** A contender's view: the newest lease object it sees and since when (for expiry on its own clock). */
     private long seenSequence = -1;
     private long seenSinceNanos;
@@ -177,7 +179,8 @@ public final class BackupLease implements AutoCloseable {
             }
             // A slow renewal leaves less of the lease: renew before half of what is left has passed.
             Duration left = Duration.ofNanos(validUntilNanos - System.nanoTime());
-            Duration pause = !holds() ? CONTEND_EVERY
+            // A lease that names no entry yet cannot pass to this cluster's next leader: renew once there is one.
+            Duration pause = !holds() || heldWithoutProof ? CONTEND_EVERY
                     : left.dividedBy(2).compareTo(time.dividedBy(3)) < 0 ? left.dividedBy(2) : time.dividedBy(3);
             synchronized (wakeUp) {
                 try {
@@ -259,6 +262,7 @@ public final class BackupLease implements AutoCloseable {
         }
         boolean acquired = heldSequence < 0;
         heldSequence = sequence;
+        heldWithoutProof = mine.proof() == null;
         validUntilNanos = startedNanos + time.multipliedBy(3).dividedBy(4).toNanos();
         firstDecision.complete(null);
         synchronized (taken) {

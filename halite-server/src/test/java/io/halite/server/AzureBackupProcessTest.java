@@ -115,6 +115,12 @@ class AzureBackupProcessTest {
                 "the backup URL names storage account 'otheraccount' but the Azure connection string is for "
                         + "'devstoreaccount1'",
                 "serve", "--data-dir", data.toString(), "--backup", "az://otheraccount/halite/p");
+        // DefaultAzureCredential limited to its environment variables (none set): no network is tried.
+        assertRefused(Map.of("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential"),
+                "no Azure credential for storage account 'devstoreaccount1': set HALITE_AZURE_CONNECTION_STRING, "
+                        + "HALITE_AZURE_SAS_TOKEN or HALITE_AZURE_ACCOUNT_KEY (or the same with _FILE, naming a file "
+                        + "that holds it), or run with a managed identity (DefaultAzureCredential found none: ",
+                "serve", "--data-dir", data.toString(), "--backup", url("p"));
         assertThat(data.resolve("db")).as("nothing was created").doesNotExist();
     }
 
