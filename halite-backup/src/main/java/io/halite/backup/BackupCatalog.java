@@ -47,17 +47,21 @@ public final class BackupCatalog {
         }
     }
 
-    /** Where the chain from a base ends: its last entry's index, term and pinned time. */
-    public record ChainEnd(long index, long term, long timeMillis) {}
+    /**
+     * Where the chain from a base ends: its last entry's index, term and pinned time, and the entry itself as the
+     * log holds it (null when the chain ends with the base).
+     */
+    public record ChainEnd(long index, long term, long timeMillis, byte[] entry) {}
 
     /** Reads the end of the chain from {@code base} (the base itself if no segment follows it). */
     public ChainEnd chainEnd(Generation generation, BaseCopy.Manifest base) throws IOException {
         Optional<SegmentRef> tail = generation.chainTail(base.index());
         if (tail.isEmpty()) {
-            return new ChainEnd(base.index(), base.term(), base.timeMillis());
+            return new ChainEnd(base.index(), base.term(), base.timeMillis(), null);
         }
         Segment last = segment(tail.get());
-        return new ChainEnd(last.last(), last.lastTerm(), last.lastStampMillis());
+        return new ChainEnd(last.last(), last.lastTerm(), last.lastStampMillis(),
+                last.records().get(last.records().size() - 1).data());
     }
 
     public Segment segment(SegmentRef ref) throws IOException {

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * one as a segment, and from time to time a new base copy. Every node runs one; only the leader's works, and a new
  * leader first finds where the stored chain ends and continues it (entries are committed, so every leader holds
  * the same ones), or starts a new generation with a base copy when it cannot prove the chain is its own history.
+ * It writes only while its cluster holds the destination's {@link BackupLease}, so that two clusters pointed at one
+ * destination do not interleave their chains.
  *
  * <p>A failing target never blocks writes: the error shows in the status and the log, rounds back off, and the
  * entries are shipped once the target answers again (if the log was purged meanwhile, a new base copy bridges
@@ -42,7 +44,10 @@ public final class BackupUploader implements AutoCloseable {
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
     private final HaliteNode node;
+    /** For reads; writes go through {@link #writes}, which only lets them through while the lease is held. */
     private final BackupTarget target;
+    private final BackupLease lease;
+    private final BackupTarget writes;
     private final BackupSettings settings;
     private final Path workDir;
     private final Clock clock;
@@ -69,9 +74,18 @@ public final class BackupUploader implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
     private volatile Instant lastErrorAt;
 
+    /** With a lease of {@link BackupLease#DEFAULT_TIME}. */
     public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Path workDir, Clock clock) {
+        this(node, target, settings, BackupLease.DEFAULT_TIME, workDir, clock);
+    }
+
+    /** @param leaseTime how long the destination's lease lasts without renewal (see {@link BackupLease}) */
+    public BackupUploader(HaliteNode node, BackupTarget target, BackupSettings settings, Duration leaseTime,
+                          Path workDir, Clock clock) {
         this.node = node;
         this.target = target;
+        this.lease = new BackupLease(target, node, leaseTime, clock);
+        this.writes = lease.guard();
         this.settings = settings;
         this.workDir = workDir;
         this.clock = clock;
@@ -87,7 +101,23 @@ public final class BackupUploader implements AutoCloseable {
 
     public void start() throws IOException {
         Files.createDirectories(workDir);
+        lease.start();
         thread.start();
+    }
+
+    /**
+     * Whether the lease is held by another writer, as this node found at its first attempt, if it leads: the
+     * reason, or empty once it took the lease, if it does not lead, or if it did not decide within {@code timeout}.
+     */
+    public java.util.Optional<String> leaseRefusedAtStart(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            CompletableFuture<String> decision = lease.firstDecision();
+            if (decision.isDone()) return java.util.Optional.ofNullable(decision.join());
+            if (node.isReady() && !node.isLeader()) return java.util.Optional.empty();
+            Thread.sleep(50);
+        }
+        return java.util.Optional.empty();
     }
 
     /** Sync mode: the reply for the entry at {@code index} waits until the entry is stored (on the leader). */
@@ -141,6 +171,7 @@ public final class BackupUploader implements AutoCloseable {
         while (!closed) {
             try {
                 if (!node.isLeader()) {
+                    lease.want(false);
                     if (generation != null) {
                         LOG.info("no longer the leader: backup uploads stop on this node");
                         generation = null;
@@ -153,6 +184,21 @@ public final class BackupUploader implements AutoCloseable {
                     // A leader that has not yet committed an entry of its term may already be deposed (two nodes
                     // can both believe they lead while a cluster starts): it must not start a generation.
                     sleep(Duration.ofMillis(50), false);
+                    continue;
+                }
+                lease.want(true);
+                if (!lease.holds()) {
+                    if (generation != null) {
+                        // Another writer may continue the chain meanwhile: look again once the lease is back.
+                        LOG.warn("backup: this node no longer holds the lease; uploads stop until it does");
+                        generation = null;
+                    }
+                    if (lease.state().problem() != null) {
+                        // Not a moment's wait for the first attempt: the lease is elsewhere, or out of reach.
+                        failWaiting("this node does not hold the backup lease (see /backup/status); "
+                                + "the write's outcome is unknown");
+                    }
+                    lease.awaitHeld(Duration.ofMillis(200));
                     continue;
                 }
                 long term = node.currentTerm();
@@ -230,7 +276,8 @@ public final class BackupUploader implements AutoCloseable {
             // A new leader may not have applied everything its predecessor stored yet: give it a moment.
             node.awaitApplied(end, CATCH_UP);
             // Index 0 is the empty database, where every history starts.
-            if (end == 0 || end <= node.database().appliedIndex() && node.termAt(end) == chainEnd.term()) {
+            if (end == 0 || end <= node.database().appliedIndex() && node.termAt(end) == chainEnd.term()
+                    && holdsEntry(chainEnd)) {
                 generation = g.id();
                 storedIndex = end;
                 storedStampMillis = chainEnd.timeMillis();
@@ -256,6 +303,22 @@ public final class BackupUploader implements AutoCloseable {
                 storedIndex);
     }
 
+    /**
+     * Whether this node's log holds the chain's last entry byte for byte (its time stamp and random seed tell two
+     * histories apart that agree on index and term: a cluster restored from another's backup, for one). A chain
+     * that ends with a base, or an entry this node has purged, is judged by the term alone.
+     */
+    private boolean holdsEntry(BackupCatalog.ChainEnd chainEnd) throws IOException {
+        if (chainEnd.entry() == null) return true;
+        try {
+            List<CommittedEntry> entry = node.appliedEntries(chainEnd.index(), 1);
+            return !entry.isEmpty() && entry.get(0).index() == chainEnd.index()
+                    && java.util.Arrays.equals(entry.get(0).data(), chainEnd.entry());
+        } catch (HaliteNode.LogPurgedException e) {
+            return true;
+        }
+    }
+
     /** Stores every entry applied since the last round, in segments of at most about 8 MB. */
     private void shipApplied() throws Exception {
         while (storedIndex < node.database().appliedIndex()) {
@@ -276,7 +339,7 @@ public final class BackupUploader implements AutoCloseable {
             }
             Segment segment = new Segment(storedIndex + 1, records.get(records.size() - 1).index(), records);
             byte[] object = segment.encode();
-            target.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
+            writes.put(BackupLayout.segment(generation, segment.first(), segment.last()), object);
             uploaded();
             storedIndex = segment.last();
             storedStampMillis = segment.lastStampMillis();
@@ -321,9 +384,9 @@ public final class BackupUploader implements AutoCloseable {
             long stamp = stampAtOrAfter(index);
             long time = stamp >= 0 && stamp <= clock.millis() ? stamp : clock.millis();
             BaseCopy.Manifest manifest = BaseCopy.compress(copy, stored, generation, index, state.appliedTerm(), time);
-            target.put(BackupLayout.baseData(generation, index), stored);
+            writes.put(BackupLayout.baseData(generation, index), stored);
             byte[] json = manifest.toJson();
-            target.put(BackupLayout.baseManifest(generation, index), json);
+            writes.put(BackupLayout.baseManifest(generation, index), json);
             uploaded();
             storedBytes += manifest.storedBytes() + json.length;
             lastBaseAt = clock.instant();
@@ -355,7 +418,7 @@ public final class BackupUploader implements AutoCloseable {
     }
 
     private void applyRetention() throws IOException {
-        Retention.Outcome outcome = Retention.apply(target, generation, settings, clock.instant());
+        Retention.Outcome outcome = Retention.apply(writes, generation, settings, clock.instant());
         storedBytes = Math.max(0, storedBytes - outcome.deletedBytes());
         if (outcome.oldestKept() != null) {
             oldestBase = outcome.oldestKept();
@@ -369,7 +432,7 @@ public final class BackupUploader implements AutoCloseable {
     }
 
     public BackupStatus status() {
-        boolean leading = node.isLeader() && generation != null;
+        boolean leading = node.isLeader() && generation != null && lease.holds();
         long applied = node.database().appliedIndex();
         long stored = Math.max(storedIndex, 0);
         long lag = leading ? Math.max(0, applied - stored) : 0;
@@ -381,7 +444,7 @@ public final class BackupUploader implements AutoCloseable {
         BackupStatus.Point newest = storedIndex > 0 ? new BackupStatus.Point(storedIndex,
                 Instant.ofEpochMilli(storedStampMillis)) : null;
         return new BackupStatus(target.describe(), settings.sync(), leading, generation, stored, applied, lag,
-                lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt);
+                lagSeconds, lastUpload, storedBytes, oldestBase, newest, lastError, lastErrorAt, lease.state());
     }
 
     /** Stops at once: what is not stored yet is shipped by the next leader, or by this node when it leads again. */
@@ -415,6 +478,7 @@ public final class BackupUploader implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         failWaiting("the node is shutting down");
+        lease.close();
         target.close();
     }
 }

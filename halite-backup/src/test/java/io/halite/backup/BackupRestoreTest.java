@@ -145,7 +145,8 @@ class BackupRestoreTest {
         S3ProxyServer s3 = new S3ProxyServer();
         open.add(s3);
         BackupTarget target = io.halite.backup.target.BackupTargets.open(
-                java.net.URI.create("s3://" + s3.bucket() + "/app"), s3.settings());
+                java.net.URI.create("s3://" + s3.bucket() + "/app"),
+                new io.halite.backup.target.BackupTargets.Settings(s3.settings(), null));
         HaliteNode node = node(dir.resolve("node"));
         BackupUploader uploader = uploader(node, target, every(Duration.ofMillis(200), false));
         write(node, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)");

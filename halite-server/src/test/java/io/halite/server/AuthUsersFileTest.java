@@ -173,7 +173,7 @@ class AuthUsersFileTest {
                 .writeTo(dir.resolve("users.json"));
         start(users);
         ServerProcess.CliResult fromEnvironment = ServerProcess.runCli(dir.resolve("cli"),
-                Map.of("HALITE_PASSWORD", "adm-pass"), null, "remove", "nobody", "--url", node.baseUrl(),
+                Map.of("HALITE_PASSWORD", "adm-pass"), "remove", "nobody", "--url", node.baseUrl(),
                 "--user", "admin");
         assertThat(fromEnvironment.stderr()).as("authorized: the node looked for the member")
                 .contains("answered 404").contains("no member has the id nobody");

@@ -45,7 +45,7 @@ class BackupProcessTest {
             "{\"error\":\"this node has no backup configured (start it with --backup)\"}";
     private static final List<String> STATUS_KEYS = List.of("target", "mode", "uploading", "leader", "generation",
             "stored_index", "applied_index", "lag_entries", "lag_seconds", "last_upload", "stored_bytes",
-            "restorable", "last_error", "last_error_time");
+            "restorable", "last_error", "last_error_time", "lease");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -94,8 +94,9 @@ class BackupProcessTest {
         long seed = System.nanoTime();
         System.out.println("everyNodeLostThenOneRestoresFromTheBackup seed=" + seed);
         String backup = backupUrl("backup");
+        // The lost cluster's backup lease expires after 2 s: the node restored in its place waits that long.
         ProcessCluster cluster = closeLater(ProcessCluster.start(dir, 3, "--backup", backup,
-                "--backup-interval", "200ms"));
+                "--backup-interval", "200ms", "--backup-lease-time", "2s"));
         List<ServerProcess> nodes = cluster.nodes();
         assertThat(execute(nodes.get(1), sql("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, "
                 + "v INTEGER, at TEXT DEFAULT CURRENT_TIMESTAMP, r INTEGER DEFAULT (random()), "
@@ -160,7 +161,8 @@ class BackupProcessTest {
             deleteTree(node.dataDir());
         }
 
-        ServerProcess restored = node("restored", "--backup", backup, "--backup-interval", "200ms");
+        ServerProcess restored = node("restored", "--backup", backup, "--backup-interval", "200ms",
+                "--backup-lease-time", "2s");
         restored.start();
         assertThat(Files.readString(restored.logFile())).contains("restored the latest backup from "
                 + dir.resolve("backup").toRealPath().toUri() + ": generation " + generation + ", index ");
@@ -386,7 +388,8 @@ class BackupProcessTest {
         Path backupDir = dir.resolve("backup").toRealPath();
         String generation;
         try (Stream<Path> generations = Files.list(backupDir)) {
-            generation = generations.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+            generation = generations.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".") && !n.equals("lease"))
                     .reduce((a, b) -> a + "," + b).orElseThrow();
         }
         Path baseManifest;
@@ -398,7 +401,9 @@ class BackupProcessTest {
         JsonNode manifest = JSON.readTree(baseManifest.toFile());
         long storedBytes;
         try (Stream<Path> files = Files.walk(backupDir)) {
-            storedBytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            // The lease objects are not part of the backup.
+            storedBytes = files.filter(Files::isRegularFile).filter(p -> !p.startsWith(backupDir.resolve("lease")))
+                    .mapToLong(p -> p.toFile().length()).sum();
         }
 
         assertThat(s.get("target").textValue()).isEqualTo(backupDir.toUri().toString());
@@ -440,6 +445,13 @@ class BackupProcessTest {
                 .isEqualTo(pinned);
         assertThat(s.get("last_error").isNull()).isTrue();
         assertThat(s.get("last_error_time").isNull()).isTrue();
+        JsonNode lease = s.get("lease");
+        List<String> leaseKeys = new ArrayList<>();
+        lease.fieldNames().forEachRemaining(leaseKeys::add);
+        assertThat(leaseKeys).containsExactly("held", "holder", "problem");
+        assertThat(lease.get("held").booleanValue()).isTrue();
+        assertThat(lease.get("holder").textValue()).startsWith("node " + s.get("leader").textValue() + " (term ");
+        assertThat(lease.get("problem").isNull()).isTrue();
     }
 
     // ---- helpers ----
@@ -485,7 +497,7 @@ class BackupProcessTest {
         assertThat(status.path("generation").asText()).as("the new leader continues the chain").isEqualTo(generation);
         assertThat(status.path("last_error").isNull()).isTrue();
 
-        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), null)) {
+        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), io.halite.backup.target.BackupTargets.Settings.DEFAULT)) {
             io.halite.backup.BackupCatalog catalog = io.halite.backup.BackupCatalog.read(target);
             io.halite.backup.BackupCatalog.Generation g = catalog.newest().orElseThrow();
             assertThat(g.id()).isEqualTo(generation);
@@ -548,7 +560,7 @@ class BackupProcessTest {
 
         assertThat(server.stop()).as("exit code after SIGTERM").isEqualTo(0);
 
-        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), null)) {
+        try (var target = io.halite.backup.target.BackupTargets.open(URI.create(backup), io.halite.backup.target.BackupTargets.Settings.DEFAULT)) {
             io.halite.backup.BackupCatalog.Generation g = io.halite.backup.BackupCatalog.read(target).newest()
                     .orElseThrow();
             assertThat(g.chainEnd(g.bases().lastKey())).as("the backup's last stored index").isEqualTo(applied);

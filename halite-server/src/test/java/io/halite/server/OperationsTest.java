@@ -142,6 +142,7 @@ class OperationsTest {
         assertThat(metrics.value("halite_backup_last_success_timestamp_seconds")).isGreaterThanOrEqualTo(before);
         assertThat(metrics.value("halite_backup_lag_seconds")).isEqualTo(0);
         assertThat(metrics.value("halite_backup_errors_total")).isEqualTo(0);
+        assertThat(metrics.value("halite_backup_lease_refused")).as("this cluster holds the lease").isEqualTo(0);
     }
 
     @Test

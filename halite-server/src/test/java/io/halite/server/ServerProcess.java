@@ -124,6 +124,11 @@ public final class ServerProcess implements AutoCloseable {
         return runCli(outputDir, java.util.Map.of(), input, args);
     }
 
+    /** {@link #runCli(Path, String...)} with {@code environment} added to this JVM's. */
+    static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, String... args) throws Exception {
+        return runCli(outputDir, environment, null, args);
+    }
+
     /** {@link #runCli(Path, Path, String...)} with extra environment variables (secrets a command reads). */
     static CliResult runCli(Path outputDir, java.util.Map<String, String> environment, Path input, String... args)
             throws Exception {

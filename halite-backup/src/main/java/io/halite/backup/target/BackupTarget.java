@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where backups are stored: a directory (local or a network mount) or an S3-compatible bucket. Object names are
- * relative to the target's root (the directory, or the bucket prefix) and use '/' as separator.
+ * Where backups are stored: a directory (local or a network mount), an S3-compatible bucket or an Azure Blob
+ * Storage container. Object names are relative to the target's root (the directory, or the bucket or container
+ * prefix) and use '/' as separator.
  *
- * <p>Objects are written once and never modified: {@code put} is atomic (a reader sees the whole object or none
- * of it, also after a crash mid-write) and durable when it returns.
+ * <p>Backup objects are written once and never modified: {@code put} is atomic (a reader sees the whole object or
+ * none of it, also after a crash mid-write) and durable when it returns. The lease that lets one writer at a time
+ * use the target is a sequence of objects, each created with {@link #putIfAbsent}.
  */
 public interface BackupTarget extends AutoCloseable {
     /** Stores the content of {@code file} as object {@code name}. */
@@ -31,6 +33,13 @@ public interface BackupTarget extends AutoCloseable {
 
     /** Deletes object {@code name}; deleting an absent object is not an error. */
     void delete(String name) throws IOException;
+
+    /**
+     * Stores {@code content} as object {@code name} only if there is no such object: of several writers racing to
+     * create it, exactly one succeeds. Returns whether this call created it (false also when a retried request
+     * found the object its own first attempt had created: read it back to tell).
+     */
+    boolean putIfAbsent(String name, byte[] content) throws IOException;
 
     /** The target as users name it (e.g. {@code s3://bucket/prefix}), without credentials. */
     String describe();

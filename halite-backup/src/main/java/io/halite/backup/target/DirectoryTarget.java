@@ -1,5 +1,6 @@
 package io.halite.backup.target;
 
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -139,6 +141,26 @@ public final class DirectoryTarget implements BackupTarget {
     @Override
     public void delete(String name) throws IOException {
         Files.deleteIfExists(resolve(name));
+    }
+
+    /**
+     * Checks and writes while holding an exclusive lock on a hidden lock file in the object's directory (never
+     * deleted: a process waiting for the lock of a deleted file would not exclude one that creates it anew). The lock keeps
+     * out other processes (also on other machines, where the network file system honours locks, as NFSv4 and SMB
+     * do), the monitor other threads of this one (a JVM holds a file's lock once).
+     */
+    @Override
+    public boolean putIfAbsent(String name, byte[] content) throws IOException {
+        Path target = resolve(name);
+        createDirectories(target.getParent());
+        Path lockFile = target.resolveSibling(".lock");
+        synchronized (DirectoryTarget.class) {
+            try (FileChannel lock = FileChannel.open(lockFile, CREATE, WRITE); FileLock held = lock.lock()) {
+                if (Files.exists(target)) return false;
+                write(name, out -> out.write(content));
+                return true;
+            }
+        }
     }
 
     @Override

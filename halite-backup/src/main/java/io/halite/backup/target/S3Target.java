@@ -2,7 +2,6 @@ package io.halite.backup.target;
 
 import java.io.Closeable;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -148,7 +147,8 @@ public final class S3Target implements BackupTarget {
     public InputStream open(String name) throws IOException {
         String key = key(name);
         try {
-            return new ObjectStream(name, s3.getObject(b -> b.bucket(bucket).key(key)));
+            return new CheckedStream<>(s3.getObject(b -> b.bucket(bucket).key(key)), SdkException.class,
+                    e -> failure("get", name, e));
         } catch (NoSuchKeyException e) {
             throw new NoSuchFileException(describe(name));
         } catch (AwsServiceException e) {
@@ -178,6 +178,22 @@ public final class S3Target implements BackupTarget {
     public void delete(String name) throws IOException {
         String key = key(name);
         call("delete", name, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+    }
+
+    /** A conditional PUT, {@code If-None-Match: *}. */
+    @Override
+    public boolean putIfAbsent(String name, byte[] content) throws IOException {
+        String key = key(name);
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromBytes(content));
+            return true;
+        } catch (AwsServiceException e) {
+            // 412: the object exists; 409: another conditional write to it was under way.
+            if (e.statusCode() == 412 || e.statusCode() == 409) return false;
+            throw failure("put", name, e);
+        } catch (SdkException e) {
+            throw failure("put", name, e);
+        }
     }
 
     @Override
@@ -214,34 +230,6 @@ public final class S3Target implements BackupTarget {
 
     private static String errorCode(SdkException e) {
         return e instanceof AwsServiceException s && s.awsErrorDetails() != null ? s.awsErrorDetails().errorCode() : null;
-    }
-
-    /** An object's content, failing with IOException also where the SDK fails unchecked (a checksum mismatch). */
-    private final class ObjectStream extends FilterInputStream {
-        private final String name;
-
-        ObjectStream(String name, InputStream in) {
-            super(in);
-            this.name = name;
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (SdkException e) {
-                throw failure("get", name, e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (SdkException e) {
-                throw failure("get", name, e);
-            }
-        }
     }
 
     /** A slice of a file as the SDK reads a request body: from the start again for each attempt. */

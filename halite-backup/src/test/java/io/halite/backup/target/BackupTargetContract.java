@@ -126,6 +126,44 @@ abstract class BackupTargetContract {
         assertThatThrownBy(() -> target.list("../")).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void putIfAbsentCreatesButNeverReplaces() throws IOException {
+        assertThat(target.putIfAbsent("lease/1", bytes("first"))).isTrue();
+        assertThat(target.putIfAbsent("lease/1", bytes("second"))).isFalse();
+
+        assertThat(read("lease/1")).isEqualTo(bytes("first"));
+        assertThat(names("")).containsExactly("lease/1");
+    }
+
+    @Test
+    void ofWritersRacingToCreateAnObjectExactlyOneWins() throws Exception {
+        int writers = 6;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            var ready = new java.util.concurrent.CountDownLatch(writers);
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                byte[] content = bytes("writer " + i);
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return target.putIfAbsent("lease/2", content);
+                }));
+            }
+            int winners = 0;
+            for (var result : results) {
+                if (result.get()) winners++;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     byte[] read(String name) throws IOException {
         try (InputStream in = target.open(name)) {
             return in.readAllBytes();

@@ -10,9 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
-class S3TargetTest extends BackupTargetContract {
+class S3TargetTest extends RemoteTargetContract {
     static final AtomicInteger tests = new AtomicInteger();
     static S3ProxyServer server;
     String prefix;
@@ -71,25 +70,13 @@ class S3TargetTest extends BackupTargetContract {
         }
     }
 
-    @Test
-    @Timeout(120)
-    void failsWhileTheServerIsDownAndWorksAgainAfter() throws Exception {
-        target.put("before", new byte[] {1});
+    @Override
+    void takeServerDown() throws Exception {
         server.stop();
-        try {
-            assertThatThrownBy(() -> target.put("during", new byte[] {2}))
-                    .isInstanceOf(IOException.class)
-                    .hasMessageContaining("s3://halite/" + prefix + "/during");
-            assertThatThrownBy(() -> target.open("before"))
-                    .isInstanceOf(IOException.class)
-                    .isNotInstanceOf(NoSuchFileException.class);
-            assertThatThrownBy(() -> target.list("")).isInstanceOf(IOException.class);
-        } finally {
-            server.start();
-        }
+    }
 
-        target.put("after", new byte[] {3});
-        assertThat(read("before")).containsExactly(1);
-        assertThat(names("")).containsExactly("after", "before");
+    @Override
+    void bringServerBack() throws Exception {
+        server.start();
     }
 }

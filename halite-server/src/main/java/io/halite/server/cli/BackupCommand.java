@@ -28,15 +28,15 @@ public final class BackupCommand implements Runnable {
             defaultValueProvider = EnvironmentOptions.class,
             description = "Lists the base copies in a backup and the range of log indexes and times each can restore to.")
     static final class ListCommand implements Callable<Integer> {
-        @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path or s3://bucket/prefix.")
+        @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path, s3://bucket/prefix or az://account/container/prefix.")
         URI from;
 
         @CommandLine.Mixin
-        S3Options s3;
+        BackupStorageOptions storage;
 
         @Override
         public Integer call() {
-            try (BackupTarget target = s3.open(from)) {
+            try (BackupTarget target = storage.open(from)) {
                 BackupCatalog catalog = BackupCatalog.read(target);
                 if (catalog.generations().isEmpty()) {
                     System.out.println("no backups in " + target.describe());

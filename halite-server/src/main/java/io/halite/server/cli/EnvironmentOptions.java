@@ -36,7 +36,7 @@ final class EnvironmentOptions implements CommandLine.IDefaultValueProvider {
 
     /** For {@code @Command(defaultValueProvider = ...)}: this process's environment; S3 keys are secrets. */
     EnvironmentOptions() {
-        this(System.getenv(), S3Options.SECRET_OPTIONS);
+        this(System.getenv(), BackupStorageOptions.SECRET_OPTIONS);
     }
 
     EnvironmentOptions(Map<String, String> environment, Set<String> secretOptions) {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
             ""
         })
 public final class RestoreCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path or s3://bucket/prefix.")
+    @Option(names = "--from", required = true, paramLabel = "URL", description = "The backup: file:///path, s3://bucket/prefix or az://account/container/prefix.")
     URI from;
 
     @Option(names = "--data-dir", required = true, description = "The data directory to create; it must not hold a database yet.")
@@ -43,7 +43,7 @@ public final class RestoreCommand implements Callable<Integer> {
     boolean foreignKeys;
 
     @CommandLine.Mixin
-    S3Options s3;
+    BackupStorageOptions storage;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,7 +68,7 @@ public final class RestoreCommand implements Callable<Integer> {
             return 1;
         }
         BackupCatalog.RestorePoint point = new BackupCatalog.RestorePoint(toIndex, time);
-        try (BackupTarget target = s3.open(from)) {
+        try (BackupTarget target = storage.open(from)) {
             Restorer.Result r = Restorer.restore(BackupCatalog.read(target), point, HaliteNode.databaseFile(data),
                     new SqliteDatabase.Options(1, foreignKeys, LogEntry.DEFAULT_STATEMENT_BUDGET));
             System.out.println("restored " + data + " to index " + r.index() + " (written " + Instant.ofEpochMilli(r.timeMillis())

@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
             "",
             "Every write is committed to the Raft log (fsynced) before it is acknowledged. SIGTERM stops cleanly; a restart on the same --data-dir resumes where the node left off.",
             "",
-            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE); prefer that to a flag, which every user of the machine can read with ps.",
+            "Every option can also be set by an environment variable HALITE_<OPTION>: the option's name in upper case, '-' as '_' (HALITE_PEERS, HALITE_BACKUP, HALITE_STATEMENT_BUDGET). A flag wins over its variable. Secrets (--s3-access-key, --s3-secret-key, --azure-connection-string, --azure-sas-token, --azure-account-key) can also be read from the file named by HALITE_<OPTION>_FILE (HALITE_S3_SECRET_KEY_FILE); the Azure ones are taken from the environment only.",
             ""
         })
 public final class ServeCommand implements Callable<Integer> {
@@ -157,7 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
     long snapshotEntries;
 
     @Option(names = "--backup", paramLabel = "URL",
-            description = "Back up continuously to file:///path (a local or mounted directory) or s3://bucket/prefix. A node started with an empty --data-dir restores the latest backup first.")
+            description = "Back up continuously to file:///path (a local or mounted directory), s3://bucket/prefix or az://account/container/prefix (Azure Blob Storage). A node started with an empty --data-dir restores the latest backup first.")
     java.net.URI backup;
 
     @Option(names = "--backup-interval", defaultValue = "500ms", converter = Durations.class,
@@ -194,8 +194,19 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--node-password-file", paramLabel = "FILE", description = "File holding --node-user's password.")
     Path nodePasswordFile;
 
+    @Option(names = "--backup-lease", defaultValue = "wait", paramLabel = "wait|fail",
+            description = "One cluster writes to a backup destination at a time: the one whose leader holds its lease. When another holds it, wait: serve but do not upload, and take the lease once it is released or expires; fail: exit at start (default: ${DEFAULT-VALUE}).")
+    LeaseMode backupLease;
+
+    @Option(names = "--backup-lease-time", defaultValue = "30s", converter = Durations.class,
+            description = "A lease not renewed for this long expires, so a backup writer that died is replaced after it (default: ${DEFAULT-VALUE}).")
+    Duration backupLeaseTime;
+
+    /** {@code --backup-lease}: what a node does when another writer holds the backup's lease. */
+    enum LeaseMode { wait, fail }
+
     @CommandLine.Mixin
-    S3Options s3;
+    BackupStorageOptions storage;
 
     /** The credentials this node presents to other members: none without --node-user. */
     private PeerCredentials peerCredentials() {
@@ -228,7 +239,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** A secret given as a flag is visible to every user of this machine (ps, /proc): say so once. */
     private void warnAboutSecretFlags() {
-        for (String option : S3Options.SECRET_OPTIONS) {
+        for (String option : BackupStorageOptions.SECRET_OPTIONS) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 LOG.warn("{} was given on the command line, where any user of this machine can read it; set {}_FILE "
                         + "(a file) or {} instead", option, EnvironmentOptions.variable(spec.findOption(option)),
@@ -322,8 +333,12 @@ public final class ServeCommand implements Callable<Integer> {
             throw invalid("--remove-on-shutdown is for non-voting members (--join with --non-voter): removing a "
                     + "voter on every restart would shrink the cluster's quorum");
         }
-        if (backup == null && (backupSync || given("--backup-interval"))) {
-            throw invalid("--backup-sync and --backup-interval need --backup");
+        if (backup == null && (backupSync || given("--backup-interval") || given("--backup-lease")
+                || given("--backup-lease-time"))) {
+            throw invalid("--backup-sync, --backup-interval, --backup-lease and --backup-lease-time need --backup");
+        }
+        if (backupLeaseTime.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw invalid("--backup-lease-time must be at least 1s");
         }
         validateDiscovery();
         String conflict = tls.conflict();
@@ -589,7 +604,7 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 backupSettings = new BackupSettings(backupInterval, backupSync, backupBaseInterval,
                         backupBaseLogBytes, backupRetention, backupKeepBases);
-                target = s3.open(backup);
+                target = storage.open(backup);
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
@@ -626,10 +641,20 @@ public final class ServeCommand implements Callable<Integer> {
         HaliteNode running = node;
         BackupUploader uploader = null;
         if (target != null) {
-            uploader = new BackupUploader(running, target, backupSettings, config.dataDir().resolve("backup-work"),
-                    java.time.Clock.systemUTC());
+            uploader = new BackupUploader(running, target, backupSettings, backupLeaseTime,
+                    config.dataDir().resolve("backup-work"), java.time.Clock.systemUTC());
             uploader.start();
             metrics.watch(uploader);
+            if (backupLease == LeaseMode.fail) {
+                // Before the shutdown hook exists: its clean stop would exit with 0.
+                var refused = uploader.leaseRefusedAtStart(Duration.ofSeconds(30).plus(backupLeaseTime));
+                if (refused.isPresent()) {
+                    LOG.error("{}; not starting (--backup-lease fail)", refused.get());
+                    uploader.close();
+                    running.close();
+                    return 1;
+                }
+            }
         }
         BackupUploader backups = uploader;
         HttpApi api = new HttpApi(running, maxBodyBytes, HaliteCommand.version(),

@@ -53,6 +53,10 @@ public final class ServerMetrics implements AutoCloseable {
         FunctionCounter.builder("halite.backup.errors", uploader, BackupUploader::errorCount)
                 .description("Failed upload rounds since this node started")
                 .register(registry);
+        Gauge.builder("halite.backup.lease.refused", uploader, u -> u.status().leaseRefused() ? 1 : 0)
+                .description("1 while another cluster holds the backup destination's lease, so this leader does not "
+                        + "upload; else 0")
+                .strongReference(true).register(registry);
     }
 
     private static double lastSuccessSeconds(BackupStatus status) {

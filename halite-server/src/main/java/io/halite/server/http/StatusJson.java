@@ -37,6 +37,11 @@ final class StatusJson {
             g.writeEndObject();
             g.writeStringField("last_error", b.lastError());
             g.writeStringField("last_error_time", b.lastErrorAt() == null ? null : b.lastErrorAt().toString());
+            g.writeObjectFieldStart("lease");
+            g.writeBooleanField("held", b.lease().held());
+            g.writeStringField("holder", b.lease().holder());
+            g.writeStringField("problem", b.lease().problem());
+            g.writeEndObject();
             g.writeEndObject();
         });
     }

@@ -38,7 +38,7 @@ class DeployKitTest {
 
     /** Warnings {@code halite serve} would log for these variables: one per variable that sets no option. */
     private static List<String> unknownVariables(Map<String, String> environment) {
-        return new EnvironmentOptions(environment, S3Options.SECRET_OPTIONS)
+        return new EnvironmentOptions(environment, BackupStorageOptions.SECRET_OPTIONS)
                 .unknownVariables(new CommandLine(new ServeCommand()).getCommandSpec());
     }
 

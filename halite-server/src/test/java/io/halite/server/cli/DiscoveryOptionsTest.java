@@ -21,7 +21,7 @@ class DiscoveryOptionsTest {
     /** Runs {@code serve} with {@code args}; returns its exit code and what it printed to standard error. */
     private String refusal(Map<String, String> environment, String... args) {
         CommandLine command = new CommandLine(new ServeCommand());
-        command.setDefaultValueProvider(new EnvironmentOptions(environment, S3Options.SECRET_OPTIONS));
+        command.setDefaultValueProvider(new EnvironmentOptions(environment, BackupStorageOptions.SECRET_OPTIONS));
         StringWriter err = new StringWriter();
         command.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("--data-dir", dir.resolve("data").toString(), "--node-id", "n1"));

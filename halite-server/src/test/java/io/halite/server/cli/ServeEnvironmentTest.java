@@ -25,7 +25,7 @@ class ServeEnvironmentTest {
 
     private static CommandLine serve(Map<String, String> environment) {
         CommandLine command = new CommandLine(new ServeCommand());
-        command.setDefaultValueProvider(new EnvironmentOptions(environment, S3Options.SECRET_OPTIONS));
+        command.setDefaultValueProvider(new EnvironmentOptions(environment, BackupStorageOptions.SECRET_OPTIONS));
         return command;
     }
 
@@ -54,7 +54,7 @@ class ServeEnvironmentTest {
         assertThat(serve.electionTimeout).isEqualTo(Duration.ofMillis(300));
         assertThat(serve.foreignKeys).isTrue();
         assertThat(serve.maxBodyBytes).isEqualTo(1L << 20);
-        assertThat(serve.s3.region).isEqualTo("eu-west-1");
+        assertThat(serve.storage.region).isEqualTo("eu-west-1");
         assertThat(serve.tls.httpCert).isEqualTo(Path.of("/tls/n1.crt"));
         assertThat(serve.tls.nodeVerifyServerName).isTrue();
     }
@@ -85,8 +85,20 @@ class ServeEnvironmentTest {
         ServeCommand serve = parse(Map.of("HALITE_S3_SECRET_KEY_FILE", secret.toString(),
                 "HALITE_S3_ACCESS_KEY_FILE", key.toString()));
 
-        assertThat(serve.s3.secretKey).isEqualTo("s3cr3t value");
-        assertThat(serve.s3.accessKey).isEqualTo("AKIA");
+        assertThat(serve.storage.secretKey).isEqualTo("s3cr3t value");
+        assertThat(serve.storage.accessKey).isEqualTo("AKIA");
+    }
+
+    @Test
+    void theAzureSecretsAreReadFromTheEnvironmentOrFiles() throws Exception {
+        Path key = Files.writeString(dir.resolve("azure-key"), "a2V5\n");
+
+        ServeCommand serve = parse(Map.of("HALITE_AZURE_ACCOUNT_KEY_FILE", key.toString(),
+                "HALITE_AZURE_SAS_TOKEN", "sv=2024&sig=abc", "HALITE_AZURE_ENDPOINT", "http://127.0.0.1:10000/acct"));
+
+        assertThat(serve.storage.azureAccountKey).isEqualTo("a2V5");
+        assertThat(serve.storage.azureSasToken).isEqualTo("sv=2024&sig=abc");
+        assertThat(serve.storage.azureEndpoint).hasToString("http://127.0.0.1:10000/acct");
     }
 
     @Test
@@ -110,7 +122,7 @@ class ServeEnvironmentTest {
         ServeCommand serve = parse(Map.of("HALITE_PEERS_FILE", "/etc/hostname"));
 
         assertThat(serve.peers).isNull();
-        assertThat(new EnvironmentOptions(Map.of("HALITE_PEERS_FILE", "/etc/hostname"), S3Options.SECRET_OPTIONS)
+        assertThat(new EnvironmentOptions(Map.of("HALITE_PEERS_FILE", "/etc/hostname"), BackupStorageOptions.SECRET_OPTIONS)
                 .unknownVariables(serve(Map.of()).getCommandSpec()))
                 .containsExactly("HALITE_PEERS_FILE sets no option of 'halite serve' and is ignored; did you mean HALITE_PEERS?");
     }
@@ -120,7 +132,7 @@ class ServeEnvironmentTest {
         EnvironmentOptions environment = new EnvironmentOptions(Map.of(
                 "HALITE_PERS", "x", "HALITE_STATEMENT_BUGDET", "1", "HALITE_JAVA_OPTS", "-Xmx1g",
                 "HALITE_PEERS", "n1@h:1", "HALITE_S3_SECRET_KEY_FILE", "/run/secret", "HOME", "/root"),
-                S3Options.SECRET_OPTIONS);
+                BackupStorageOptions.SECRET_OPTIONS);
 
         assertThat(environment.unknownVariables(serve(Map.of()).getCommandSpec())).containsExactly(
                 "HALITE_PERS sets no option of 'halite serve' and is ignored; did you mean HALITE_PEERS?",
@@ -176,6 +188,6 @@ class ServeEnvironmentTest {
         command.setErr(new PrintWriter(err));
 
         assertThat(command.execute()).isEqualTo(2);
-        assertThat(err.toString()).contains("--backup-sync and --backup-interval need --backup");
+        assertThat(err.toString()).contains("--backup-sync, --backup-interval, --backup-lease and --backup-lease-time need --backup");
     }
 }
