@@ -150,6 +150,9 @@ public final class SqlLexer {
      * whole, for SQLite to judge.
      */
     public static List<String> statements(String sql) {
+        if (sql.indexOf(';') < 0) {
+            return List.of(sql); // the common case, on every statement applied: no need to scan it
+        }
         List<String> pieces = new ArrayList<>(1);
         int from = 0;
         while (from < sql.length()) {
@@ -169,7 +172,7 @@ public final class SqlLexer {
 
     /** Whether the text holds more than one statement (see {@link #statements}). */
     public static boolean holdsSeveralStatements(String sql) {
-        return sql.indexOf(';') >= 0 && statements(sql).size() > 1;
+        return statements(sql).size() > 1;
     }
 
     /** How far the leading words match {@code [EXPLAIN [QUERY PLAN]] CREATE [TEMP|TEMPORARY] TRIGGER}. */

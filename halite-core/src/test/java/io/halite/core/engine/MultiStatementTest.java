@@ -1,12 +1,13 @@
 package io.halite.core.engine;
 
+import static io.halite.core.engine.RandomWorkload.entry;
+import static io.halite.core.engine.RandomWorkload.normalize;
 import static io.halite.core.engine.RandomWorkload.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
@@ -37,43 +38,22 @@ class MultiStatementTest {
         return SqliteDatabase.open(dir.resolve(name).resolve("main.sqlite"), new SqliteDatabase.Options(1, false, BUDGET));
     }
 
-    private static LogEntry.Batch entry(long stamp, Request... requests) {
-        LogEntry.Batch batch = new LogEntry.Batch(stamp, stamp, BUDGET, List.of(requests));
-        return (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(EntryCodec.encode(batch)));
-    }
-
-    private static String describe(List<StatementResult> results) {
-        List<String> out = new ArrayList<>();
-        for (StatementResult r : results) {
-            if (r instanceof StatementResult.Failed f) {
-                out.add("error " + f.code() + ": " + f.error());
-            } else if (r instanceof StatementResult.Exec e) {
-                out.add("exec id=" + e.lastInsertId() + " n=" + e.rowsAffected());
-            } else if (r instanceof StatementResult.Rows rows) {
-                List<String> values = new ArrayList<>();
-                rows.values().forEach(v -> values.add(java.util.Arrays.toString(v)));
-                out.add("rows " + rows.columns() + " " + values);
-            }
-        }
-        return String.join("; ", out);
-    }
-
     private static String query(SqliteDatabase db, String sql) throws Exception {
-        return describe(db.query(req(false, Statement.of(sql)), Duration.ofSeconds(5)));
+        return normalize(db.query(req(false, Statement.of(sql)), Duration.ofSeconds(5)));
     }
 
     @Test
     void everyStatementOfATextRunsAndTheLastOneAnswers() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            List<List<StatementResult>> results = db.apply(1, TERM, entry(1,
+            List<List<StatementResult>> results = db.apply(1, TERM, entry(1, BUDGET,
                     req(false, Statement.of("CREATE TABLE t(x); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2);")),
                     req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 3L, 4L)),
                     req(false, Statement.of("INSERT INTO t VALUES(5); SELECT count(*) FROM t -- and a comment"))));
             db.commit();
-            assertThat(describe(results.get(0))).isEqualTo("exec id=2 n=1");
-            assertThat(describe(results.get(1))).isEqualTo("exec id=4 n=1");
-            assertThat(describe(results.get(2))).isEqualTo("rows [count(*)] [[5]]");
-            assertThat(query(db, "SELECT group_concat(x) FROM t; SELECT sum(x) FROM t;")).isEqualTo("rows [sum(x)] [[15]]");
+            assertThat(normalize(results.get(0))).isEqualTo("exec id=2 n=1");
+            assertThat(normalize(results.get(1))).isEqualTo("exec id=4 n=1");
+            assertThat(normalize(results.get(2))).isEqualTo("rows [[5]]");
+            assertThat(query(db, "SELECT group_concat(x) FROM t; SELECT sum(x) FROM t;")).isEqualTo("rows [[15]]");
         }
     }
 
@@ -82,50 +62,50 @@ class MultiStatementTest {
         try (SqliteDatabase db = open("a")) {
             Statement named = new Statement("CREATE TABLE t(x); INSERT INTO t VALUES(:v); INSERT INTO t VALUES(:v + 1)",
                     null, Map.of("v", 10L));
-            assertThat(describe(db.apply(1, TERM, entry(1, req(false, named))).get(0))).isEqualTo("exec id=2 n=1");
+            assertThat(normalize(db.apply(1, TERM, entry(1, BUDGET, req(false, named))).get(0))).isEqualTo("exec id=2 n=1");
             db.commit();
-            assertThat(query(db, "SELECT group_concat(x) FROM t")).isEqualTo("rows [group_concat(x)] [[10,11]]");
+            assertThat(query(db, "SELECT group_concat(x) FROM t")).isEqualTo("rows [[10,11]]");
         }
     }
 
     @Test
     void valuesThatDoNotFitTheStatementsAreRefusedBeforeAnyRuns() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, req(false, Statement.of("CREATE TABLE t(x)"))));
-            List<List<StatementResult>> results = db.apply(2, TERM, entry(2,
+            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
+            List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
                     req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 1L)),
                     req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(2)", 1L, 2L))));
             db.commit();
-            assertThat(describe(results.get(0))).isEqualTo("error 0: statement has 2 parameter(s) but 1 value(s) were given");
-            assertThat(describe(results.get(1))).isEqualTo("error 0: statement has 1 parameter(s) but 2 value(s) were given");
-            assertThat(query(db, "SELECT count(*) FROM t")).isEqualTo("rows [count(*)] [[0]]");
+            assertThat(normalize(results.get(0))).isEqualTo("error 0: statement has 2 parameter(s) but 1 value(s) were given");
+            assertThat(normalize(results.get(1))).isEqualTo("error 0: statement has 1 parameter(s) but 2 value(s) were given");
+            assertThat(query(db, "SELECT count(*) FROM t")).isEqualTo("rows [[0]]");
         }
     }
 
     @Test
     void aForbiddenStatementAfterAnAllowedOneIsRefusedAndNothingRuns() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, req(false, Statement.of("CREATE TABLE t(x)"))));
-            List<List<StatementResult>> results = db.apply(2, TERM, entry(2,
+            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
+            List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
                     req(false, Statement.of("INSERT INTO t VALUES(1); ATTACH ':memory:' AS other")),
                     req(false, Statement.of("INSERT INTO t VALUES(2); PRAGMA journal_mode = DELETE")),
                     req(false, Statement.of("INSERT INTO t VALUES(3); COMMIT; INSERT INTO t VALUES(4)")),
                     req(false, Statement.of("INSERT INTO t VALUES(5); CREATE TEMP TABLE x(y)"))));
             db.commit();
-            assertThat(describe(results.get(0))).isEqualTo(
+            assertThat(normalize(results.get(0))).isEqualTo(
                     "error 0: ATTACH and DETACH are not allowed: every replica must hold exactly one database file");
-            assertThat(describe(results.get(1))).isEqualTo(
+            assertThat(normalize(results.get(1))).isEqualTo(
                     "error 0: setting PRAGMA journal_mode is not allowed: it is managed by Halite on every replica");
-            assertThat(describe(results.get(2))).startsWith("error 0: transaction control statements");
-            assertThat(describe(results.get(3))).startsWith("error 0: temporary tables, views and triggers are not allowed");
-            assertThat(query(db, "SELECT count(*) FROM t")).isEqualTo("rows [count(*)] [[0]]");
+            assertThat(normalize(results.get(2))).startsWith("error 0: transaction control statements");
+            assertThat(normalize(results.get(3))).startsWith("error 0: temporary tables, views and triggers are not allowed");
+            assertThat(query(db, "SELECT count(*) FROM t")).isEqualTo("rows [[0]]");
         }
     }
 
     @Test
     void aReadRefusesAWriteAnywhereInTheText() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, req(false, Statement.of("CREATE TABLE t(x)"))));
+            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
             db.commit();
             assertThat(query(db, "SELECT 1; INSERT INTO t VALUES(1)"))
                     .isEqualTo("error 0: attempt to change database via query operation");
@@ -139,14 +119,14 @@ class MultiStatementTest {
     @Test
     void aFailingStatementEndsTheTextAfterTheOnesBeforeItRanUnlessTheRequestIsATransaction() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, req(false, Statement.of("CREATE TABLE t(x UNIQUE)"))));
-            List<List<StatementResult>> results = db.apply(2, TERM, entry(2,
+            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x UNIQUE)"))));
+            List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
                     req(false, Statement.of("INSERT INTO t VALUES(1); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2)")),
                     req(true, Statement.of("INSERT INTO t VALUES(3); INSERT INTO t VALUES(1)"))));
             db.commit();
-            assertThat(describe(results.get(0))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
-            assertThat(describe(results.get(1))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
-            assertThat(query(db, "SELECT group_concat(x) FROM t")).isEqualTo("rows [group_concat(x)] [[1]]");
+            assertThat(normalize(results.get(0))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
+            assertThat(normalize(results.get(1))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
+            assertThat(query(db, "SELECT group_concat(x) FROM t")).isEqualTo("rows [[1]]");
         }
     }
 
@@ -155,20 +135,20 @@ class MultiStatementTest {
         try (SqliteDatabase a = open("a"); SqliteDatabase b = open("b")) {
             List<String> seen = new ArrayList<>();
             for (SqliteDatabase db : List.of(a, b)) {
-                db.apply(1, TERM, entry(1, req(false, Statement.of("CREATE TABLE t(n)"))));
-                List<List<StatementResult>> results = db.apply(2, TERM, entry(2,
+                db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(n)"))));
+                List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
                         req(false, Statement.of("INSERT INTO t " + COUNT_800)),
                         req(false, Statement.of("INSERT INTO t " + COUNT_800 + "; INSERT INTO t " + COUNT_800)),
                         req(false, Statement.of(COUNT_800 + "; " + COUNT_800)),
                         req(false, Statement.of("INSERT INTO t VALUES(-1)"))));
                 db.commit();
                 List<String> described = new ArrayList<>();
-                results.forEach(r -> described.add(describe(r)));
+                results.forEach(r -> described.add(normalize(r)));
                 seen.add(String.join(" | ", described) + " | " + query(db, "SELECT group_concat(n) FROM t"));
             }
             String stopped = "error 9: statement stopped: it took more than its budget of " + BUDGET + " SQLite steps";
             assertThat(seen.get(0)).isEqualTo("exec id=1 n=1 | " + stopped + " | " + stopped + " | exec id=2 n=1"
-                    + " | rows [group_concat(n)] [[800,-1]]");
+                    + " | rows [[800,-1]]");
             assertThat(seen.get(1)).isEqualTo(seen.get(0));
             assertThat(a.checksum()).isEqualTo(b.checksum());
         }
