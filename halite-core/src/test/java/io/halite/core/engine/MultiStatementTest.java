@@ -130,6 +130,24 @@ class MultiStatementTest {
         }
     }
 
+    /**
+     * The lexer takes an unquoted column named {@code end} in a trigger body for the body's end. What is left of the
+     * body then fails (here its final {@code END;} is refused before anything runs): a loud failure, never a
+     * statement dropped.
+     */
+    @Test
+    void aTriggerBodyTheLexerMisreadsFailsLoudly() throws Exception {
+        try (SqliteDatabase db = open("a")) {
+            List<List<StatementResult>> results = db.apply(1, TERM, entry(1, BUDGET,
+                    req(false, Statement.of("CREATE TABLE e(x, end); CREATE TRIGGER te AFTER INSERT ON e BEGIN"
+                            + " UPDATE e SET end = 1; END; INSERT INTO e(x) VALUES(1)"))));
+            db.commit();
+            // The piece left after the misread end is the body's own END, which SQLite reads as COMMIT.
+            assertThat(normalize(results.get(0))).startsWith("error 0: transaction control statements");
+            assertThat(query(db, "SELECT count(*) FROM e")).isEqualTo("error 1: no such table: e");
+        }
+    }
+
     @Test
     void theBudgetBoundsTheWholeTextAlikeOnEveryReplica() throws Exception {
         try (SqliteDatabase a = open("a"); SqliteDatabase b = open("b")) {
