@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The JDBC driver against three real `halite serve` processes: a HikariCP pool, Flyway migrations and plain JDBC
  * CRUD; transaction isolation across nodes; a bank workload of concurrent transfer transactions; and the leader
- * SIGKILLed in the middle of a transaction.
+ * SIGKILLed in the middle of a transaction; statement strings of several statements through a follower and the
+ * driver.
  */
 class JdbcClusterTest {
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // a failure keeps the nodes' logs
@@ -375,5 +376,45 @@ class JdbcClusterTest {
                     .isEqualTo("[[\"retried\"]]");
             assertReplicasAgree(cluster.nodes());
         }
+    }
+
+    /**
+     * A statement string of several statements sent to a follower (forwarded to the leader, with time and
+     * randomness in it), read weakly through a follower, and run through the driver: every replica applies all of
+     * it alike.
+     */
+    @Test
+    void multiStatementStringsThroughAFollowerAndTheDriverLeaveEveryReplicaEqual() throws Exception {
+        cluster = ProcessCluster.start(dir, 3);
+        ServerProcess leader = cluster.leader();
+        ServerProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        JsonNode written = cluster.post(follower, "/db/execute", "[\"CREATE TABLE m(id INTEGER PRIMARY KEY,"
+                + " r INTEGER DEFAULT (random()), at TEXT DEFAULT CURRENT_TIMESTAMP);"
+                + " INSERT INTO m(id) VALUES(1); INSERT INTO m(id) SELECT 2 UNION ALL SELECT 3;"
+                + " UPDATE m SET r = r + abs(random() % 7) WHERE id > 1\"]");
+        assertThat(written).as("answer of the follower").isNotNull();
+        assertThat(written.path("results").toString()).isEqualTo("[{\"last_insert_id\":3,\"rows_affected\":2}]");
+        JsonNode weak = cluster.post(follower, "/db/query?level=weak", "[\"SELECT 1; SELECT count(*) AS n FROM m\"]");
+        assertThat(weak.path("results").toString()).as("a weak read forwarded to the leader runs every statement")
+                .isEqualTo("[{\"columns\":[\"n\"],\"types\":[\"integer\"],\"values\":[[3]]}]");
+
+        try (Connection c = DriverManager.getConnection(url(cluster.nodes(), "")); Statement s = c.createStatement()) {
+            assertThat(s.execute("INSERT INTO m(id) VALUES(4); INSERT INTO m(id) VALUES(5);")).isFalse();
+            assertThat(s.getUpdateCount()).isEqualTo(1);
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO m(id) VALUES(?); INSERT INTO m(id) VALUES(?)")) {
+                p.setInt(1, 6);
+                p.setInt(2, 7);
+                assertThat(p.executeUpdate()).isEqualTo(1);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT 0; SELECT group_concat(id) FROM m")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("1,2,3,4,5,6,7");
+            }
+        }
+        long index = highestAppliedIndex();
+        for (ServerProcess node : cluster.nodes()) {
+            assertThat(rowsOn(node, "SELECT count(*) FROM m", index)).isEqualTo("[[7]]");
+        }
+        assertReplicasAgree(cluster.nodes());
     }
 }

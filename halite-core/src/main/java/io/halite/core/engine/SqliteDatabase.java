@@ -823,26 +823,20 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     private boolean writesOnWriter(String sql) {
-        try {
-            return policy.inspection(writer, sql).writes();
-        } catch (SQLException e) {
-            return false; // it does not compile, so it changes nothing
-        }
+        // A statement that does not compile changes nothing; in a text of several, the ones ahead of it only read
+        // (or it would count as a write), so it will not compile when its turn comes either.
+        return Boolean.TRUE.equals(policy.writes(writer, sql));
     }
 
     // ---- read side ----
 
     /**
-     * Whether the statement would change the database (SQLite's read-only judgement), or null if it does not compile
-     * against this replica's schema.
+     * Whether the statement text would change the database (SQLite's read-only judgement of each statement in it),
+     * or null if none that compiles against this replica's schema writes and some do not compile.
      */
     public Boolean isWrite(String sql) {
         synchronized (inspector) {
-            try {
-                return policy.inspection(inspector, sql).writes();
-            } catch (SQLException e) {
-                return null;
-            }
+            return policy.writes(inspector, sql);
         }
     }
 

@@ -31,6 +31,7 @@ final class StatementGuard extends ProgressHandler {
 
     private long budgetSteps = Long.MAX_VALUE;
     private long callsLeft = Long.MAX_VALUE;
+    private long pausedCallsLeft = Long.MAX_VALUE;
     private long deadlineNanos;
     private boolean hasDeadline;
     private Stop stopped = Stop.NONE;
@@ -68,6 +69,19 @@ final class StatementGuard extends ProgressHandler {
     void startStatement() {
         callsLeft = budgetSteps / STEPS_PER_CALL;
         stopped = Stop.NONE;
+    }
+
+    /**
+     * Stops counting steps against the budget until {@link #resume()}: between the statements of one text, what
+     * runs for the node itself (checking a statement's program, which a cache may or may not spare) must not count.
+     */
+    void pause() {
+        pausedCallsLeft = callsLeft;
+        callsLeft = Long.MAX_VALUE;
+    }
+
+    void resume() {
+        callsLeft = pausedCallsLeft;
     }
 
     /** Called after the statement: what SQLite runs for the node itself (bookkeeping) is never stopped. */

@@ -68,6 +68,25 @@ final class StatementPolicy {
         return null;
     }
 
+    /**
+     * Whether the text would change the database: true if any of its statements writes, false if none does, null
+     * if none that compiles writes but some do not compile (against this connection's schema, before the
+     * statements ahead of them have run).
+     */
+    Boolean writes(Connection connection, String sql) {
+        boolean unknown = false;
+        for (String piece : SqlLexer.statements(sql)) {
+            try {
+                if (inspection(connection, piece).writes()) {
+                    return true;
+                }
+            } catch (SQLException e) {
+                unknown = true;
+            }
+        }
+        return unknown ? null : false;
+    }
+
     /** The (cached) inspection of a statement. Throws if it does not compile. */
     Inspection inspection(Connection connection, String sql) throws SQLException {
         Inspection inspection = cache.get(sql);

@@ -75,71 +75,184 @@ final class StatementRunner implements AutoCloseable {
         return stopUncertain;
     }
 
-    /** Runs one statement. SQL errors become a {@link StatementResult.Failed}; the statement leaves no trace. */
+    /**
+     * Runs one statement text. SQL errors become a {@link StatementResult.Failed}; the failing statement leaves no
+     * trace (in a text of several, those before it have run).
+     */
     StatementResult run(Statement statement) {
         return run(statement, mode == StatementPolicy.Mode.READ);
     }
 
     /**
-     * Runs one statement; with {@code readOnly} a statement that would write is refused (a read sent through the
-     * log on the writer connection).
+     * Runs one statement text; with {@code readOnly} a statement that would write is refused (a read sent through
+     * the log on the writer connection). A text of several statements runs them all, as SQLite's own drivers do
+     * (see {@link #runSeveral}).
      */
     StatementResult run(Statement statement, boolean readOnly) {
-        long start = System.nanoTime();
         stopUncertain = false;
+        List<String> pieces = SqlLexer.statements(statement.sql());
+        return pieces.size() == 1 ? runOne(statement, readOnly) : runSeveral(statement, pieces, readOnly);
+    }
+
+    private StatementResult runOne(Statement statement, boolean readOnly) {
+        long start = System.nanoTime();
         boolean cached = false;
         try {
-            String refusal = policy.refusal(connection, statement.sql(), mode);
+            String refusal = refusal(statement.sql(), readOnly);
             if (refusal != null) {
                 return StatementResult.Failed.refused(refusal, seconds(start));
             }
             boolean writes = policy.inspection(connection, statement.sql()).writes();
-            if (writes && readOnly) {
-                return StatementResult.Failed.refused("attempt to change database via query operation", seconds(start));
-            }
             cached = prepared.containsKey(statement.sql());
             PreparedStatement ps = prepare(statement.sql());
-            bind(ps, statement);
-            long totalBefore = database().total_changes();
+            bind(ps, statement.sql(), statement.params(), statement.namedParams());
             guard.startStatement();
             try {
-                if (ps.execute()) {
-                    return readRows(ps, writes, start);
-                }
+                return execute(ps, writes, start);
             } finally {
                 guard.endStatement();
             }
-            // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE: report 0 for a statement
-            // (such as DDL) that changed no rows itself.
-            long affected = database().total_changes() == totalBefore ? 0 : database().changes();
-            return new StatementResult.Exec(lastInsertRowid(), affected, seconds(start));
         } catch (SQLException e) {
             // sqlite-jdbc can leave a prepared statement unusable after an error (e.g. one raised inside a
             // function): prepare it afresh next time, as a node with an empty cache would.
             evict(statement.sql());
-            if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
-                throw new NodeFailureException("SQLite failed while applying the log", e);
-            }
-            if (SqliteErrors.primaryCode(e) == SqliteErrors.INTERRUPT) {
-                StatementGuard.Stop stop = guard.stopped();
-                if (stop == StatementGuard.Stop.BUDGET) {
-                    stopUncertain = cached;
-                    return new StatementResult.Failed("statement stopped: it took more than its budget of "
-                            + guard.budget() + " SQLite steps", SqliteErrors.INTERRUPT, seconds(start));
-                }
-                if (stop == StatementGuard.Stop.DEADLINE) {
-                    return new StatementResult.Failed("statement stopped: it ran past the request's timeout",
-                            SqliteErrors.INTERRUPT, seconds(start));
-                }
-                if (stop == StatementGuard.Stop.SHUTDOWN) {
-                    return new StatementResult.Failed("statement stopped: the node is shutting down",
-                            SqliteErrors.INTERRUPT, seconds(start));
-                }
-            }
-            return new StatementResult.Failed(SqliteErrors.message(e), SqliteErrors.primaryCode(e), seconds(start));
+            return failure(e, cached, start);
         } catch (IllegalArgumentException e) {
             return StatementResult.Failed.refused(e.getMessage(), seconds(start));
         }
+    }
+
+    /**
+     * Runs the statements of one text in order, as mattn/go-sqlite3 (rqlite's driver) does: positional values are
+     * taken in order, each statement as many as it has parameters; named values apply to every statement. The
+     * result is the last statement's; the first that fails ends the text with its failure, and the statements before
+     * it have run (a {@code transaction} request then rolls back whole). Before any runs, every statement that
+     * compiles is judged by the policy and the values are counted, so a refused text changes nothing. The budget
+     * bounds the text as a whole; its statements are prepared afresh (not cached), so the step count is exact and
+     * a stop is the same verdict on every replica.
+     */
+    private StatementResult runSeveral(Statement statement, List<String> pieces, boolean readOnly) {
+        long start = System.nanoTime();
+        try {
+            String problem = valuesProblem(statement, pieces);
+            if (problem != null) {
+                return StatementResult.Failed.refused(problem, seconds(start));
+            }
+            for (String piece : pieces) {
+                String refusal;
+                try {
+                    refusal = refusal(piece, readOnly);
+                } catch (SQLException e) {
+                    continue; // it may need what an earlier statement creates: judged when its turn comes
+                }
+                if (refusal != null) {
+                    return StatementResult.Failed.refused(refusal, seconds(start));
+                }
+            }
+            List<Object> params = statement.params();
+            int nextValue = 0;
+            StatementResult result = null;
+            guard.startStatement();
+            guard.pause();
+            try {
+                for (String piece : pieces) {
+                    String refusal = refusal(piece, readOnly);
+                    if (refusal != null) {
+                        return StatementResult.Failed.refused(refusal, seconds(start));
+                    }
+                    boolean writes = policy.inspection(connection, piece).writes();
+                    try (PreparedStatement ps = connection.prepareStatement(piece)) {
+                        int count = ps.getParameterMetaData().getParameterCount();
+                        List<Object> values = statement.namedParams().isEmpty()
+                                ? params.subList(nextValue, Math.min(params.size(), nextValue + count)) : params;
+                        bind(ps, piece, values, statement.namedParams());
+                        nextValue += values.size();
+                        guard.resume();
+                        try {
+                            result = execute(ps, writes, start);
+                        } finally {
+                            guard.pause();
+                        }
+                    }
+                }
+            } finally {
+                guard.endStatement();
+            }
+            return result;
+        } catch (SQLException e) {
+            return failure(e, false, start);
+        } catch (IllegalArgumentException e) {
+            return StatementResult.Failed.refused(e.getMessage(), seconds(start));
+        }
+    }
+
+    /** Why the statement may not run here, or null; throws if it does not compile. */
+    private String refusal(String sql, boolean readOnly) throws SQLException {
+        String refusal = policy.refusal(connection, sql, mode);
+        if (refusal == null && readOnly && policy.inspection(connection, sql).writes()) {
+            return "attempt to change database via query operation";
+        }
+        return refusal;
+    }
+
+    /**
+     * Whether the values given fit the statements of a text, counted as SQLite numbers their parameters: null if
+     * they do.
+     */
+    private static String valuesProblem(Statement statement, List<String> pieces) {
+        int slots = 0;
+        for (String piece : pieces) {
+            List<String> names = SqlLexer.parameterNames(piece);
+            slots += names.size();
+            for (String name : names) {
+                if (!statement.namedParams().isEmpty() && (name == null || !statement.namedParams()
+                        .containsKey(name.substring(1)) && !statement.namedParams().containsKey(name))) {
+                    return name == null ? "statement mixes positional and named parameters"
+                            : "missing value for named parameter " + name;
+                }
+            }
+        }
+        if (statement.namedParams().isEmpty() && slots != statement.params().size()) {
+            return "statement has " + slots + " parameter(s) but " + statement.params().size()
+                    + " value(s) were given";
+        }
+        return null;
+    }
+
+    /** Runs a prepared, bound statement while the guard counts its steps, and reads its result. */
+    private StatementResult execute(PreparedStatement ps, boolean writes, long start) throws SQLException {
+        long totalBefore = database().total_changes();
+        if (ps.execute()) {
+            return readRows(ps, writes, start);
+        }
+        // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE: report 0 for a statement
+        // (such as DDL) that changed no rows itself.
+        long affected = database().total_changes() == totalBefore ? 0 : database().changes();
+        return new StatementResult.Exec(lastInsertRowid(), affected, seconds(start));
+    }
+
+    /** The result for a statement SQLite failed; {@code cached} if it was prepared before this run. */
+    private StatementResult failure(SQLException e, boolean cached, long start) {
+        if (mode == StatementPolicy.Mode.WRITE && SqliteErrors.isNodeFailure(e)) {
+            throw new NodeFailureException("SQLite failed while applying the log", e);
+        }
+        if (SqliteErrors.primaryCode(e) == SqliteErrors.INTERRUPT) {
+            StatementGuard.Stop stop = guard.stopped();
+            if (stop == StatementGuard.Stop.BUDGET) {
+                stopUncertain = cached;
+                return new StatementResult.Failed("statement stopped: it took more than its budget of "
+                        + guard.budget() + " SQLite steps", SqliteErrors.INTERRUPT, seconds(start));
+            }
+            if (stop == StatementGuard.Stop.DEADLINE) {
+                return new StatementResult.Failed("statement stopped: it ran past the request's timeout",
+                        SqliteErrors.INTERRUPT, seconds(start));
+            }
+            if (stop == StatementGuard.Stop.SHUTDOWN) {
+                return new StatementResult.Failed("statement stopped: the node is shutting down",
+                        SqliteErrors.INTERRUPT, seconds(start));
+            }
+        }
+        return new StatementResult.Failed(SqliteErrors.message(e), SqliteErrors.primaryCode(e), seconds(start));
     }
 
     private StatementResult readRows(PreparedStatement ps, boolean writes, long start) throws SQLException {
@@ -201,8 +314,13 @@ final class StatementRunner implements AutoCloseable {
         if (lastInsertRowid == null) {
             lastInsertRowid = connection.prepareStatement("SELECT last_insert_rowid()");
         }
+        // Outside the budget: this cached statement's steps reach a progress call at points that depend on how
+        // often this connection ran it, so counting them could stop a finished statement on one replica only.
+        guard.pause();
         try (ResultSet rs = lastInsertRowid.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
+        } finally {
+            guard.resume();
         }
     }
 
@@ -224,10 +342,11 @@ final class StatementRunner implements AutoCloseable {
         return ps;
     }
 
-    private static void bind(PreparedStatement ps, Statement statement) throws SQLException {
+    private static void bind(PreparedStatement ps, String sql, List<Object> params, Map<String, Object> named)
+            throws SQLException {
         int expected = ps.getParameterMetaData().getParameterCount();
-        if (!statement.namedParams().isEmpty()) {
-            List<String> slots = SqlLexer.parameterNames(statement.sql());
+        if (!named.isEmpty()) {
+            List<String> slots = SqlLexer.parameterNames(sql);
             for (int i = 0; i < slots.size() && i < expected; i++) {
                 String slot = slots.get(i);
                 if (slot == null) {
@@ -235,10 +354,10 @@ final class StatementRunner implements AutoCloseable {
                 }
                 String bare = slot.substring(1);
                 Object value;
-                if (statement.namedParams().containsKey(bare)) {
-                    value = statement.namedParams().get(bare);
-                } else if (statement.namedParams().containsKey(slot)) {
-                    value = statement.namedParams().get(slot);
+                if (named.containsKey(bare)) {
+                    value = named.get(bare);
+                } else if (named.containsKey(slot)) {
+                    value = named.get(slot);
                 } else {
                     throw new IllegalArgumentException("missing value for named parameter " + slot);
                 }
@@ -246,7 +365,6 @@ final class StatementRunner implements AutoCloseable {
             }
             return;
         }
-        List<Object> params = statement.params();
         if (params.size() != expected) {
             throw new IllegalArgumentException("statement has " + expected + " parameter(s) but "
                     + params.size() + " value(s) were given");

@@ -1,6 +1,7 @@
 package io.halite.core.log;
 
 import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlLexer;
 import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayOutputStream;
@@ -20,11 +21,19 @@ import java.util.Map;
  * node refuses (and stops on) an entry written by a newer format rather than guess at it.
  */
 public final class EntryCodec {
+    /**
+     * Version 3 has version 2's layout; it marks an entry in which some statement text holds several statements.
+     * Nodes before it ran only the first statement of such a text, so they must refuse the entry (and stop) rather
+     * than apply it differently from the others. Entries without such a text keep version 2, which every node of a
+     * rolling upgrade reads alike.
+     */
+    public static final int VERSION = 3;
     /** Version 2 added the statement budget to entries of requests; version 1 entries still decode. */
-    public static final int VERSION = 2;
+    private static final int VERSION_WITH_BUDGET = 2;
     private static final int VERSION_WITHOUT_BUDGET = 1;
-    /** Requests sent on their own (reads forwarded to the leader) have kept the first format. */
-    private static final int REQUEST_VERSION = 1;
+    /** Requests sent on their own (reads forwarded to the leader); version 2 marks several statements in a text. */
+    private static final int REQUEST_VERSION = 2;
+    private static final int REQUEST_VERSION_SINGLE_STATEMENTS = 1;
 
     private static final int KIND_BATCH = 1;
     private static final int KIND_LOAD_CHUNK = 2;
@@ -47,8 +56,9 @@ public final class EntryCodec {
 
     public static byte[] encode(LogEntry entry) {
         return write(out -> {
-            out.writeByte(VERSION);
             if (entry instanceof LogEntry.Requests requests) {
+                out.writeByte(requests.requests().stream().anyMatch(EntryCodec::holdsSeveralStatements)
+                        ? VERSION : VERSION_WITH_BUDGET);
                 boolean transaction = entry instanceof LogEntry.Transaction;
                 out.writeByte(transaction ? KIND_TRANSACTION : KIND_BATCH);
                 out.writeLong(entry.stampMillis());
@@ -62,6 +72,7 @@ public final class EntryCodec {
                     writeRequest(out, request);
                 }
             } else if (entry instanceof LogEntry.LoadChunk chunk) {
+                out.writeByte(VERSION_WITH_BUDGET);
                 out.writeByte(KIND_LOAD_CHUNK);
                 out.writeLong(chunk.stampMillis());
                 out.writeLong(chunk.seed());
@@ -78,7 +89,7 @@ public final class EntryCodec {
         try {
             DataInputStream in = new DataInputStream(bytes);
             int version = in.readUnsignedByte();
-            if (version != VERSION && version != VERSION_WITHOUT_BUDGET) {
+            if (version < VERSION_WITHOUT_BUDGET || version > VERSION) {
                 throw new IllegalStateException("log entry format version " + version
                         + " is not supported by this node (it reads up to version " + VERSION + "); upgrade the node");
             }
@@ -125,7 +136,7 @@ public final class EntryCodec {
 
     /** The pinned time of an encoded entry, read from its header without decoding the rest. */
     public static long stampMillis(byte[] entry) {
-        if (entry.length < 10 || (entry[0] != VERSION && entry[0] != VERSION_WITHOUT_BUDGET)) {
+        if (entry.length < 10 || entry[0] < VERSION_WITHOUT_BUDGET || entry[0] > VERSION) {
             throw new IllegalStateException("not a log entry of a format version up to " + VERSION);
         }
         return java.nio.ByteBuffer.wrap(entry, 2, 8).getLong();
@@ -134,7 +145,7 @@ public final class EntryCodec {
     /** One request on its own, as sent to the leader for a weak read from a follower. */
     public static byte[] encodeRequest(Request request) {
         return write(out -> {
-            out.writeByte(REQUEST_VERSION);
+            out.writeByte(holdsSeveralStatements(request) ? REQUEST_VERSION : REQUEST_VERSION_SINGLE_STATEMENTS);
             writeRequest(out, request);
         });
     }
@@ -143,7 +154,7 @@ public final class EntryCodec {
         try {
             DataInputStream in = new DataInputStream(bytes);
             int version = in.readUnsignedByte();
-            if (version != REQUEST_VERSION) {
+            if (version != REQUEST_VERSION && version != REQUEST_VERSION_SINGLE_STATEMENTS) {
                 throw new IllegalStateException("request format version " + version + " is not supported by this node");
             }
             return readRequest(in);
@@ -181,6 +192,10 @@ public final class EntryCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("truncated results", e);
         }
+    }
+
+    private static boolean holdsSeveralStatements(Request request) {
+        return request.statements().stream().anyMatch(statement -> SqlLexer.holdsSeveralStatements(statement.sql()));
     }
 
     private static void writeRequest(DataOutputStream out, Request request) throws IOException {

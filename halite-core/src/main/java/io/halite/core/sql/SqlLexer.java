@@ -98,6 +98,7 @@ public final class SqlLexer {
         int i = from;
         TriggerPrefix prefix = TriggerPrefix.START;
         int depth = 0; // BEGIN and CASE blocks open inside a trigger
+        boolean inBody = false;
         while (i < n) {
             char c = sql.charAt(i);
             if (c == ';') {
@@ -126,7 +127,10 @@ public final class SqlLexer {
                 String word = sql.substring(i, j).toUpperCase(java.util.Locale.ROOT);
                 if (prefix != TriggerPrefix.TRIGGER) {
                     prefix = prefix.next(word);
-                } else if (word.equals("BEGIN") || word.equals("CASE")) {
+                } else if (word.equals("BEGIN") && !inBody || word.equals("CASE")) {
+                    // A trigger body holds no transaction control, so a later BEGIN is a column or table name
+                    // (SQLite lets BEGIN be one), not a block: counting it would swallow the statements after.
+                    inBody |= word.equals("BEGIN");
                     depth++;
                 } else if (word.equals("END") && depth > 0) {
                     depth--;
@@ -137,6 +141,38 @@ public final class SqlLexer {
             }
         }
         return -1;
+    }
+
+    /**
+     * The statements of the text, in order, as SQLite would run them one after the other: each piece ends with its
+     * {@code ;} (see {@link #statementEnd}), the last one may lack it. Empty statements ({@code ;;}) and the white
+     * space and comments after the last statement are left out. A text that holds no statement at all comes back
+     * whole, for SQLite to judge.
+     */
+    public static List<String> statements(String sql) {
+        if (sql.indexOf(';') < 0) {
+            return List.of(sql); // the common case, on every statement applied: no need to scan it
+        }
+        List<String> pieces = new ArrayList<>(1);
+        int from = 0;
+        while (from < sql.length()) {
+            int end = statementEnd(sql, from);
+            String piece = end < 0 ? sql.substring(from) : sql.substring(from, end);
+            int body = skipSpaceAndComments(piece, 0);
+            if (body < piece.length() && !(body == piece.length() - 1 && piece.charAt(body) == ';')) {
+                pieces.add(piece);
+            }
+            if (end < 0) {
+                break;
+            }
+            from = end;
+        }
+        return pieces.isEmpty() ? List.of(sql) : pieces;
+    }
+
+    /** Whether the text holds more than one statement (see {@link #statements}). */
+    public static boolean holdsSeveralStatements(String sql) {
+        return statements(sql).size() > 1;
     }
 
     /** How far the leading words match {@code [EXPLAIN [QUERY PLAN]] CREATE [TEMP|TEMPORARY] TRIGGER}. */

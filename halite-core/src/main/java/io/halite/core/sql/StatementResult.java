@@ -14,7 +14,8 @@ public sealed interface StatementResult {
     record Exec(long lastInsertId, long rowsAffected, double seconds) implements StatementResult {}
 
     /**
-     * A statement that failed or was refused; nothing of it was applied. {@code code} is SQLite's primary result
+     * A statement that failed or was refused; nothing of it was applied (in a text of several statements, those
+     * before the failing one were). {@code code} is SQLite's primary result
      * code (19 for a constraint, 1 for most SQL errors), or 0 when Halite refused the statement itself.
      */
     record Failed(String error, int code, double seconds) implements StatementResult {

@@ -1,7 +1,12 @@
 package io.halite.core.engine;
 
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -120,6 +125,29 @@ public final class RandomWorkload {
                         Statement.of("INSERT INTO picks(src, note) VALUES (random(), 'txafter')"));
             }
         }
+    }
+
+    /** A batch entry as a replica reads it from the log: encoded and decoded. */
+    public static LogEntry.Batch entry(long stamp, long budget, Request... requests) {
+        LogEntry.Batch batch = new LogEntry.Batch(stamp, stamp, budget, List.of(requests));
+        return (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(EntryCodec.encode(batch)));
+    }
+
+    /** Results in one line: rows, write summaries and errors with their codes. */
+    public static String normalize(List<StatementResult> results) {
+        List<String> out = new ArrayList<>();
+        for (StatementResult r : results) {
+            if (r instanceof StatementResult.Failed f) {
+                out.add("error " + f.code() + ": " + f.error());
+            } else if (r instanceof StatementResult.Exec e) {
+                out.add("exec id=" + e.lastInsertId() + " n=" + e.rowsAffected());
+            } else if (r instanceof StatementResult.Rows rows) {
+                List<String> values = new ArrayList<>();
+                rows.values().forEach(v -> values.add(java.util.Arrays.toString(v)));
+                out.add("rows " + values);
+            }
+        }
+        return String.join("; ", out);
     }
 
     public static Request req(boolean transaction, Statement... statements) {

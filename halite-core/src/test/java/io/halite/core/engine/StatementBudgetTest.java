@@ -1,5 +1,7 @@
 package io.halite.core.engine;
 
+import static io.halite.core.engine.RandomWorkload.entry;
+import static io.halite.core.engine.RandomWorkload.normalize;
 import static io.halite.core.engine.RandomWorkload.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,27 +42,6 @@ class StatementBudgetTest {
     private SqliteDatabase open(String name, int readers) throws Exception {
         return SqliteDatabase.open(dir.resolve(name).resolve("main.sqlite"),
                 new SqliteDatabase.Options(readers, false, SMALL_BUDGET));
-    }
-
-    private static LogEntry.Batch entry(long stamp, long budget, io.halite.core.sql.Request... requests) {
-        LogEntry.Batch batch = new LogEntry.Batch(stamp, stamp, budget, List.of(requests));
-        return (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(EntryCodec.encode(batch)));
-    }
-
-    private static String normalize(List<StatementResult> results) {
-        List<String> out = new ArrayList<>();
-        for (StatementResult r : results) {
-            if (r instanceof StatementResult.Failed f) {
-                out.add("error " + f.code() + ": " + f.error());
-            } else if (r instanceof StatementResult.Exec e) {
-                out.add("exec id=" + e.lastInsertId() + " n=" + e.rowsAffected());
-            } else if (r instanceof StatementResult.Rows rows) {
-                List<String> values = new ArrayList<>();
-                rows.values().forEach(v -> values.add(java.util.Arrays.toString(v)));
-                out.add("rows " + values);
-            }
-        }
-        return String.join("; ", out);
     }
 
     @Test

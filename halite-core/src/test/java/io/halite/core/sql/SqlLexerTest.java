@@ -52,6 +52,51 @@ class SqlLexerTest {
     }
 
     @Test
+    void aTextSplitsIntoItsStatementsInOrder() {
+        assertThat(SqlLexer.statements("CREATE TABLE t(x); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2)"))
+                .containsExactly("CREATE TABLE t(x);", " INSERT INTO t VALUES(1);", " INSERT INTO t VALUES(2)");
+        assertThat(SqlLexer.statements("SELECT 1")).containsExactly("SELECT 1");
+        assertThat(SqlLexer.holdsSeveralStatements("SELECT 1; SELECT 2")).isTrue();
+        assertThat(SqlLexer.holdsSeveralStatements("SELECT ';'; -- ; SELECT 2")).isFalse();
+    }
+
+    @Test
+    void trailingSemicolonsSpaceAndCommentsAndEmptyStatementsAreNoStatements() {
+        assertThat(SqlLexer.statements("SELECT 1;")).containsExactly("SELECT 1;");
+        assertThat(SqlLexer.statements("SELECT 1;;  ; \n")).containsExactly("SELECT 1;");
+        assertThat(SqlLexer.statements("SELECT 1; -- done")).containsExactly("SELECT 1;");
+        assertThat(SqlLexer.statements("SELECT 1; /* done */ ;\n-- really\n")).containsExactly("SELECT 1;");
+        assertThat(SqlLexer.statements(";; SELECT 1; ; SELECT 2 ;"))
+                .containsExactly(" SELECT 1;", " SELECT 2 ;");
+        assertThat(SqlLexer.holdsSeveralStatements("INSERT INTO t VALUES(1); -- and nothing else")).isFalse();
+    }
+
+    @Test
+    void aTextWithoutAnyStatementComesBackWhole() {
+        assertThat(SqlLexer.statements("")).containsExactly("");
+        assertThat(SqlLexer.statements(" ; -- nothing")).containsExactly(" ; -- nothing");
+    }
+
+    @Test
+    void aTriggerWithSemicolonsAndCaseInItsBodyStaysOneStatement() {
+        String trigger = "CREATE TRIGGER tr AFTER INSERT ON t WHEN CASE WHEN new.x > 0 THEN 1 END BEGIN\n"
+                + "  INSERT INTO log VALUES(CASE new.x WHEN 1 THEN 'one' ELSE 'many' END);\n"
+                + "  UPDATE t SET y = 'seen; really' WHERE rowid = new.rowid;\n"
+                + "END;";
+        assertThat(SqlLexer.statements("CREATE TABLE t(x, y); " + trigger + " INSERT INTO t(x) VALUES(1);"))
+                .containsExactly("CREATE TABLE t(x, y);", " " + trigger, " INSERT INTO t(x) VALUES(1);");
+    }
+
+    @Test
+    void aColumnNamedBeginInATriggerBodyDoesNotSwallowTheNextStatement() {
+        String trigger = "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET begin = 1; END;";
+        assertThat(SqlLexer.statements(trigger + " INSERT INTO t VALUES(1)"))
+                .containsExactly(trigger, " INSERT INTO t VALUES(1)");
+        String ofBegin = "CREATE TRIGGER tr AFTER UPDATE OF begin ON t BEGIN SELECT 1; END;";
+        assertThat(SqlLexer.statements(ofBegin + " SELECT 2")).containsExactly(ofBegin, " SELECT 2");
+    }
+
+    @Test
     void blankMeansOnlySpaceAndComments() {
         assertThat(SqlLexer.isBlank(" \n-- note\n/* more */ ")).isTrue();
         assertThat(SqlLexer.isBlank(" SELECT 1")).isFalse();
