@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -182,14 +183,28 @@ class MutualTlsClusterTest {
                 + "/?ssl=true&sslrootcert=" + caCert + options;
     }
 
+    /** With users too: the driver sends its user's credentials over TLS to every node, the new leader included. */
     @Test
-    void jdbcOverTlsChecksTheNodesNameAndFailsOverWhenTheLeaderIsKilled() throws Exception {
+    void jdbcWithAuthOverTlsChecksTheNodesNameAndFailsOverWhenTheLeaderIsKilled() throws Exception {
         TestCa.Issued named = ca.issue("member", "127.0.0.1");
         named.writeKey(memberKey);
         named.writeCertificate(memberCert);
-        cluster = startCluster();
+        // The harness polls readiness and status without credentials.
+        Path users = new UsersFileBuilder().anonymous("ready", "status")
+                .user("node", "n-pass", "join", "status", "backup")
+                .user("app", "app-pass", "query", "execute")
+                .writeTo(dir.resolve("users.json"));
+        List<String> args = new ArrayList<>(tlsArgs(memberCert, memberKey, caCert));
+        args.addAll(List.of("--auth", users.toString(), "--node-user", "node"));
+        cluster = ProcessCluster.startTls(dir, 3, ca.clientContext(null), Map.of("HALITE_NODE_PASSWORD", "n-pass"),
+                args.toArray(String[]::new));
 
-        try (Connection c = DriverManager.getConnection(jdbcUrl("127.0.0.1", "&timeout=20s"))) {
+        assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl("127.0.0.1",
+                "&timeout=5s&user=app&password=wrong")).createStatement().executeQuery("SELECT 1"))
+                .isInstanceOf(java.sql.SQLException.class)
+                .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("28000"));
+        try (Connection c = DriverManager.getConnection(jdbcUrl("127.0.0.1",
+                "&timeout=20s&user=app&password=app-pass"))) {
             c.createStatement().execute("CREATE TABLE t(v TEXT)");
             c.setAutoCommit(false);
             c.createStatement().executeUpdate("INSERT INTO t VALUES ('in a transaction')");
@@ -213,7 +228,8 @@ class MutualTlsClusterTest {
         assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl("localhost", "&timeout=5s")))
                 .isInstanceOf(java.sql.SQLNonTransientConnectionException.class)
                 .hasMessageContaining("the TLS handshake with localhost:");
-        try (Connection c = DriverManager.getConnection(jdbcUrl("localhost", "&sslmode=verify-ca&timeout=20s"));
+        try (Connection c = DriverManager.getConnection(jdbcUrl("localhost",
+                "&sslmode=verify-ca&timeout=20s&user=app&password=app-pass"));
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(2);

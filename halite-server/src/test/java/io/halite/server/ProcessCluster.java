@@ -48,7 +48,13 @@ final class ProcessCluster implements AutoCloseable {
      */
     static ProcessCluster startTls(Path dir, int size, javax.net.ssl.SSLContext client, String... extraArgs)
             throws Exception {
-        return startOnLoopback(dir, size, client, java.util.Map.of(), extraArgs);
+        return startTls(dir, size, client, java.util.Map.of(), extraArgs);
+    }
+
+    /** {@link #startTls(Path, int, javax.net.ssl.SSLContext, String...)} with {@code environment} added. */
+    static ProcessCluster startTls(Path dir, int size, javax.net.ssl.SSLContext client,
+                                   java.util.Map<String, String> environment, String... extraArgs) throws Exception {
+        return startOnLoopback(dir, size, client, environment, extraArgs);
     }
 
     private static ProcessCluster startOnLoopback(Path dir, int size, javax.net.ssl.SSLContext client,
