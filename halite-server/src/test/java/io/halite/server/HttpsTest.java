@@ -77,6 +77,14 @@ class HttpsTest {
                 node.baseUrl().substring("https://".length()), "--http-cert", cert.toString());
         assertThat(health.stdout()).as("the container health check over HTTPS").startsWith("ready: 200");
         assertThat(health.exitCode()).isZero();
+        Path caCert = ca.writeCertificate(dir.resolve("ca.crt"));
+        ServerProcess.CliResult shell = ServerProcess.runCli(dir.resolve("cli"), "shell", node.baseUrl(),
+                "--ca-cert", caCert.toString(), "--no-verify-server-name", "--mode", "csv", "SELECT v FROM t");
+        assertThat(shell.stdout()).as("halite shell over HTTPS").isEqualTo("v\nover TLS\n");
+        assertThat(shell.exitCode()).isZero();
+        ServerProcess.CliResult untrusting = ServerProcess.runCli(dir.resolve("cli"), "shell", node.baseUrl(),
+                "SELECT v FROM t");
+        assertThat(untrusting.exitCode()).as("halite shell without the node's CA").isNotZero();
 
         assertThatThrownBy(() -> get(other.clientContext(null), node.baseUrl() + "/readyz"))
                 .isInstanceOf(SSLHandshakeException.class);

@@ -60,6 +60,12 @@ public final class ShellCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClientCredentials credentials;
 
+    @CommandLine.Mixin
+    ClientTlsOptions tls;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
         List<URI> nodes = new ArrayList<>();
@@ -79,8 +85,8 @@ public final class ShellCommand implements Callable<Integer> {
         Shell shell;
         try {
             Login login = credentials.login();
-            shell = new Shell(new Shell.Options(nodes, login == null ? null : login.authorization(), keepGoing, mode,
-                    headers, consistency, txIdleTimeout));
+            shell = new Shell(new Shell.Options(nodes, login == null ? null : login.authorization(), http(nodes),
+                    keepGoing, mode, headers, consistency, txIdleTimeout));
         } catch (Passwords.Missing e) {
             System.err.println("halite shell: " + e.getMessage());
             return 2;
@@ -95,5 +101,15 @@ public final class ShellCommand implements Callable<Integer> {
             return shell.runInteractive(Path.of(System.getProperty("user.home"), ".halite_history"));
         }
         return shell.runScript(new InputStreamReader(System.in, StandardCharsets.UTF_8), "stdin");
+    }
+
+    /** A client builder for the nodes: with --ca-cert, --cert and --key for https:// ones (all of them alike). */
+    private java.net.http.HttpClient.Builder http(List<URI> nodes) {
+        io.halite.server.tls.ClientTls clientTls = null;
+        for (URI node : nodes) {
+            io.halite.server.tls.ClientTls forNode = tls.forUrl(node, spec.commandLine());
+            clientTls = clientTls != null ? clientTls : forNode;
+        }
+        return clientTls == null ? java.net.http.HttpClient.newBuilder() : clientTls.httpClient();
     }
 }

@@ -27,19 +27,20 @@ final class NodeConnection {
     private final List<URI> nodes;
     private final String authorization;
     private final Consumer<String> notice;
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER) // followed here, to learn which node answered
-            .build();
+    private final HttpClient http;
     private int current;
     private volatile CompletableFuture<?> inFlight;
 
     /**
      * @param nodes         base URLs ({@code http://host:port}), tried in this order
      * @param authorization the Authorization header for every request, or null
+     * @param http          the client to build (with the TLS settings for https:// nodes)
      * @param notice        hears when another node takes over
      */
-    NodeConnection(List<URI> nodes, String authorization, Consumer<String> notice) {
+    NodeConnection(List<URI> nodes, String authorization, HttpClient.Builder http, Consumer<String> notice) {
+        this.http = http.connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER) // followed here, to learn which node answered
+                .build();
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("no node URL");
         }

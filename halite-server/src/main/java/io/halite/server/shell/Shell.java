@@ -39,8 +39,13 @@ public final class Shell {
             "(?is)PRAGMA\\s+foreign_keys\\s*=\\s*(OFF|0|FALSE|NO)\\s*;?");
 
     /** How the shell was started (the {@code halite shell} options). */
-    public record Options(List<URI> nodes, String authorization, boolean keepGoing, String mode, boolean headers,
-                          String consistency, Duration txIdleTimeout) {}
+    /**
+     * @param http how to reach the nodes: the JDK's client builder, set up for https:// nodes (their CA, a client
+     *             certificate) where the command line asked for it
+     */
+    public record Options(List<URI> nodes, String authorization, java.net.http.HttpClient.Builder http,
+                          boolean keepGoing, String mode, boolean headers, String consistency,
+                          Duration txIdleTimeout) {}
 
     private final Session session;
     private final ResultPrinter printer = new ResultPrinter();
@@ -54,7 +59,8 @@ public final class Shell {
     private Integer exitCode;
 
     public Shell(Options options) {
-        this.session = new Session(new NodeConnection(options.nodes(), options.authorization(), this::note),
+        this.session = new Session(new NodeConnection(options.nodes(), options.authorization(), options.http(),
+                this::note),
                 options.txIdleTimeout());
         this.keepGoing = options.keepGoing();
         ResultPrinter.Mode mode = ResultPrinter.Mode.named(options.mode());
