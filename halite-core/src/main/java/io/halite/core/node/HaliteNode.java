@@ -3,6 +3,8 @@ package io.halite.core.node;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
+import io.halite.core.raft.Proposer;
+import io.halite.core.raft.RaftFailures;
 import io.halite.core.raft.SqliteStateMachine;
 import io.halite.core.raft.WriteBatcher;
 import io.halite.core.sql.Request;
@@ -12,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
@@ -39,10 +39,8 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -79,10 +77,9 @@ public final class HaliteNode implements AutoCloseable {
     private final RaftServer server;
     private final GroupClient client;
     private final GroupClient memberClient;
+    private final Proposer proposer;
     private final WriteBatcher batcher;
     private final long startedAt = System.currentTimeMillis();
-    private final ClientId localClientId = ClientId.randomId();
-    private final AtomicLong callIds = new AtomicLong();
     private final MemberDirectory members;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
@@ -117,10 +114,11 @@ public final class HaliteNode implements AutoCloseable {
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
                 this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
                 this::heardFromMember);
-        this.batcher = new WriteBatcher(this::propose, config.maxInFlight(), config.entryTargetBytes(),
+        this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
+        this.batcher = new WriteBatcher(proposer, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget(), meters.writesPerEntry());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
-        this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, this::propose,
+        this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, proposer,
                 new InteractiveTransactions.Leadership() {
                     @Override
                     public boolean isReadyLeader() {
@@ -392,35 +390,6 @@ public final class HaliteNode implements AutoCloseable {
         return stateMachine.database();
     }
 
-    /**
-     * Proposes an entry. On the leader it goes straight into the local Raft server, saving a gRPC round trip to
-     * itself; elsewhere the Ratis client sends it to the leader (and follows leader changes).
-     */
-    private CompletableFuture<RaftClientReply> propose(Message message) {
-        if (!isLeader()) {
-            return client.get().async().send(message);
-        }
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(localClientId)
-                .setServerId(server.getId())
-                .setGroupId(DATABASE_GROUP)
-                .setCallId(callIds.incrementAndGet())
-                .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
-        try {
-            return server.submitClientRequestAsync(request).thenCompose(reply -> {
-                if (reply.getLeaderNotReadyException() != null) {
-                    // Refused before it was appended: safe to send again the ordinary way.
-                    return client.get().async().send(message);
-                }
-                return CompletableFuture.completedFuture(reply);
-            });
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
     /** Interactive transactions, which run on the leader. */
     public InteractiveTransactions transactions() {
         return transactions;
@@ -506,7 +475,7 @@ public final class HaliteNode implements AutoCloseable {
      *
      * @param freshness the staleness bound, or null for none
      * @return null if fresh enough, else why not
-     * @throws NodeException (503) if this node is no longer a member, or its Raft server stopped
+     * @throws NodeException {@code UNAVAILABLE} if this node is no longer a member, or its Raft server stopped
      */
     public String stalenessRefusal(Duration freshness, boolean strict) {
         try {
@@ -562,15 +531,9 @@ public final class HaliteNode implements AutoCloseable {
             byte[] next = image.readNBytes(chunkBytes);
             boolean last = next.length == 0;
             LogEntry entry = new LogEntry.LoadChunk(System.currentTimeMillis(), 0, loadId, sequence++, last, current);
-            RaftClientReply reply = await(client.get().async().send(
-                    Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry)))), timeout);
-            if (!reply.isSuccess()) {
-                throw NodeException.unavailable("load not committed: "
-                        + RaftFailures.explain(reply.getException()));
-            }
+            Proposer.Committed committed = await(proposer.propose(entry), timeout);
             if (last) {
-                List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
-                return new WriteOutcome(results.get(0), reply.getLogIndex());
+                return new WriteOutcome(committed.results().get(0), committed.logIndex());
             }
             current = next;
         }
@@ -637,7 +600,8 @@ public final class HaliteNode implements AutoCloseable {
      * database), so this may take as long as copying it. Asking again for a node that is already a member the same
      * way changes nothing.
      *
-     * @throws NodeException 409 if the id is a member with another address or role, 503 if not done in time
+     * @throws NodeException {@code MEMBERSHIP_CONFLICT} if the id is a member with another address or role,
+     *                       {@code UNAVAILABLE} if not done in time
      */
     public MembershipChange addMember(String id, String raftAddress, boolean voter, Duration timeout)
             throws InterruptedException {
@@ -648,7 +612,7 @@ public final class HaliteNode implements AutoCloseable {
                 if (existing.getAddress().equals(raftAddress) && isVoter == voter) {
                     return false;
                 }
-                throw new NodeException(409, "node " + id + " is already a " + (isVoter ? "voting" : "non-voting")
+                throw new NodeException(NodeException.Reason.MEMBERSHIP_CONFLICT, "node " + id + " is already a " + (isVoter ? "voting" : "non-voting")
                         + " member at " + existing.getAddress() + "; remove it first to add it again differently");
             }
             (voter ? voters : listeners).put(id, peer(id, raftAddress));
@@ -660,7 +624,7 @@ public final class HaliteNode implements AutoCloseable {
      * Removes a member from the cluster and returns once the new configuration is committed. A removed node
      * stops taking part: its Raft server shuts down when it learns of the removal.
      *
-     * @throws NodeException 404 if no member has this id, 400 for the last voting member
+     * @throws NodeException {@code NO_SUCH_MEMBER}, or {@code LAST_VOTER} for the last voting member
      */
     public void removeMember(String id, Duration timeout) throws InterruptedException {
         changeMembership(timeout, "remove " + id, (voters, listeners, sent) -> {
@@ -668,10 +632,11 @@ public final class HaliteNode implements AutoCloseable {
                 if (sent) {
                     return false; // an earlier attempt that seemed to fail took effect
                 }
-                throw new NodeException(404, "no member has the id " + id);
+                throw new NodeException(NodeException.Reason.NO_SUCH_MEMBER, "no member has the id " + id);
             }
             if (voters.containsKey(id) && voters.size() == 1) {
-                throw new NodeException(400, "node " + id + " is the only voting member; it cannot be removed");
+                throw new NodeException(NodeException.Reason.LAST_VOTER, "node " + id
+                        + " is the only voting member; it cannot be removed");
             }
             voters.remove(id);
             return true;
@@ -916,18 +881,19 @@ public final class HaliteNode implements AutoCloseable {
      * and returns the id of the leader elected then.
      *
      * @param timeout how long the successor may take to catch up and be elected
-     * @throws NodeException 503 if this node does not lead or the hand-over failed, 409 if no other member can
-     *                       lead (a single node, or only non-voting members besides this one)
+     * @throws NodeException {@code NOT_LEADER}, {@code UNAVAILABLE} if the hand-over failed, or
+     *                       {@code MEMBERSHIP_CONFLICT} if no other member can lead (a single node, or only non-voting
+     *                       members besides this one)
      */
     public String stepDown(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!isLeader()) {
-            throw NodeException.unavailable("this node is not the leader" + leaderHint());
+            throw NodeException.notLeader("this node is not the leader" + leaderHint());
         }
         while (true) {
             RaftPeerId successor = mostCaughtUpVoter();
             if (successor == null) {
-                throw new NodeException(409, "there is no other voting member to hand leadership to: node "
+                throw new NodeException(NodeException.Reason.MEMBERSHIP_CONFLICT, "there is no other voting member to hand leadership to: node "
                         + config.nodeId() + " is the only voter");
             }
             // A successor must hold the leader's whole log before it is asked to run; under a steady stream of
@@ -1284,9 +1250,14 @@ public final class HaliteNode implements AutoCloseable {
             if (e.getCause() instanceof NodeException n) {
                 throw n;
             }
+            if (e.getCause() instanceof Proposer.NotConfirmed n) {
+                throw (n.refused() ? NodeException.unavailable("not committed: " + n.getMessage())
+                        : NodeException.outcomeUnknown("not confirmed, so it may or may not have been applied: "
+                        + n.getMessage()));
+            }
             throw NodeException.unavailable("request failed: " + RaftFailures.explain(e.getCause()));
         } catch (TimeoutException e) {
-            throw new NodeException(503, "timed out after " + timeout.toMillis() + " ms; the outcome is unknown");
+            throw NodeException.outcomeUnknown("timed out after " + timeout.toMillis() + " ms; the outcome is unknown");
         }
     }
 

@@ -1,8 +1,8 @@
 package io.halite.core.node;
 
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
+import io.halite.core.raft.Proposer;
 import io.halite.core.raft.SqliteStateMachine;
 import io.halite.core.raft.WriteBatcher;
 import io.halite.core.sql.Request;
@@ -25,10 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +60,6 @@ public final class InteractiveTransactions implements AutoCloseable {
     /** A transaction that has begun: its id and the applied index it runs on. */
     public record Begun(String id, long baseIndex) {}
 
-    /** The transaction cannot go on (or did not commit); nothing of it was applied. The client may retry it. */
-    public static final class Aborted extends NodeException {
-        Aborted(String message) {
-            super(409, message);
-        }
-    }
-
     /** Why a transaction ended without committing: the {@code reason} label of {@code halite_tx_aborted_total}. */
     enum AbortReason {
         LEADER_CHANGED("leader_changed"),
@@ -96,24 +85,10 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
     }
 
-    /** No open transaction has this id. */
-    public static final class Unknown extends NodeException {
-        Unknown(String message) {
-            super(404, message);
-        }
-    }
-
-    /** The transaction was begun by someone else: only its owner may use or end it. */
-    public static final class NotOwner extends NodeException {
-        NotOwner(String id) {
-            super(403, "transaction " + id + " was begun by another user; only that user can use or end it");
-        }
-    }
-
     private final String nodeId;
     private final SqliteStateMachine stateMachine;
     private final WriteBatcher batcher;
-    private final Function<Message, CompletableFuture<RaftClientReply>> propose;
+    private final Proposer proposer;
     private final Leadership leadership;
     private final Consumer<AbortReason> aborted;
     /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
@@ -152,13 +127,13 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     InteractiveTransactions(String nodeId, SqliteStateMachine stateMachine, WriteBatcher batcher,
-                            Function<Message, CompletableFuture<RaftClientReply>> propose, Leadership leadership,
+                            Proposer proposer, Leadership leadership,
                             Consumer<AbortReason> aborted) {
         this.nodeId = nodeId;
         this.aborted = aborted;
         this.stateMachine = stateMachine;
         this.batcher = batcher;
-        this.propose = propose;
+        this.proposer = proposer;
         this.leadership = leadership;
         stateMachine.addLeaderChangeListener(() -> timer.execute(() ->
                 abortAll(AbortReason.LEADER_CHANGED, "the leader changed")));
@@ -170,7 +145,7 @@ public final class InteractiveTransactions implements AutoCloseable {
      * @param owner who begins it (the authenticated user name; empty without authentication): only requests
      *              that give the same owner may use or end it
      * @param idle the transaction is aborted after this long without a request
-     * @throws NodeException 503 if this node is not the leader or the gate stayed busy
+     * @throws NodeException {@code NOT_LEADER}, or {@code UNAVAILABLE} if the gate stayed busy
      */
     public Begun begin(String owner, Duration idle, Duration wait) throws InterruptedException {
         requireLeader();
@@ -211,9 +186,9 @@ public final class InteractiveTransactions implements AutoCloseable {
     /**
      * Runs a request inside an open transaction.
      *
-     * @throws Unknown if no open transaction has this id
+     * @throws NodeException {@code NO_SUCH_TRANSACTION} if no open transaction has this id
      * @throws NotOwner if {@code owner} did not begin it
-     * @throws Aborted if SQLite rolled the transaction back (it is over)
+     * @throws NodeException {@code TRANSACTION_ABORTED} if SQLite rolled the transaction back (it is over)
      */
     public List<StatementResult> run(String id, String owner, Request request) {
         Open tx = find(id, owner);
@@ -225,11 +200,11 @@ public final class InteractiveTransactions implements AutoCloseable {
             } catch (SqliteDatabase.SpeculationLost lost) {
                 String why = lost.getMessage();
                 end(tx, AbortReason.ROLLED_BACK_BY_SQLITE, why);
-                throw new Aborted("transaction " + id + " was aborted: " + why);
+                throw aborted("transaction " + id + " was aborted: " + why);
             } catch (SQLException | IllegalStateException e) {
                 String why = "the node failed to run it: " + e.getMessage();
                 end(tx, AbortReason.NODE_ERROR, why);
-                throw new Aborted("transaction " + id + " was aborted: " + why);
+                throw aborted("transaction " + id + " was aborted: " + why);
             } finally {
                 tx.lastUsed = System.nanoTime();
             }
@@ -240,8 +215,8 @@ public final class InteractiveTransactions implements AutoCloseable {
      * Commits a transaction: its writes go through the log as one entry, applied on every node.
      *
      * @return the log index of that entry, or 0 if the transaction wrote nothing
-     * @throws Aborted if the entry was refused because another write came first (nothing applied)
-     * @throws NodeException 503 if the commit was not confirmed in time (it may or may not have happened)
+     * @throws NodeException {@code TRANSACTION_ABORTED} if the entry was refused because another write came first (nothing applied)
+     * @throws NodeException {@code OUTCOME_UNKNOWN} if the commit was not confirmed in time (it may or may not have happened)
      */
     public long commit(String id, String owner, Duration timeout) throws InterruptedException {
         Open tx = find(id, owner);
@@ -271,34 +246,30 @@ public final class InteractiveTransactions implements AutoCloseable {
                 remember(id, new Ending("it was committed (it wrote nothing)", false));
                 return 0;
             }
-            CompletableFuture<RaftClientReply> proposed = propose.apply(
-                    Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
+            CompletableFuture<Proposer.Committed> proposed = proposer.propose(entry);
             proposed.whenComplete((done, failure) -> release.run());
-            RaftClientReply reply;
+            Proposer.Committed committed;
             try {
-                reply = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                remember(id, new Ending("its commit was not confirmed", true));
-                aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
-                throw NodeException.unavailable("the commit of transaction " + id + " was not confirmed, so it may "
-                        + "or may not have been applied: " + (e instanceof TimeoutException
-                        ? "timed out after " + timeout.toMillis() + " ms" : RaftFailures.explain(e.getCause())));
+                committed = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                Proposer.NotConfirmed failure = Proposer.notConfirmed(e.getCause());
+                if (failure.refused()) {
+                    remember(id, new Ending("its commit was refused", true));
+                    aborted.accept(AbortReason.COMMIT_REFUSED);
+                    throw aborted("transaction " + id + " was not committed: " + failure.getMessage());
+                }
+                throw unconfirmed(id, failure.getMessage());
+            } catch (TimeoutException e) {
+                throw unconfirmed(id, "timed out after " + timeout.toMillis() + " ms");
             }
-            if (!reply.isSuccess()) {
-                remember(id, new Ending("its commit was refused", true));
-                aborted.accept(AbortReason.COMMIT_REFUSED);
-                throw new Aborted("transaction " + id + " was not committed: "
-                        + (reply.getException() == null ? "refused" : RaftFailures.explain(reply.getException())));
-            }
-            List<List<StatementResult>> results = EntryCodec.decodeResults(reply.getMessage().getContent().newInput());
-            if (results.isEmpty()) {
+            if (committed.results().isEmpty()) {
                 remember(id, new Ending("another write reached the log first", true));
                 aborted.accept(AbortReason.CONFLICT);
-                throw new Aborted("transaction " + id + " was not committed: another write reached the log "
+                throw aborted("transaction " + id + " was not committed: another write reached the log "
                         + "while it ran; retry it");
             }
             remember(id, new Ending("it was committed", false));
-            return reply.getLogIndex();
+            return committed.logIndex();
         } finally {
             release.run();
         }
@@ -386,7 +357,8 @@ public final class InteractiveTransactions implements AutoCloseable {
             throw gone(id);
         }
         if (!tx.owner.equals(owner)) {
-            throw new NotOwner(id);
+            throw new NodeException(NodeException.Reason.NOT_TRANSACTION_OWNER, "transaction " + id
+                    + " was begun by another user; only that user can use or end it");
         }
         return tx;
     }
@@ -403,11 +375,11 @@ public final class InteractiveTransactions implements AutoCloseable {
             ending = endings.get(id);
         }
         if (ending == null) {
-            return new Unknown("no open transaction has the id " + id + " on this node");
+            return noSuch("no open transaction has the id " + id + " on this node");
         }
         return ending.aborted()
-                ? new Aborted("transaction " + id + " was aborted: " + ending.why())
-                : new Unknown("transaction " + id + " has ended: " + ending.why());
+                ? aborted("transaction " + id + " was aborted: " + ending.why())
+                : noSuch("transaction " + id + " has ended: " + ending.why());
     }
 
     private void remember(String id, Ending ending) {
@@ -418,7 +390,7 @@ public final class InteractiveTransactions implements AutoCloseable {
 
     private void requireLeader() {
         if (!leadership.isReadyLeader()) {
-            throw NodeException.unavailable("this node is not the leader; transactions run on the leader");
+            throw NodeException.notLeader("this node is not the leader; transactions run on the leader");
         }
     }
 
@@ -430,5 +402,20 @@ public final class InteractiveTransactions implements AutoCloseable {
     public void close() {
         abortAll(AbortReason.SHUTDOWN, "the node is shutting down");
         timer.shutdownNow();
+    }
+
+    private NodeException unconfirmed(String id, String why) {
+        remember(id, new Ending("its commit was not confirmed", true));
+        aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
+        return NodeException.outcomeUnknown("the commit of transaction " + id + " was not confirmed, so it may or may "
+                + "not have been applied: " + why);
+    }
+
+    private static NodeException aborted(String message) {
+        return new NodeException(NodeException.Reason.TRANSACTION_ABORTED, message);
+    }
+
+    private static NodeException noSuch(String message) {
+        return new NodeException(NodeException.Reason.NO_SUCH_TRANSACTION, message);
     }
 }

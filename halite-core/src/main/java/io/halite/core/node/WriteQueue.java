@@ -1,5 +1,6 @@
 package io.halite.core.node;
 
+import io.halite.core.raft.RaftFailures;
 import io.halite.core.raft.WriteBatcher;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
@@ -86,8 +87,8 @@ public final class WriteQueue implements AutoCloseable {
     /**
      * Queues a request (not a {@code transaction} one: a batch is not all or nothing).
      *
-     * @throws NodeException 413 if the request alone is larger than a batch may be, 503 if the queue is full or
-     *                       closed
+     * @throws NodeException {@code TOO_LARGE} if the request alone is larger than a batch may be,
+     *                       {@code UNAVAILABLE} if the queue is full or closed
      */
     public Ticket enqueue(Request request) {
         if (request.transaction()) {

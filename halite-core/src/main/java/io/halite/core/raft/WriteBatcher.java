@@ -1,13 +1,10 @@
 package io.halite.core.raft;
 
-import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.NodeException;
-import io.halite.core.node.RaftFailures;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
-import io.halite.core.sql.StatementResult;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +38,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final long maxRequestBytes;
     private final long statementBudget;
     private final DistributionSummary requestsPerEntry;
-    private final Function<Message, CompletableFuture<RaftClientReply>> submit;
+    private final Proposer proposer;
     private final Thread thread;
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "halite-write-replies");
@@ -65,17 +58,17 @@ public final class WriteBatcher implements AutoCloseable {
     private long passedAt;
 
     /**
-     * @param submit           proposes one encoded entry to the Raft group
+     * @param proposer         proposes entries to the Raft group
      * @param maxInFlight      entries proposed but not yet answered
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
      * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
      * @param requestsPerEntry records how many requests each proposed entry carries
      */
-    public WriteBatcher(Function<Message, CompletableFuture<RaftClientReply>> submit, int maxInFlight,
+    public WriteBatcher(Proposer proposer, int maxInFlight,
                         long entryTargetBytes, long maxRequestBytes, long statementBudget,
                         DistributionSummary requestsPerEntry) {
-        this.submit = submit;
+        this.proposer = proposer;
         this.requestsPerEntry = requestsPerEntry;
         this.statementBudget = statementBudget;
         this.inFlight = new Semaphore(maxInFlight);
@@ -145,31 +138,22 @@ public final class WriteBatcher implements AutoCloseable {
         requestsPerEntry.record(batch.size());
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
                 statementBudget, requests);
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = submit.apply(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
-        } catch (RuntimeException e) {
-            // Whatever failed, the permit is released and every request answered below.
-            reply = CompletableFuture.failedFuture(e);
-        }
         // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
         // rendering and sending client responses.
-        reply.whenCompleteAsync((r, error) -> {
+        proposer.propose(entry).whenCompleteAsync((committed, error) -> {
             inFlight.release();
             synchronized (gate) {
                 proposing--;
                 gate.notifyAll();
             }
-            if (error == null && r.isSuccess() && !r.getMessage().getContent().isEmpty()) {
-                List<List<StatementResult>> results =
-                        EntryCodec.decodeResults(r.getMessage().getContent().newInput());
+            if (error == null && !committed.results().isEmpty()) {
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).outcome.complete(new WriteOutcome(results.get(i), r.getLogIndex()));
+                    batch.get(i).outcome.complete(new WriteOutcome(committed.results().get(i), committed.logIndex()));
                 }
             } else {
-                Throwable cause = error != null ? error : r.getException();
-                NodeException failure = NodeException.unavailable("the write was not confirmed, so it may or may "
-                        + "not have been applied: " + RaftFailures.explain(cause));
+                String why = error == null ? "the node returned no results" : Proposer.notConfirmed(error).getMessage();
+                NodeException failure = NodeException.outcomeUnknown("the write was not confirmed, so it may or may "
+                        + "not have been applied: " + why);
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);

@@ -129,10 +129,10 @@ class WriteQueueTest {
             queue.enqueue(insert("b"));
             queue.enqueue(insert("c"));
             assertThatThrownBy(() -> queue.enqueue(insert("d")))
-                    .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.status()).isEqualTo(503))
+                    .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.reason()).isEqualTo(NodeException.Reason.UNAVAILABLE))
                     .hasMessage("the write queue is full (2 requests waiting); retry later, or write without queue");
             assertThatThrownBy(() -> queue.enqueue(insert("x".repeat(100))))
-                    .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.status()).isEqualTo(413));
+                    .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.reason()).isEqualTo(NodeException.Reason.TOO_LARGE));
             outcomes.get(0).complete(allApplied(written.get(0), 1));
             awaitBatches(2);
             outcomes.get(1).complete(allApplied(written.get(1), 2));

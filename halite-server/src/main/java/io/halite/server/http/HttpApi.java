@@ -121,7 +121,7 @@ public final class HttpApi extends Handler.Abstract {
             }
             sendError(response, callback, e.status(), e.getMessage());
         } catch (NodeException e) {
-            sendError(response, callback, e.status(), e.getMessage());
+            sendError(response, callback, status(e), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sendError(response, callback, 503, "node is shutting down");
@@ -318,7 +318,7 @@ public final class HttpApi extends Handler.Abstract {
         }
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
-        sendWrite(response, callback, params, style, parsed, start, request.getComponents().getExecutor());
+        sendWrite(response, callback, params, style, parsed, start);
     }
 
     /**
@@ -364,7 +364,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
-                           Request parsed, long start, java.util.concurrent.Executor executor) {
+                           Request parsed, long start) {
         boolean raftIndex = params.flag("raft_index");
         Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
         if (parsed.statements().isEmpty()) {
@@ -373,9 +373,10 @@ public final class HttpApi extends Handler.Abstract {
         }
         CompletableFuture<WriteOutcome> outcome = node.write(parsed).copy()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        // Render and send on Jetty's threads: the results of one log entry arrive together, and answering its
-        // requests one after another on the thread that delivers them would serialize that work.
-        outcome.whenCompleteAsync((done, error) -> {
+        // Rendered and sent on the thread that completes the write (the batcher's reply thread, for all requests of
+        // one log entry in turn): a write's answer is small and Jetty sends it without blocking, so a hand-off per
+        // request to Jetty's pool cost more (waking a thread) than it saved.
+        outcome.whenComplete((done, error) -> {
             requests.record(RequestStats.Kind.WRITE, start);
             if (error == null) {
                 sendJson(response, callback, 200, ResultsJson.render(done.results(), style, seconds(start),
@@ -384,7 +385,7 @@ public final class HttpApi extends Handler.Abstract {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof NodeException n) {
-                sendError(response, callback, n.status(), n.getMessage());
+                sendError(response, callback, status(n), n.getMessage());
             } else if (cause instanceof TimeoutException) {
                 sendError(response, callback, 503, "timed out after " + timeout.toMillis()
                         + " ms waiting for the write to commit; its outcome is unknown");
@@ -392,7 +393,7 @@ public final class HttpApi extends Handler.Abstract {
                 LOG.error("write failed", cause);
                 sendError(response, callback, 500, INTERNAL_ERROR);
             }
-        }, executor);
+        });
     }
 
     private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
@@ -488,7 +489,7 @@ public final class HttpApi extends Handler.Abstract {
         requirePermission(request, writes ? Permission.EXECUTE : Permission.QUERY);
         if (writes) {
             params.level(); // validated even though a write goes through the log
-            sendWrite(response, callback, params, style(params), parsed, start, request.getComponents().getExecutor());
+            sendWrite(response, callback, params, style(params), parsed, start);
         } else {
             sendRead(response, callback, params, parsed, start);
         }
@@ -848,6 +849,18 @@ public final class HttpApi extends Handler.Abstract {
             throw new ApiException(413, "request body exceeds the limit of " + limit + " bytes");
         }
         return body;
+    }
+
+    /** The one place a node's failures become HTTP statuses. */
+    static int status(NodeException failure) {
+        return switch (failure.reason()) {
+            case UNAVAILABLE, NOT_LEADER, OUTCOME_UNKNOWN -> 503;
+            case TOO_LARGE -> 413;
+            case TRANSACTION_ABORTED, MEMBERSHIP_CONFLICT -> 409;
+            case NO_SUCH_TRANSACTION, NO_SUCH_MEMBER -> 404;
+            case NOT_TRANSACTION_OWNER -> 403;
+            case LAST_VOTER -> 400;
+        };
     }
 
     private static QueryParams params(org.eclipse.jetty.server.Request request, Set<String> allowed) {

@@ -1,7 +1,8 @@
-package io.halite.core.node;
+package io.halite.core.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.halite.core.node.NodeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;

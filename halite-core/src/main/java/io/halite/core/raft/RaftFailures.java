@@ -1,6 +1,7 @@
-package io.halite.core.node;
+package io.halite.core.raft;
 
 import io.halite.core.engine.NodeStoppingException;
+import io.halite.core.node.NodeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;

@@ -1,0 +1,125 @@
+package io.halite.core.raft;
+
+import io.halite.core.log.EntryCodec;
+import io.halite.core.log.LogEntry;
+import io.halite.core.raft.RaftFailures;
+import io.halite.core.sql.StatementResult;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * Proposes log entries to the Raft group and turns the group's reply into the entry's results or a
+ * {@link NotConfirmed} failure: the one place where a write meets Ratis. The write batcher, interactive transactions
+ * and loads all propose through it.
+ *
+ * <p>On the leader an entry goes straight into the local Raft server, saving a gRPC round trip to itself; elsewhere
+ * the Raft client sends it to the leader (and follows leader changes).
+ */
+public final class Proposer {
+    /** A committed and applied entry: what each of its requests got, and its log index. */
+    public record Committed(List<List<StatementResult>> results, long logIndex) {}
+
+    /**
+     * The group did not confirm the entry. If {@link #refused()}, the group answered that it did not apply it;
+     * otherwise its outcome is unknown (no answer, or the connection failed).
+     */
+    public static final class NotConfirmed extends RuntimeException {
+        private final boolean refused;
+
+        NotConfirmed(boolean refused, String why) {
+            super(why, null, false, false);
+            this.refused = refused;
+        }
+
+        public boolean refused() {
+            return refused;
+        }
+    }
+
+    private final RaftServer server;
+    private final RaftGroupId group;
+    private final Supplier<RaftClient> client;
+    private final BooleanSupplier isLeader;
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    /**
+     * @param server   this node's Raft server, for proposals made while it leads
+     * @param group    the database's Raft group
+     * @param client   a client of the group, for proposals made while another node leads
+     * @param isLeader whether this node leads now
+     */
+    public Proposer(RaftServer server, RaftGroupId group, Supplier<RaftClient> client, BooleanSupplier isLeader) {
+        this.server = server;
+        this.group = group;
+        this.client = client;
+        this.isLeader = isLeader;
+    }
+
+    /** Proposes {@code entry}; the future fails with {@link NotConfirmed} unless the entry was committed and applied. */
+    public CompletableFuture<Committed> propose(LogEntry entry) {
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((r, error) -> {
+            if (error != null) {
+                throw new NotConfirmed(false, RaftFailures.explain(error));
+            }
+            if (!r.isSuccess()) {
+                throw new NotConfirmed(true, r.getException() == null ? "refused" : RaftFailures.explain(r.getException()));
+            }
+            // An entry that was already applied before a restart is answered without results.
+            List<List<StatementResult>> results = r.getMessage().getContent().isEmpty() ? List.of()
+                    : EntryCodec.decodeResults(r.getMessage().getContent().newInput());
+            return new Committed(results, r.getLogIndex());
+        });
+    }
+
+    /** The {@link NotConfirmed} failure behind a failed proposal's exception, however it was wrapped. */
+    public static NotConfirmed notConfirmed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof NotConfirmed n ? n : new NotConfirmed(false, RaftFailures.explain(cause));
+    }
+
+    private CompletableFuture<RaftClientReply> submit(Message message) {
+        if (!isLeader.getAsBoolean()) {
+            return client.get().async().send(message);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(group)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request).thenCompose(reply -> {
+                if (reply.getLeaderNotReadyException() != null) {
+                    // Refused before it was appended: safe to send again the ordinary way.
+                    return client.get().async().send(message);
+                }
+                return CompletableFuture.completedFuture(reply);
+            });
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}
