@@ -115,7 +115,7 @@ public final class HaliteNode implements AutoCloseable {
                 this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
                 this::heardFromMember);
         this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
-        this.batcher = new WriteBatcher(proposer, config.maxInFlight(), config.entryTargetBytes(),
+        this.batcher = new WriteBatcher(proposer::propose, config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget(), meters.writesPerEntry());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, proposer,

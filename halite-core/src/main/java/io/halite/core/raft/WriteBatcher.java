@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final long maxRequestBytes;
     private final long statementBudget;
     private final DistributionSummary requestsPerEntry;
-    private final Proposer proposer;
+    private final Function<LogEntry, CompletableFuture<Proposer.Committed>> propose;
     private final Thread thread;
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "halite-write-replies");
@@ -58,17 +59,17 @@ public final class WriteBatcher implements AutoCloseable {
     private long passedAt;
 
     /**
-     * @param proposer         proposes entries to the Raft group
+     * @param propose          proposes an entry to the Raft group ({@link Proposer#propose})
      * @param maxInFlight      entries proposed but not yet answered
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
      * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
      * @param requestsPerEntry records how many requests each proposed entry carries
      */
-    public WriteBatcher(Proposer proposer, int maxInFlight,
+    public WriteBatcher(Function<LogEntry, CompletableFuture<Proposer.Committed>> propose, int maxInFlight,
                         long entryTargetBytes, long maxRequestBytes, long statementBudget,
                         DistributionSummary requestsPerEntry) {
-        this.proposer = proposer;
+        this.propose = propose;
         this.requestsPerEntry = requestsPerEntry;
         this.statementBudget = statementBudget;
         this.inFlight = new Semaphore(maxInFlight);
@@ -140,7 +141,14 @@ public final class WriteBatcher implements AutoCloseable {
                 statementBudget, requests);
         // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
         // rendering and sending client responses.
-        proposer.propose(entry).whenCompleteAsync((committed, error) -> {
+        CompletableFuture<Proposer.Committed> proposal;
+        try {
+            proposal = propose.apply(entry);
+        } catch (RuntimeException e) {
+            // Whatever failed, the permit is released and every request answered below.
+            proposal = CompletableFuture.failedFuture(e);
+        }
+        proposal.whenCompleteAsync((committed, error) -> {
             inFlight.release();
             synchronized (gate) {
                 proposing--;
