@@ -7,8 +7,6 @@ import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -1020,60 +1017,12 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /** See {@link #checksum()}; also returns the applied index of the snapshot the checksum was taken from. */
     public Checksum contentChecksum() throws SQLException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long index;
         try (Connection c = openReader(); java.sql.Statement s = c.createStatement()) {
-            index = beginSnapshot(s).appliedIndex();
-            List<String[]> objects = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery(
-                    "SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")) {
-                while (rs.next()) {
-                    objects.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-                }
-            }
-            for (String[] object : objects) {
-                update(digest, object[0] + "\0" + object[1] + "\0" + object[2] + "\0");
-                if (!object[0].equals("table") || object[1].startsWith("sqlite_stat")) {
-                    continue;
-                }
-                String quoted = "\"" + object[1].replace("\"", "\"\"") + "\"";
-                String order = hasRowid(s, object[1]) ? " ORDER BY rowid" : "";
-                try (ResultSet rows = s.executeQuery("SELECT * FROM " + quoted + order)) {
-                    int n = rows.getMetaData().getColumnCount();
-                    while (rows.next()) {
-                        for (int i = 1; i <= n; i++) {
-                            Object v = rows.getObject(i);
-                            String tag = v == null ? "n" : v instanceof byte[] ? "b" : v instanceof Number ? "#" : "s";
-                            update(digest, tag);
-                            if (v instanceof byte[] b) {
-                                digest.update(b);
-                            } else if (v != null) {
-                                update(digest, v.toString());
-                            }
-                            digest.update((byte) 0);
-                        }
-                    }
-                }
-            }
+            long index = beginSnapshot(s).appliedIndex();
+            String sha256 = ContentChecksum.of(s);
             s.execute("COMMIT");
+            return new Checksum(index, sha256);
         }
-        return new Checksum(index, HexFormat.of().formatHex(digest.digest()));
-    }
-
-    private static boolean hasRowid(java.sql.Statement s, String table) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = '"
-                + table.replace("'", "''") + "'")) {
-            return rs.next() && rs.getInt(1) == 0;
-        }
-    }
-
-    private static void update(MessageDigest digest, String s) {
-        digest.update(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override
