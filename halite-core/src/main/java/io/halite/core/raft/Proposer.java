@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -111,7 +112,12 @@ public final class Proposer {
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         try {
-            return server.submitClientRequestAsync(request).thenCompose(reply -> {
+            // The division takes the request on this thread. RaftServer's own submitClientRequestAsync hands each
+            // request to a pool thread and blocks until that thread has appended it: two thread switches per entry.
+            RaftServer.Division division = server.getDivision(group);
+            CompletableFuture<RaftClientReply> submitted = division instanceof RaftClientAsynchronousProtocol direct
+                    ? direct.submitClientRequestAsync(request) : server.submitClientRequestAsync(request);
+            return submitted.thenCompose(reply -> {
                 if (reply.getLeaderNotReadyException() != null) {
                     // Refused before it was appended: safe to send again the ordinary way.
                     return client.get().async().send(message);
