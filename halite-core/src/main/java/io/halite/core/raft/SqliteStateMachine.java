@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -95,6 +96,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The node is shutting down: nothing more is applied or committed in this process. */
     private volatile boolean applyingStopped;
     private volatile boolean removed;
+    /** This node's verdict on users named by forwarded batches; null without users (members are trusted). */
+    private volatile io.halite.core.node.ForwardedUserCheck forwardedUserCheck;
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -317,6 +320,32 @@ public final class SqliteStateMachine extends BaseStateMachine {
         };
     }
 
+    /** Checks, from now on, the users that forwarded batches name (see {@link ForwardedUserGate}). */
+    public void checkForwardedUsers(io.halite.core.node.ForwardedUserCheck check) {
+        this.forwardedUserCheck = check;
+    }
+
+    /**
+     * On the leader, before the entry is logged: takes off the user names a follower sent after its batch (the log
+     * holds the bare entry) and leaves out the requests this node's users refuse.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext.Builder context = TransactionContext.newBuilder().setStateMachine(this)
+                .setClientRequest(request);
+        try {
+            ForwardedUserGate.Opened opened = ForwardedUserGate.open(request.getMessage().getContent(),
+                    forwardedUserCheck);
+            return context.setLogData(opened.logData()).setStateMachineContext(opened.users() == null ? null : opened)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("refused a forwarded batch: {}", e.getMessage());
+            TransactionContext refused = context.build();
+            refused.setException(e);
+            return refused;
+        }
+    }
+
     @Override
     public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto proto = trx.getLogEntry();
@@ -344,6 +373,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
             ByteString data = proto.getStateMachineLogEntry().getLogData();
             LogEntry entry = EntryCodec.decode(data.newInput());
             List<List<StatementResult>> results = database.applyEntry(index, term, entry);
+            if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
+                ForwardedUserGate.logFailures(forwarded.users(), results);
+            }
             awaitingCommit.add(new PendingReply(index, reply, results));
             awaitingCommitBytes += data.size();
             uncommitted = TermIndex.valueOf(term, index);
