@@ -122,8 +122,13 @@ class ForwardedUserTest {
         return JSON.readTree(answer.body()).path("results").get(0).path("values").toString();
     }
 
-    private static ServerProcess followerOf(ProcessCluster cluster, ServerProcess leader) {
-        return cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    private record Members(ServerProcess leader, ServerProcess follower) {}
+
+    /** The leader and a follower of {@code cluster}, once the leader has created {@code table}. */
+    private static Members leaderAndFollowerWith(ProcessCluster cluster, String table) throws Exception {
+        ServerProcess leader = cluster.leader();
+        raftIndex(alice(leader, "[\"CREATE TABLE " + table + "(v TEXT)\"]"));
+        return new Members(leader, cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow());
     }
 
     /** Replaces the users file of {@code node} (index {@code i}) by one where Bob may only query; waits for it. */
@@ -175,9 +180,9 @@ class ForwardedUserTest {
     @Test
     @Order(1)
     void theLeaderNamesTheUserOfAForwardedWriteAndTheLogHoldsOnlyTheBareEntry() throws Exception {
-        ServerProcess leader = cluster.leader();
-        ServerProcess follower = followerOf(cluster, leader);
-        raftIndex(alice(leader, "[\"CREATE TABLE f(v TEXT)\"]"));
+        Members members = leaderAndFollowerWith(cluster, "f");
+        ServerProcess leader = members.leader();
+        ServerProcess follower = members.follower();
 
         // The follower passes names once it has heard the leader announce that it takes them (once a second): a
         // failing write shows when, since the leader names the user of a forwarded write that fails.
@@ -204,14 +209,14 @@ class ForwardedUserTest {
     @Test
     @Order(2)
     void theLeaderRefusesAUserItsOwnUsersFileNoLongerAllowsWhileAnotherUsersWritesGoThrough() throws Exception {
-        ServerProcess leader = cluster.leader();
-        ServerProcess follower = followerOf(cluster, leader);
-        raftIndex(alice(leader, "[\"CREATE TABLE g(v TEXT)\"]"));
+        Members members = leaderAndFollowerWith(cluster, "g");
+        ServerProcess leader = members.leader();
         revokeBobOn(dir.resolve("current"), leader);
         RawHttp.Answer direct = bob(leader, "[\"INSERT INTO g VALUES('bob at the leader')\"]");
         assertThat(direct.status()).as("%s", direct).isEqualTo(403);
 
         // Bob's and Alice's writes sent together, so that they share the follower's entries.
+        ServerProcess follower = members.follower();
         ExecutorService clients = Executors.newFixedThreadPool(8);
         List<Future<RawHttp.Answer>> bobs = new ArrayList<>();
         List<Future<RawHttp.Answer>> alices = new ArrayList<>();
@@ -247,12 +252,11 @@ class ForwardedUserTest {
     void aLeaderThatAnnouncesNothingReceivesBareEntriesAndTrustsItsFollowersAsBefore() throws Exception {
         Path root = dir.resolve("previous");
         try (ProcessCluster previous = startCluster(root, true)) {
-            ServerProcess leader = previous.leader();
-            ServerProcess follower = followerOf(previous, leader);
-            raftIndex(alice(leader, "[\"CREATE TABLE h(v TEXT)\"]"));
-            revokeBobOn(root, leader);
+            Members members = leaderAndFollowerWith(previous, "h");
+            revokeBobOn(root, members.leader());
             Thread.sleep(2_000); // several rounds of member messages: an announcement would have arrived
 
+            ServerProcess follower = members.follower();
             long index = raftIndex(bob(follower, "[\"INSERT INTO h VALUES('bob, checked by the follower only')\"]"));
             RawHttp.Answer failing = alice(follower, "[\"INSERT INTO missing VALUES(1)\"]");
             assertThat(failing.body()).as("%s", failing).contains("no such table: missing");
@@ -260,7 +264,7 @@ class ForwardedUserTest {
             for (ServerProcess node : previous.nodes()) {
                 assertThat(rows(node, "h")).isEqualTo("[[\"bob, checked by the follower only\"]]");
             }
-            assertThat(Files.readString(leader.logFile())).doesNotContain("forwarded for user");
+            assertThat(Files.readString(members.leader().logFile())).doesNotContain("forwarded for user");
         }
     }
 }
