@@ -6,6 +6,7 @@ import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
+import io.halite.core.node.ForwardedUserCheck;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private volatile boolean applyingStopped;
     private volatile boolean removed;
     /** This node's verdict on users named by forwarded batches; null without users (members are trusted). */
-    private volatile io.halite.core.node.ForwardedUserCheck forwardedUserCheck;
+    private volatile ForwardedUserCheck forwardedUserCheck;
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -321,7 +322,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /** Checks, from now on, the users that forwarded batches name (see {@link ForwardedUserGate}). */
-    public void checkForwardedUsers(io.halite.core.node.ForwardedUserCheck check) {
+    public void checkForwardedUsers(ForwardedUserCheck check) {
         this.forwardedUserCheck = check;
     }
 
