@@ -177,6 +177,26 @@ class ForwardedUserTest {
         return false;
     }
 
+    /**
+     * Waits until the follower passes user names to the leader, which it does once it has heard the leader announce
+     * that it takes them (once a second): a failing write shows when, since the leader names the user of a
+     * forwarded write that fails.
+     *
+     * @param missing a table that does not exist, not used before
+     * @return the leader's log line
+     */
+    private static String awaitNamesPassed(Members members, String missing) throws Exception {
+        String named = "a request forwarded for user '" + ALICE + "' failed: no such table: " + missing;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.readString(members.leader().logFile()).contains(named)) {
+            assertThat(System.nanoTime()).as("the leader names the user: %s", named).isLessThan(deadline);
+            RawHttp.Answer failing = alice(members.follower(), "[\"INSERT INTO " + missing + " VALUES(1)\"]");
+            assertThat(failing.body()).as("%s", failing).contains("no such table: " + missing);
+            Thread.sleep(200);
+        }
+        return named;
+    }
+
     @Test
     @Order(1)
     void theLeaderNamesTheUserOfAForwardedWriteAndTheLogHoldsOnlyTheBareEntry() throws Exception {
@@ -184,16 +204,7 @@ class ForwardedUserTest {
         ServerProcess leader = members.leader();
         ServerProcess follower = members.follower();
 
-        // The follower passes names once it has heard the leader announce that it takes them (once a second): a
-        // failing write shows when, since the leader names the user of a forwarded write that fails.
-        String named = "a request forwarded for user '" + ALICE + "' failed: no such table: missing";
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!Files.readString(leader.logFile()).contains(named)) {
-            assertThat(System.nanoTime()).as("the leader names the user: %s", named).isLessThan(deadline);
-            RawHttp.Answer failing = alice(follower, "[\"INSERT INTO missing VALUES(1)\"]");
-            assertThat(failing.body()).as("%s", failing).contains("no such table: missing");
-            Thread.sleep(200);
-        }
+        String named = awaitNamesPassed(members, "missing_f");
         assertThat(Files.readString(follower.logFile())).doesNotContain(named);
 
         raftIndex(alice(leader, "[\"INSERT INTO f VALUES('through the leader')\"]"));
@@ -212,6 +223,7 @@ class ForwardedUserTest {
         Members members = leaderAndFollowerWith(cluster, "g");
         ServerProcess leader = members.leader();
         revokeBobOn(dir.resolve("current"), leader);
+        awaitNamesPassed(members, "missing_g");
         RawHttp.Answer direct = bob(leader, "[\"INSERT INTO g VALUES('bob at the leader')\"]");
         assertThat(direct.status()).as("%s", direct).isEqualTo(403);
 
