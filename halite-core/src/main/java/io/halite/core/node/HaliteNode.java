@@ -108,7 +108,9 @@ public final class HaliteNode implements AutoCloseable {
                 this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
                 this::heardFromMember);
         this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
-        this.batcher = new WriteBatcher(proposer::propose, config.maxInFlight(), config.entryTargetBytes(),
+        this.batcher = new WriteBatcher(
+                (entry, users) -> proposer.propose(entry, users != null && leaderTakesForwardedUsers() ? users : null),
+                config.maxInFlight(), config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget(), meters.writesPerEntry());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, proposer,
@@ -285,6 +287,21 @@ public final class HaliteNode implements AutoCloseable {
         return stateMachine.database();
     }
 
+    /**
+     * Checks, while this node leads, the users that followers name with the requests they forward (the followers
+     * checked them too, against their own users, which may be out of date).
+     */
+    public void checkForwardedUsers(ForwardedUserCheck check) {
+        stateMachine.checkForwardedUsers(check);
+    }
+
+    /** Whether another member leads and announced that it takes the user names of forwarded batches. */
+    private boolean leaderTakesForwardedUsers() {
+        String leader = leaderId();
+        return leader != null && !leader.equals(config.nodeId())
+                && members.announced(leader, MemberDirectory.FORWARDED_USERS);
+    }
+
     /** Interactive transactions, which run on the leader. */
     public InteractiveTransactions transactions() {
         return transactions;
@@ -295,8 +312,16 @@ public final class HaliteNode implements AutoCloseable {
         return writeQueue;
     }
 
-    /** Queues a write; it is answered once committed by a quorum and applied here. */
+    /** Queues a write that names no user; it is answered once committed by a quorum and applied here. */
     public CompletableFuture<WriteOutcome> write(Request request) {
+        return write(request, "");
+    }
+
+    /**
+     * Queues a write for {@code user} (as authenticated here, who may make it here); it is answered once committed
+     * by a quorum and applied here. A follower passes the name to a leader that takes it, which checks it too.
+     */
+    public CompletableFuture<WriteOutcome> write(Request request, String user) {
         try {
             List<StatementResult> refused = database().refuseOverBudget(request);
             if (refused != null) {
@@ -306,7 +331,7 @@ public final class HaliteNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
         }
-        return batcher.submit(request);
+        return batcher.submit(request, user);
     }
 
     /** Result of a read: its statements' results and, for strong reads, the log index that carried it. */

@@ -3,6 +3,7 @@ package io.halite.core.node;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,11 +29,26 @@ final class MemberDirectory implements AutoCloseable {
     static final byte MESSAGE = 0;
     private static final byte ASK = 0;
     private static final byte TELL = 1;
+    /**
+     * What a member supports beyond the previous version's messages and entries ({@link #FEATURES}), in a message
+     * of its own: a member of the previous version answers a kind it does not know as an ask, and the answer is
+     * ignored. The TELL message cannot carry it: the previous version reads TELL's last line as a number.
+     */
+    private static final byte ANNOUNCE = 2;
+    /** Takes the user names of forwarded batches ({@link io.halite.core.log.ForwardedUsers}). */
+    static final String FORWARDED_USERS = "forwarded-users";
+    /**
+     * What this node announces. Tests set {@code halite.test.announceNothing} to play a member of the previous
+     * version, which announces nothing.
+     */
+    private static final String FEATURES = Boolean.getBoolean("halite.test.announceNothing") ? "" : FORWARDED_USERS;
     private static final Duration TELL_EVERY = Duration.ofSeconds(1);
     /** What a member told is trusted this long; after that it is asked again. */
     private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private record Heard(HaliteNode.MemberInfo info, long atNanos) {}
+
+    private record Announced(Set<String> features, long atNanos) {}
 
     private final String selfId;
     private final String selfApi;
@@ -46,6 +62,8 @@ final class MemberDirectory implements AutoCloseable {
     private final Map<String, String> apiAddresses = new ConcurrentHashMap<>();
     private final Map<String, Heard> heard = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<?>> telling = new ConcurrentHashMap<>();
+    /** What each member last announced, and when. */
+    private final Map<String, Announced> announced = new ConcurrentHashMap<>();
     private final ScheduledExecutorService teller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "halite-member-teller");
         t.setDaemon(true);
@@ -92,10 +110,14 @@ final class MemberDirectory implements AutoCloseable {
     /** Answers a member message (see {@link #MESSAGE}) received through Ratis. */
     Message answer(ByteString message) {
         String text = message.substring(2).toStringUtf8();
-        if (message.byteAt(1) == TELL) {
+        if (message.byteAt(1) == TELL || message.byteAt(1) == ANNOUNCE) {
             int idEnd = text.indexOf('\n');
             String id = text.substring(0, idEnd);
-            hear(id, parseInfo(text.substring(idEnd + 1)));
+            if (message.byteAt(1) == TELL) {
+                hear(id, parseInfo(text.substring(idEnd + 1)));
+            } else {
+                announced.put(id, new Announced(Set.of(text.substring(idEnd + 1).split(",")), System.nanoTime()));
+            }
             return Message.EMPTY;
         }
         return Message.valueOf(describeSelf());
@@ -151,6 +173,15 @@ final class MemberDirectory implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether member {@code id} announced {@code feature} lately (within a few seconds, so that a member restarted
+     * with an earlier version soon stops counting as supporting it).
+     */
+    boolean announced(String id, String feature) {
+        Announced last = announced.get(id);
+        return last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS && last.features().contains(feature);
+    }
+
     /** A member's API address as last heard, without asking; empty if none. */
     String knownApiAddress(String id) {
         return id.equals(selfId) ? selfApi : apiAddresses.getOrDefault(id, "");
@@ -174,13 +205,18 @@ final class MemberDirectory implements AutoCloseable {
     private void tellEveryone() {
         try {
             Message message = message(TELL, selfId + "\n" + describeSelf());
+            Message announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {
                     // A tell to a member that died may never complete; a member restarted in its place must still
                     // be told, so each tell is given up after a few rounds.
-                    telling.put(id, client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id))
-                            .orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
+                    CompletableFuture<?> told = client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id));
+                    if (announcement != null) {
+                        told = CompletableFuture.allOf(told,
+                                client.get().async().sendStaleRead(announcement, 0, RaftPeerId.valueOf(id)));
+                    }
+                    telling.put(id, told.orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
                 }
             }
         } catch (RuntimeException e) {

@@ -26,7 +26,9 @@ public class NodeException extends RuntimeException {
         /** The cluster's membership does not allow it as asked (a member with another role, no other voter). */
         MEMBERSHIP_CONFLICT,
         /** It would remove the cluster's last voting member. */
-        LAST_VOTER
+        LAST_VOTER,
+        /** The leader refused the user a follower forwarded it for (its users differ from the follower's). */
+        USER_REFUSED
     }
 
     private final Reason reason;

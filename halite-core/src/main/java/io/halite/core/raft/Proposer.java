@@ -1,6 +1,7 @@
 package io.halite.core.raft;
 
 import io.halite.core.log.EntryCodec;
+import io.halite.core.log.ForwardedUsers;
 import io.halite.core.log.LogEntry;
 import io.halite.core.raft.RaftFailures;
 import io.halite.core.sql.StatementResult;
@@ -72,9 +73,21 @@ public final class Proposer {
 
     /** Proposes {@code entry}; the future fails with {@link NotConfirmed} unless the entry was committed and applied. */
     public CompletableFuture<Committed> propose(LogEntry entry) {
+        return propose(entry, null);
+    }
+
+    /**
+     * {@link #propose(LogEntry)}, with the user of each of the batch's requests sent after it (to a leader that
+     * takes them, see {@link ForwardedUsers}), unless {@code users} is null.
+     */
+    public CompletableFuture<Committed> propose(LogEntry entry, List<String> users) {
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encode(entry))));
+            byte[] encoded = EntryCodec.encode(entry);
+            if (users != null) {
+                encoded = ForwardedUsers.append(encoded, users);
+            }
+            reply = submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded)));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }

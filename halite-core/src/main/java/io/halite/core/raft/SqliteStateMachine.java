@@ -6,6 +6,7 @@ import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
+import io.halite.core.node.ForwardedUserCheck;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -95,6 +97,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The node is shutting down: nothing more is applied or committed in this process. */
     private volatile boolean applyingStopped;
     private volatile boolean removed;
+    /** This node's verdict on users named by forwarded batches; null without users (members are trusted). */
+    private volatile ForwardedUserCheck forwardedUserCheck;
 
     /** What the state machine needs from the node around it. */
     public interface Host {
@@ -317,6 +321,32 @@ public final class SqliteStateMachine extends BaseStateMachine {
         };
     }
 
+    /** Checks, from now on, the users that forwarded batches name (see {@link ForwardedUserGate}). */
+    public void checkForwardedUsers(ForwardedUserCheck check) {
+        this.forwardedUserCheck = check;
+    }
+
+    /**
+     * On the leader, before the entry is logged: takes off the user names a follower sent after its batch (the log
+     * holds the bare entry) and leaves out the requests this node's users refuse.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext.Builder context = TransactionContext.newBuilder().setStateMachine(this)
+                .setClientRequest(request);
+        try {
+            ForwardedUserGate.Opened opened = ForwardedUserGate.open(request.getMessage().getContent(),
+                    forwardedUserCheck);
+            return context.setLogData(opened.logData()).setStateMachineContext(opened.users() == null ? null : opened)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("refused a forwarded batch: {}", e.getMessage());
+            TransactionContext refused = context.build();
+            refused.setException(e);
+            return refused;
+        }
+    }
+
     @Override
     public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto proto = trx.getLogEntry();
@@ -344,6 +374,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
             ByteString data = proto.getStateMachineLogEntry().getLogData();
             LogEntry entry = EntryCodec.decode(data.newInput());
             List<List<StatementResult>> results = database.applyEntry(index, term, entry);
+            if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
+                ForwardedUserGate.logFailures(forwarded.users(), results);
+            }
             awaitingCommit.add(new PendingReply(index, reply, results));
             awaitingCommitBytes += data.size();
             uncommitted = TermIndex.valueOf(term, index);

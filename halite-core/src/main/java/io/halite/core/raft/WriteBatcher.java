@@ -5,6 +5,7 @@ import io.halite.core.node.NodeException;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
+import io.halite.core.sql.StatementResult;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class WriteBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
 
-    private record Pending(Request request, long size, CompletableFuture<WriteOutcome> outcome) {}
+    /** @param user who asked for the request, as this node authenticated them; empty if nobody is named */
+    private record Pending(Request request, String user, long size, CompletableFuture<WriteOutcome> outcome) {}
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Semaphore inFlight;
@@ -39,7 +41,7 @@ public final class WriteBatcher implements AutoCloseable {
     private final long maxRequestBytes;
     private final long statementBudget;
     private final DistributionSummary requestsPerEntry;
-    private final Function<LogEntry, CompletableFuture<Proposer.Committed>> propose;
+    private final BiFunction<LogEntry, List<String>, CompletableFuture<Proposer.Committed>> propose;
     private final Thread thread;
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "halite-write-replies");
@@ -59,14 +61,16 @@ public final class WriteBatcher implements AutoCloseable {
     private long passedAt;
 
     /**
-     * @param propose          proposes an entry to the Raft group ({@link Proposer#propose})
+     * @param propose          proposes an entry to the Raft group, with the user of each request or null if none
+     *                         is named ({@link Proposer#propose(LogEntry, List)})
      * @param maxInFlight      entries proposed but not yet answered
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
      * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
      * @param requestsPerEntry records how many requests each proposed entry carries
      */
-    public WriteBatcher(Function<LogEntry, CompletableFuture<Proposer.Committed>> propose, int maxInFlight,
+    public WriteBatcher(BiFunction<LogEntry, List<String>, CompletableFuture<Proposer.Committed>> propose,
+                        int maxInFlight,
                         long entryTargetBytes, long maxRequestBytes, long statementBudget,
                         DistributionSummary requestsPerEntry) {
         this.propose = propose;
@@ -80,8 +84,13 @@ public final class WriteBatcher implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Queues a request for the next entry. The future fails with {@link NodeException} if it cannot be written. */
-    public CompletableFuture<WriteOutcome> submit(Request request) {
+    /**
+     * Queues a request for the next entry. The future fails with {@link NodeException} if it cannot be written
+     * ({@link NodeException.Reason#USER_REFUSED} if the leader refuses {@code user}).
+     *
+     * @param user the authenticated user the request is for, passed on with the entry; empty for none
+     */
+    public CompletableFuture<WriteOutcome> submit(Request request, String user) {
         CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
         long size = estimateSize(request);
         if (size > maxRequestBytes) {
@@ -90,7 +99,7 @@ public final class WriteBatcher implements AutoCloseable {
         } else if (!running) {
             outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
         } else {
-            queue.add(new Pending(request, size, outcome));
+            queue.add(new Pending(request, user, size, outcome));
         }
         return outcome;
     }
@@ -133,8 +142,10 @@ public final class WriteBatcher implements AutoCloseable {
 
     private void propose(List<Pending> batch) {
         List<Request> requests = new ArrayList<>(batch.size());
+        List<String> users = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             requests.add(p.request);
+            users.add(p.user);
         }
         requestsPerEntry.record(batch.size());
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
@@ -143,7 +154,7 @@ public final class WriteBatcher implements AutoCloseable {
         // rendering and sending client responses.
         CompletableFuture<Proposer.Committed> proposal;
         try {
-            proposal = propose.apply(entry);
+            proposal = propose.apply(entry, users.stream().allMatch(String::isEmpty) ? null : users);
         } catch (RuntimeException e) {
             // Whatever failed, the permit is released and every request answered below.
             proposal = CompletableFuture.failedFuture(e);
@@ -156,7 +167,7 @@ public final class WriteBatcher implements AutoCloseable {
             }
             if (error == null && !committed.results().isEmpty()) {
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).outcome.complete(new WriteOutcome(committed.results().get(i), committed.logIndex()));
+                    answer(batch.get(i), committed.results().get(i), committed.logIndex());
                 }
             } else {
                 String why = error == null ? "the node returned no results" : Proposer.notConfirmed(error).getMessage();
@@ -165,6 +176,20 @@ public final class WriteBatcher implements AutoCloseable {
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);
+    }
+
+    /**
+     * A request with statements has no results only if the leader left it out of the entry: it refused the user
+     * (see {@link io.halite.core.log.ForwardedUsers}).
+     */
+    private static void answer(Pending pending, List<StatementResult> results, long index) {
+        if (results.isEmpty() && !pending.request.statements().isEmpty()) {
+            pending.outcome.completeExceptionally(new NodeException(NodeException.Reason.USER_REFUSED,
+                    "the leader refused the request: its users do not allow user '" + pending.user + "' to make it "
+                    + "(this node's users file differs from the leader's)"));
+        } else {
+            pending.outcome.complete(new WriteOutcome(results, index));
+        }
     }
 
     /**

@@ -26,16 +26,16 @@ import org.junit.jupiter.api.Test;
  * tests.
  */
 class WriteBatcherTest {
-    private record Proposal(LogEntry.Batch entry, CompletableFuture<Proposer.Committed> reply) {}
+    private record Proposal(LogEntry.Batch entry, List<String> users, CompletableFuture<Proposer.Committed> reply) {}
 
     private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
     private final DistributionSummary perEntry = DistributionSummary.builder("requests").register(new SimpleMeterRegistry());
     private WriteBatcher batcher;
 
     private WriteBatcher batcher(int maxInFlight, long entryTargetBytes) {
-        batcher = new WriteBatcher(entry -> {
+        batcher = new WriteBatcher((entry, users) -> {
             CompletableFuture<Proposer.Committed> reply = new CompletableFuture<>();
-            proposals.add(new Proposal((LogEntry.Batch) entry, reply));
+            proposals.add(new Proposal((LogEntry.Batch) entry, users, reply));
             return reply;
         }, maxInFlight, entryTargetBytes, 10_000, 1234, perEntry);
         return batcher;
@@ -51,11 +51,11 @@ class WriteBatcherTest {
     @Test
     void requestsThatArriveWhileAnEntryIsInFlightShareTheNextEntry() throws Exception {
         batcher(1, 1 << 20);
-        CompletableFuture<WriteOutcome> first = batcher.submit(insert(1));
+        CompletableFuture<WriteOutcome> first = batcher.submit(insert(1), "");
         Proposal p1 = next();
         List<CompletableFuture<WriteOutcome>> waiting = new ArrayList<>();
         for (int i = 2; i <= 4; i++) {
-            waiting.add(batcher.submit(insert(i)));
+            waiting.add(batcher.submit(insert(i), ""));
         }
         assertThat(proposals.poll(200, TimeUnit.MILLISECONDS)).as("no second entry while one is in flight").isNull();
 
@@ -80,10 +80,10 @@ class WriteBatcherTest {
     void anEntryStopsGrowingAtItsTargetSize() throws Exception {
         long oneRequest = WriteBatcher.estimateSize(insert(1));
         batcher(1, 2 * oneRequest);
-        batcher.submit(insert(0));
+        batcher.submit(insert(0), "");
         Proposal blocker = next();
         for (int i = 1; i <= 5; i++) {
-            batcher.submit(insert(i));
+            batcher.submit(insert(i), "");
         }
         commit(blocker, 1);
         Proposal p = next();
@@ -97,7 +97,7 @@ class WriteBatcherTest {
         batcher(4, 1 << 20);
         Request huge = new Request(List.of(Statement.of("INSERT INTO t VALUES(?)", "x".repeat(5_000))), false);
 
-        assertThatThrownBy(() -> batcher.submit(huge).get(5, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> batcher.submit(huge, "").get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOfSatisfying(NodeException.class, e -> {
                     assertThat(e.reason()).isEqualTo(NodeException.Reason.TOO_LARGE);
@@ -109,9 +109,9 @@ class WriteBatcherTest {
     @Test
     void anUnconfirmedEntryFailsEachOfItsRequestsAndTheNextEntryGoesOn() throws Exception {
         batcher(1, 1 << 20);
-        CompletableFuture<WriteOutcome> a = batcher.submit(insert(1));
+        CompletableFuture<WriteOutcome> a = batcher.submit(insert(1), "");
         Proposal p1 = next();
-        CompletableFuture<WriteOutcome> b = batcher.submit(insert(2));
+        CompletableFuture<WriteOutcome> b = batcher.submit(insert(2), "");
         p1.reply().completeExceptionally(new Proposer.NotConfirmed(false, "the leader did not answer in time"));
 
         assertThatThrownBy(() -> a.get(5, TimeUnit.SECONDS)).cause()
@@ -127,7 +127,7 @@ class WriteBatcherTest {
     @Test
     void aPauseWaitsForEntriesInFlightAndHoldsNewRequestsUntilResumed() throws Exception {
         batcher(4, 1 << 20);
-        batcher.submit(insert(1));
+        batcher.submit(insert(1), "");
         Proposal inFlight = next();
         CompletableFuture<Boolean> paused = CompletableFuture.supplyAsync(() -> {
             try {
@@ -141,11 +141,36 @@ class WriteBatcherTest {
         commit(inFlight, 1);
         assertThat(paused.get(5, TimeUnit.SECONDS)).isTrue();
 
-        CompletableFuture<WriteOutcome> held = batcher.submit(insert(2));
+        CompletableFuture<WriteOutcome> held = batcher.submit(insert(2), "");
         assertThat(proposals.poll(200, TimeUnit.MILLISECONDS)).as("nothing proposed while paused").isNull();
         batcher.resume();
         commit(next(), 2);
         assertThat(held.get(5, TimeUnit.SECONDS).raftIndex()).isEqualTo(2);
+    }
+
+    @Test
+    void theUsersOfAnEntrysRequestsGoWithItAndARequestTheLeaderLeftOutIsRefused() throws Exception {
+        batcher(1, 1 << 20);
+        CompletableFuture<WriteOutcome> unnamed = batcher.submit(insert(1), "");
+        Proposal p1 = next();
+        assertThat(p1.users()).as("nobody named").isNull();
+        CompletableFuture<WriteOutcome> alice = batcher.submit(insert(2), "alice");
+        CompletableFuture<WriteOutcome> bob = batcher.submit(insert(3), "bob");
+        CompletableFuture<WriteOutcome> anonymous = batcher.submit(insert(4), "");
+        commit(p1, 7);
+        assertThat(unnamed.get(5, TimeUnit.SECONDS).raftIndex()).isEqualTo(7);
+
+        Proposal p2 = next();
+        assertThat(p2.users()).containsExactly("alice", "bob", "");
+        // The leader refused Bob: his request was logged without statements, so it has no results.
+        p2.reply().complete(new Proposer.Committed(List.of(List.of(new StatementResult.Exec(2, 1, 0)), List.of(),
+                List.of(new StatementResult.Exec(4, 1, 0))), 8));
+        assertThat(alice.get(5, TimeUnit.SECONDS).results()).containsExactly(new StatementResult.Exec(2, 1, 0));
+        assertThat(anonymous.get(5, TimeUnit.SECONDS).raftIndex()).isEqualTo(8);
+        assertThatThrownBy(() -> bob.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(NodeException.class)
+                .hasMessage("the leader refused the request: its users do not allow user 'bob' to make it (this "
+                        + "node's users file differs from the leader's)")
+                .extracting(e -> ((NodeException) e).reason()).isEqualTo(NodeException.Reason.USER_REFUSED);
     }
 
     private Proposal next() throws InterruptedException {

@@ -13,6 +13,7 @@ import io.halite.core.node.NodeStop;
 import io.halite.core.node.NodeTls;
 import io.halite.core.node.PeerCredentials;
 import io.halite.server.auth.AuthHandler;
+import io.halite.server.auth.LeaderUserCheck;
 import io.halite.server.auth.Authenticator;
 import io.halite.server.auth.UsersFile;
 import io.halite.server.http.DiscoveryResponder;
@@ -665,6 +666,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (users != null) {
             guarded = new AuthHandler(new Authenticator(users::users), guarded);
+            running.checkForwardedUsers(new LeaderUserCheck(users::users));
             reloadOnHangup(users);
         }
         // Outside the authentication, so that refused requests are counted too.

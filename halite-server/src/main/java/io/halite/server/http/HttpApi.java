@@ -318,7 +318,7 @@ public final class HttpApi extends Handler.Abstract {
         }
         ResultsJson.Style style = style(params);
         Request parsed = parseBody(request, params.flag("transaction"), true);
-        sendWrite(response, callback, params, style, parsed, start);
+        sendWrite(response, callback, params, style, parsed, Caller.of(request).user(), start);
     }
 
     /**
@@ -364,14 +364,14 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
-                           Request parsed, long start) {
+                           Request parsed, String user, long start) {
         boolean raftIndex = params.flag("raft_index");
         Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
         if (parsed.statements().isEmpty()) {
             sendJson(response, callback, 200, ResultsJson.render(List.of(), style, seconds(start), 0));
             return;
         }
-        CompletableFuture<WriteOutcome> outcome = node.write(parsed).copy()
+        CompletableFuture<WriteOutcome> outcome = node.write(parsed, user).copy()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Rendered and sent on the thread that completes the write (the batcher's reply thread, for all requests of
         // one log entry in turn): a write's answer is small and Jetty sends it without blocking, so a hand-off per
@@ -489,7 +489,7 @@ public final class HttpApi extends Handler.Abstract {
         requirePermission(request, writes ? Permission.EXECUTE : Permission.QUERY);
         if (writes) {
             params.level(); // validated even though a write goes through the log
-            sendWrite(response, callback, params, style(params), parsed, start);
+            sendWrite(response, callback, params, style(params), parsed, Caller.of(request).user(), start);
         } else {
             sendRead(response, callback, params, parsed, start);
         }
@@ -858,7 +858,7 @@ public final class HttpApi extends Handler.Abstract {
             case TOO_LARGE -> 413;
             case TRANSACTION_ABORTED, MEMBERSHIP_CONFLICT -> 409;
             case NO_SUCH_TRANSACTION, NO_SUCH_MEMBER -> 404;
-            case NOT_TRANSACTION_OWNER -> 403;
+            case NOT_TRANSACTION_OWNER, USER_REFUSED -> 403;
             case LAST_VOTER -> 400;
         };
     }
