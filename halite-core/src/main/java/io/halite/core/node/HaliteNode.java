@@ -1098,7 +1098,7 @@ public final class HaliteNode implements AutoCloseable {
                     division.getRaftLog().getSnapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
                     database().sqliteVersion(), startedAt,
-                    members(division.getRaftConf()));
+                    members(division.getRaftConf()), clusterIdentity());
         } catch (IOException e) {
             if (stateMachine.storageFailure() == null) {
                 throw NodeException.unavailable(e.getMessage());
@@ -1106,7 +1106,7 @@ public final class HaliteNode implements AutoCloseable {
             // Its Raft server stopped after the storage failed: what the database says, until the restart.
             return new NodeStatus(config.nodeId(), config.raftAddress(), "Stopped", "", 0, 0,
                     database().appliedIndex(), 0, 0, database().file().toAbsolutePath().toString(),
-                    database().sizeOnDisk(), "", startedAt, List.of());
+                    database().sizeOnDisk(), "", startedAt, List.of(), clusterIdentity());
         }
     }
 

@@ -67,29 +67,16 @@ final class IdentityGuard {
         if (!identity.isKnown()) {
             return;
         }
-        Map<String, RaftPeer> others = new LinkedHashMap<>();
-        for (RaftPeer peer : storedConfiguration(groupDirectory)) {
-            others.put(peer.getId().toString(), peer);
-        }
-        configured.forEach(peer -> others.putIfAbsent(peer.getId().toString(), peer));
-        others.remove(selfId);
-        if (others.isEmpty()) {
-            return;
-        }
+        // The stored configuration is what Ratis will use; the configured peers are asked too where their addresses
+        // differ, as they are where the operator expects this node's cluster.
+        List<RaftPeer> stored = withoutSelf(storedConfiguration(groupDirectory), selfId);
+        List<RaftPeer> elsewhere = withoutSelf(configured, selfId).stream()
+                .filter(peer -> !stored.contains(peer)).toList();
         Map<String, String> theirs = new LinkedHashMap<>();
-        GroupClient probe = new GroupClient(group, properties, parameters, () -> null);
-        try {
-            probe.learn(others.values());
-            Map<String, CompletableFuture<HaliteNode.MemberInfo>> answers = new LinkedHashMap<>();
-            others.keySet().forEach(id -> answers.put(id, MemberDirectory.ask(probe.get(), id, ASK_TIMEOUT)));
-            answers.forEach((id, answer) -> {
-                HaliteNode.MemberInfo info = answer.join();
-                if (info != null && info.clusterIdentity() != null && !info.clusterIdentity().isEmpty()) {
-                    theirs.put(id, info.clusterIdentity());
-                }
-            });
-        } finally {
-            probe.close();
+        for (List<RaftPeer> peers : List.of(stored, elsewhere)) {
+            if (!peers.isEmpty()) {
+                theirs.putAll(identitiesOf(peers, group, properties, parameters));
+            }
         }
         if (theirs.isEmpty()) {
             LOG.info("no member told its cluster identity before start (not running yet, or without one); this "
@@ -155,6 +142,32 @@ final class IdentityGuard {
         lastFoundingNanos = System.nanoTime();
         LOG.info("proposing the entry that founds this cluster's identity");
         proposeFounding.run();
+    }
+
+    private static List<RaftPeer> withoutSelf(List<RaftPeer> peers, String selfId) {
+        return peers.stream().filter(peer -> !peer.getId().toString().equals(selfId)).toList();
+    }
+
+    /** The identities {@code peers} report (by "id at address"), asked in parallel; those without one are left out. */
+    private static Map<String, String> identitiesOf(List<RaftPeer> peers, RaftGroupId group, RaftProperties properties,
+                                                    Parameters parameters) {
+        Map<String, String> identities = new LinkedHashMap<>();
+        GroupClient probe = new GroupClient(group, properties, parameters, () -> null);
+        try {
+            probe.learn(peers);
+            Map<RaftPeer, CompletableFuture<HaliteNode.MemberInfo>> answers = new LinkedHashMap<>();
+            peers.forEach(peer -> answers.put(peer,
+                    MemberDirectory.ask(probe.get(), peer.getId().toString(), ASK_TIMEOUT)));
+            answers.forEach((peer, answer) -> {
+                HaliteNode.MemberInfo info = answer.join();
+                if (info != null && info.clusterIdentity() != null && !info.clusterIdentity().isEmpty()) {
+                    identities.put(peer.getId() + " at " + peer.getAddress(), info.clusterIdentity());
+                }
+            });
+        } finally {
+            probe.close();
+        }
+        return identities;
     }
 
     /** The members of the configuration Ratis stored with the node's Raft state; none if it stored none. */
