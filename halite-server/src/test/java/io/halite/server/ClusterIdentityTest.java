@@ -85,6 +85,7 @@ class ClusterIdentityTest {
         member.launch();
         int exit = member.awaitExit(Duration.ofSeconds(60));
         String log = member.logTail();
+        System.out.println(log.lines().filter(line -> line.contains("not starting")).findFirst().orElse(""));
         assertThat(exit).as("exit code; log:\n" + log).isEqualTo(78);
         assertThat(log).contains("belongs to another cluster", identityOfA, identityOfB,
                 "Start it with an empty data directory");
@@ -131,6 +132,14 @@ class ClusterIdentityTest {
         index = write(cluster, "INSERT INTO t VALUES(2)");
         assertThat(cluster.checksumOnceApplied(joined, index)).isEqualTo(cluster.checksumOnceApplied(first, index));
         assertThat(agreedIdentity(cluster)).isEqualTo(identity);
+
+        // A data directory written by the previous version has no identity: it starts, and takes the cluster's.
+        joined.stop();
+        Files.delete(joined.dataDir().resolve("db").resolve("main.sqlite.cluster"));
+        joined.start();
+        assertThat(agreedIdentity(cluster)).isEqualTo(identity);
+        assertThat(Files.readString(joined.dataDir().resolve("db").resolve("main.sqlite.cluster")).strip())
+                .isEqualTo(identity);
     }
 
     /** Writes one statement through the leader; its log index. */
