@@ -81,7 +81,7 @@ class ClusterIdentityTest {
         ServerProcess member = cluster.nodes().get(replaced);
         member.stop();
         FollowerRecoveryTest.deleteTree(member.dataDir());
-        copyTree(dir.resolve("b").resolve("n" + replaced), member.dataDir());
+        BackupProcessTest.copyTree(dir.resolve("b").resolve("n" + replaced), member.dataDir());
         member.launch();
         int exit = member.awaitExit(Duration.ofSeconds(60));
         String log = member.logTail();
@@ -179,18 +179,5 @@ class ClusterIdentityTest {
                 .isEqualTo("[[\"a_rows\"],[\"done\"]]");
         JsonNode rows = cluster.get(node, "/db/query?level=none&q=SELECT+count(*)+FROM+a_rows");
         assertThat(rows.path("results").path(0).path("values").path(0).path(0).asLong()).isGreaterThanOrEqualTo(20);
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (var paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }
