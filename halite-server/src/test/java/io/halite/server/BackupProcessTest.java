@@ -681,7 +681,8 @@ class BackupProcessTest {
         }
     }
 
-    private static Path copyTree(Path from, Path to) throws Exception {
+    /** Copies the tree at {@code from} to {@code to} (which must not exist yet); returns {@code to}. */
+    static Path copyTree(Path from, Path to) throws Exception {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path p : paths.toList()) {
                 Path copy = to.resolve(from.relativize(p).toString());

@@ -68,6 +68,16 @@ final class ProcessCluster implements AutoCloseable {
                 environment, extraArgs);
     }
 
+    /**
+     * {@link #start(Path, int, String...)} on given ports, member i on {@code ports[2i]} (HTTP) and
+     * {@code ports[2i + 1]} (Raft): two clusters started one after the other on the same ports have the same
+     * members, as a recreated StatefulSet does.
+     */
+    static ProcessCluster startOnPorts(Path dir, int[] ports, String... extraArgs) throws Exception {
+        return start(dir, ports.length / 2, null, i -> "127.0.0.1", i -> List.of(), i -> ports[2 * i],
+                i -> ports[2 * i + 1], java.util.Map.of(), extraArgs);
+    }
+
     /** Starts member i in network namespace i of {@code net}, on its own address (ports 4001 and 4002). */
     static ProcessCluster startIn(NetworkNamespaces net, Path dir, int size, String... extraArgs) throws Exception {
         return start(dir, size, null, net::address, net::inside, i -> 4001, i -> 4002, java.util.Map.of(), extraArgs);

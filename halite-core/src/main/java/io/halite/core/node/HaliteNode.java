@@ -1,5 +1,6 @@
 package io.halite.core.node;
 
+import io.halite.core.engine.ClusterIdentity;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
@@ -74,6 +75,7 @@ public final class HaliteNode implements AutoCloseable {
     private final WriteBatcher batcher;
     private final long startedAt = System.currentTimeMillis();
     private final MemberDirectory members;
+    private final IdentityGuard identityGuard;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
     private final NodeTls tls;
@@ -104,9 +106,10 @@ public final class HaliteNode implements AutoCloseable {
         this.client = client;
         this.memberClient = memberClient;
         this.onStop = onStop;
+        this.identityGuard = new IdentityGuard(config.nodeId(), config.dataDir(), stateMachine.identity(), onStop);
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
-                this::lastLogIndex, stateMachine::storageFailure, this::logStall, this::otherMembers, memberClient,
-                this::heardFromMember);
+                this::lastLogIndex, stateMachine::storageFailure, this::logStall, stateMachine.identity()::value,
+                this::otherMembers, memberClient, this::heardFromMember, this::foundIdentityIfDue);
         this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
         this.batcher = new WriteBatcher(
                 (entry, users) -> proposer.propose(entry, users != null && leaderTakesForwardedUsers() ? users : null),
@@ -143,6 +146,9 @@ public final class HaliteNode implements AutoCloseable {
     /**
      * Starts the node and returns once its Raft server is running (a leader may not be elected yet).
      *
+     * @throws ForeignClusterException if the node has Raft state and its data belongs to another cluster than the
+     *                                 members that answer (see {@link IdentityGuard})
+     *
      * @param onStop called when the node cannot go on in this process; a server process should exit (non-zero) so
      *               that its supervisor starts it again
      * @param tls    how it talks to the other members: with Raft keys, every Raft connection, both ways, is mutual
@@ -166,9 +172,14 @@ public final class HaliteNode implements AutoCloseable {
             config.peers().forEach(p -> peers.add(peer(p.id(), p.raftAddress())));
         }
         RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
+        ClusterIdentity identity = ClusterIdentity.load(databaseFile(config.dataDir()));
+        if (existing) {
+            IdentityGuard.checkBeforeStart(config.nodeId(), config.dataDir(), identity,
+                    groupDirectory(config.dataDir()), peers, DATABASE_GROUP, properties, parameters);
+        }
         AtomicReference<HaliteNode> self = new AtomicReference<>();
         SqliteStateMachine stateMachine = new SqliteStateMachine(
-                databaseFile(config.dataDir()), config.database(), new SqliteStateMachine.Host() {
+                databaseFile(config.dataDir()), config.database(), identity, new SqliteStateMachine.Host() {
                     @Override
                     public SqliteStateMachine.Replica fetchReplica(String leaderId, Path directory) throws Exception {
                         return self.get().fetchReplica(leaderId, directory);
@@ -463,7 +474,8 @@ public final class HaliteNode implements AutoCloseable {
     /**
      * A consistent copy of the database in a temporary file (deleted when the copy is closed), and the log position
      * it holds. Served as {@code GET /db/backup}, with the position in the {@link #COPY_INDEX_HEADER},
-     * {@link #COPY_TERM_HEADER} and {@link #COPY_MID_LOAD_HEADER} headers, which a follower catching up from it reads.
+     * {@link #COPY_TERM_HEADER} and {@link #COPY_MID_LOAD_HEADER} headers, which a follower catching up from it reads,
+     * and the cluster's identity, read after the copy was taken, in {@link #COPY_CLUSTER_IDENTITY_HEADER}.
      */
     public SqliteDatabase.Copy copy() throws IOException {
         try {
@@ -476,14 +488,25 @@ public final class HaliteNode implements AutoCloseable {
     public static final String COPY_INDEX_HEADER = "X-Halite-Applied-Index";
     public static final String COPY_TERM_HEADER = "X-Halite-Applied-Term";
     public static final String COPY_MID_LOAD_HEADER = "X-Halite-Mid-Load";
+    public static final String COPY_CLUSTER_IDENTITY_HEADER = "X-Halite-Cluster-Identity";
+
+    /**
+     * The identity of the cluster this node's data belongs to (see {@link ClusterIdentity}), empty if none yet.
+     * Read after a copy is taken, it holds for the copy: it is recorded when the founding entry is applied, before
+     * that entry is committed to the database.
+     */
+    public String clusterIdentity() {
+        return stateMachine.identity().value();
+    }
 
     /**
      * What a member says of itself: how clients reach it, how far it has applied the log, why it cannot write its
-     * storage, how its log stopped receiving entries (each empty if not so), and where its log ends (-1 if it did
-     * not say).
+     * storage, how its log stopped receiving entries (each empty if not so), where its log ends (-1 if it did
+     * not say), and the identity of the cluster its data belongs to (empty if none yet; null from a member of the
+     * previous version, which does not say).
      */
     public record MemberInfo(String apiAddress, long appliedIndex, String storageFailure, String logStall,
-                             long lastLogIndex) {}
+                             long lastLogIndex, String clusterIdentity) {}
 
     /** What a member says of itself (recently, or asked now); null if it does not answer within {@code timeout}. */
     public CompletableFuture<MemberInfo> memberInfo(String memberId, Duration timeout) {
@@ -654,7 +677,9 @@ public final class HaliteNode implements AutoCloseable {
             long term = headers.firstValueAsLong(COPY_TERM_HEADER).orElseThrow(
                     () -> new IOException("GET " + api + "/db/backup did not say the term of the copy's last entry"));
             boolean midLoad = headers.firstValue(COPY_MID_LOAD_HEADER).map(Boolean::parseBoolean).orElse(false);
-            return new SqliteStateMachine.Replica(target, new SqliteDatabase.ImageState(index, term, midLoad));
+            String identity = headers.firstValue(COPY_CLUSTER_IDENTITY_HEADER).orElse("");
+            return new SqliteStateMachine.Replica(target, new SqliteDatabase.ImageState(index, term, midLoad),
+                    identity);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(target);
             throw e;
@@ -998,6 +1023,7 @@ public final class HaliteNode implements AutoCloseable {
      * down (see {@link #logStall()}).
      */
     private void heardFromMember(String id, MemberInfo info, long atNanos) {
+        identityGuard.heard(id, info, leaderId(), isLeader());
         if (id.equals(leaderId())) {
             catchUp.leaderApplied(info.appliedIndex(), atNanos);
         }
@@ -1024,6 +1050,20 @@ public final class HaliteNode implements AutoCloseable {
                         + "to index {}", id, info.storageFailure(), info.appliedIndex());
             }
         }
+    }
+
+    /** See {@link IdentityGuard#foundIfDue}: the founding entry is an empty batch, which every version applies. */
+    private void foundIdentityIfDue() {
+        identityGuard.foundIfDue(isLeader() && isReady(), otherMembers(), members::heardRecently, () -> {
+            LogEntry founding = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
+                    config.database().statementBudget(), List.of());
+            proposer.propose(founding).whenComplete((committed, error) -> {
+                if (error != null) {
+                    LOG.warn("the entry founding the cluster identity was not confirmed ({}); proposed again later "
+                            + "if it was not applied", Proposer.notConfirmed(error).getMessage());
+                }
+            });
+        });
     }
 
     /**
@@ -1083,7 +1123,7 @@ public final class HaliteNode implements AutoCloseable {
                     division.getRaftLog().getSnapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
                     database().sqliteVersion(), startedAt,
-                    members(division.getRaftConf()));
+                    members(division.getRaftConf()), clusterIdentity());
         } catch (IOException e) {
             if (stateMachine.storageFailure() == null) {
                 throw NodeException.unavailable(e.getMessage());
@@ -1091,7 +1131,7 @@ public final class HaliteNode implements AutoCloseable {
             // Its Raft server stopped after the storage failed: what the database says, until the restart.
             return new NodeStatus(config.nodeId(), config.raftAddress(), "Stopped", "", 0, 0,
                     database().appliedIndex(), 0, 0, database().file().toAbsolutePath().toString(),
-                    database().sizeOnDisk(), "", startedAt, List.of());
+                    database().sizeOnDisk(), "", startedAt, List.of(), clusterIdentity());
         }
     }
 

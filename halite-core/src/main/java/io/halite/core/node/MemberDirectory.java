@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -23,6 +24,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * asked directly; both travel as non-linearizable Ratis queries, which need no leader. Telling, not only asking,
  * is needed because Ratis does not serve requests on a non-voting member added to a running cluster until the next
  * leader change, while that member can still send.
+ *
+ * <p>A member says which cluster its data belongs to ({@link io.halite.core.engine.ClusterIdentity}) only in the
+ * message kinds that carry it: a member of the previous version reads any kind it does not know as a plain ask and
+ * answers with its five lines, so it is told in its own kind too, and never sent a sixth line it cannot parse.
  */
 final class MemberDirectory implements AutoCloseable {
     /** First byte of a member message; an encoded read request starts with the codec version instead (1). */
@@ -42,6 +47,8 @@ final class MemberDirectory implements AutoCloseable {
      * version, which announces nothing.
      */
     private static final String FEATURES = Boolean.getBoolean("halite.test.announceNothing") ? "" : FORWARDED_USERS;
+    private static final byte ASK_WITH_IDENTITY = 3;
+    private static final byte TELL_WITH_IDENTITY = 4;
     private static final Duration TELL_EVERY = Duration.ofSeconds(1);
     /** What a member told is trusted this long; after that it is asked again. */
     private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -56,6 +63,8 @@ final class MemberDirectory implements AutoCloseable {
     private final LongSupplier lastLogIndex;
     private final Supplier<String> storageFailure;
     private final Supplier<String> logStall;
+    private final Supplier<String> clusterIdentity;
+    private final Runnable afterEachRound;
     private final Listener listener;
     private final Supplier<Collection<String>> otherMembers;
     private final GroupClient client;
@@ -80,17 +89,22 @@ final class MemberDirectory implements AutoCloseable {
      * @param lastLogIndex   the index of the last entry in this node's log
      * @param storageFailure why this node cannot write its storage, or null
      * @param logStall       how this follower's log stopped receiving entries it lacks, or null
+     * @param clusterIdentity the identity of the cluster this node's data belongs to, empty if none yet
      * @param otherMembers   the ids of the other members in this node's configuration
+     * @param afterEachRound runs after the members have been told, once a second
      */
     MemberDirectory(String selfId, String selfApi, LongSupplier applied, LongSupplier lastLogIndex,
-                    Supplier<String> storageFailure, Supplier<String> logStall,
-                    Supplier<Collection<String>> otherMembers, GroupClient client, Listener listener) {
+                    Supplier<String> storageFailure, Supplier<String> logStall, Supplier<String> clusterIdentity,
+                    Supplier<Collection<String>> otherMembers, GroupClient client, Listener listener,
+                    Runnable afterEachRound) {
         this.selfId = selfId;
         this.selfApi = selfApi;
         this.applied = applied;
         this.lastLogIndex = lastLogIndex;
         this.storageFailure = storageFailure;
         this.logStall = logStall;
+        this.clusterIdentity = clusterIdentity;
+        this.afterEachRound = afterEachRound;
         this.otherMembers = otherMembers;
         this.client = client;
         this.listener = listener;
@@ -110,26 +124,28 @@ final class MemberDirectory implements AutoCloseable {
     /** Answers a member message (see {@link #MESSAGE}) received through Ratis. */
     Message answer(ByteString message) {
         String text = message.substring(2).toStringUtf8();
-        if (message.byteAt(1) == TELL || message.byteAt(1) == ANNOUNCE) {
+        byte kind = message.byteAt(1);
+        if (kind == TELL || kind == TELL_WITH_IDENTITY || kind == ANNOUNCE) {
             int idEnd = text.indexOf('\n');
             String id = text.substring(0, idEnd);
-            if (message.byteAt(1) == TELL) {
-                hear(id, parseInfo(text.substring(idEnd + 1)));
-            } else {
+            if (kind == ANNOUNCE) {
                 announced.put(id, new Announced(Set.of(text.substring(idEnd + 1).split(",")), System.nanoTime()));
+            } else {
+                hear(id, parseInfo(text.substring(idEnd + 1)));
             }
             return Message.EMPTY;
         }
-        return Message.valueOf(describeSelf());
+        return Message.valueOf(describeSelf(kind == ASK_WITH_IDENTITY));
     }
 
     /**
      * This node as members tell it, one line each: API address, applied index, storage failure, log stall, last log
-     * index (added last, so that a member of the previous version reads the first four and ignores it).
+     * index (added after the first four; a member of the previous version that read four ignored it), and, when
+     * {@code withIdentity}, the cluster identity (the previous version's parser would take it for part of the index).
      */
-    private String describeSelf() {
+    private String describeSelf(boolean withIdentity) {
         return selfApi + "\n" + applied.getAsLong() + "\n" + line(storageFailure.get()) + "\n" + line(logStall.get())
-                + "\n" + lastLogIndex.getAsLong();
+                + "\n" + lastLogIndex.getAsLong() + (withIdentity ? "\n" + clusterIdentity.get() : "");
     }
 
     private static String line(String text) {
@@ -137,9 +153,10 @@ final class MemberDirectory implements AutoCloseable {
     }
 
     private static HaliteNode.MemberInfo parseInfo(String text) {
-        String[] parts = text.split("\n", 5);
+        String[] parts = text.split("\n", 6);
         return new HaliteNode.MemberInfo(parts[0], Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "",
-                parts.length > 3 ? parts[3] : "", parts.length > 4 ? Long.parseLong(parts[4]) : -1);
+                parts.length > 3 ? parts[3] : "", parts.length > 4 ? Long.parseLong(parts[4]) : -1,
+                parts.length > 5 ? parts[5] : null);
     }
 
     private HaliteNode.MemberInfo hear(String id, HaliteNode.MemberInfo info) {
@@ -153,7 +170,7 @@ final class MemberDirectory implements AutoCloseable {
     /** What a member says of itself: recently told, or asked now; null if it does not answer in time. */
     CompletableFuture<HaliteNode.MemberInfo> info(String id, Duration timeout) {
         if (id.equals(selfId)) {
-            return CompletableFuture.completedFuture(parseInfo(describeSelf()));
+            return CompletableFuture.completedFuture(parseInfo(describeSelf(true)));
         }
         Heard last = heard.get(id);
         if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
@@ -161,7 +178,7 @@ final class MemberDirectory implements AutoCloseable {
         }
         CompletableFuture<RaftClientReply> reply;
         try {
-            reply = client.get().async().sendStaleRead(message(ASK, ""), 0, RaftPeerId.valueOf(id));
+            reply = client.get().async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(null);
         }
@@ -180,6 +197,23 @@ final class MemberDirectory implements AutoCloseable {
     boolean announced(String id, String feature) {
         Announced last = announced.get(id);
         return last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS && last.features().contains(feature);
+    }
+
+    /** What a member told of itself within the last few seconds, without asking; null if nothing. */
+    HaliteNode.MemberInfo heardRecently(String id) {
+        Heard last = heard.get(id);
+        return last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS ? last.info() : null;
+    }
+
+    /**
+     * What the member {@code id} says of itself, asked through {@code client} (any client of the group, even one
+     * made before this node's Raft server runs); null if it does not answer within {@code timeout}.
+     */
+    static CompletableFuture<HaliteNode.MemberInfo> ask(RaftClient client, String id, Duration timeout) {
+        return client.async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((r, error) -> error != null || !r.isSuccess() ? null
+                        : parseInfo(r.getMessage().getContent().toStringUtf8()));
     }
 
     /** A member's API address as last heard, without asking; empty if none. */
@@ -201,26 +235,42 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    /** One message per member, and none while the previous one to that member is unanswered. */
+    /**
+     * One message per member, and none while the previous one to that member is unanswered. A member of the
+     * previous version answers a tell with identity as an ask: it is heard from that answer and told in its kind.
+     */
     private void tellEveryone() {
         try {
-            Message message = message(TELL, selfId + "\n" + describeSelf());
+            Message message = message(TELL_WITH_IDENTITY, selfId + "\n" + describeSelf(true));
             Message announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {
+                    RaftPeerId member = RaftPeerId.valueOf(id);
                     // A tell to a member that died may never complete; a member restarted in its place must still
                     // be told, so each tell is given up after a few rounds.
-                    CompletableFuture<?> told = client.get().async().sendStaleRead(message, 0, RaftPeerId.valueOf(id));
+                    CompletableFuture<?> told = client.get().async().sendStaleRead(message, 0, member)
+                            .thenCompose(reply -> {
+                                if (!reply.isSuccess() || reply.getMessage().getContent().isEmpty()) {
+                                    return CompletableFuture.completedFuture(reply);
+                                }
+                                hear(id, parseInfo(reply.getMessage().getContent().toStringUtf8()));
+                                return client.get().async().sendStaleRead(
+                                        message(TELL, selfId + "\n" + describeSelf(false)), 0, member);
+                            });
                     if (announcement != null) {
-                        told = CompletableFuture.allOf(told,
-                                client.get().async().sendStaleRead(announcement, 0, RaftPeerId.valueOf(id)));
+                        told = CompletableFuture.allOf(told, client.get().async().sendStaleRead(announcement, 0, member));
                     }
                     telling.put(id, told.orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
                 }
             }
         } catch (RuntimeException e) {
             // Not a member yet, or stopping: nobody to tell.
+        }
+        try {
+            afterEachRound.run();
+        } catch (RuntimeException e) {
+            // The next round tries again.
         }
     }
 

@@ -2,11 +2,15 @@ package io.halite.core.node;
 
 import java.util.List;
 
-/** A snapshot of what this node knows about itself and its Raft group. */
+/**
+ * A snapshot of what this node knows about itself and its Raft group.
+ *
+ * @param clusterIdentity the identity of the cluster this node's data belongs to, empty if none yet
+ */
 public record NodeStatus(String nodeId, String raftAddress, String state, String leaderId, long term,
                          long commitIndex, long appliedIndex, long lastLogIndex, long snapshotIndex,
                          String databasePath, long databaseBytes, String sqliteVersion, long startedAtMillis,
-                         List<Member> members) {
+                         List<Member> members, String clusterIdentity) {
 
     /** A member of the Raft group as this node's configuration lists it; non-voters receive the log only. */
     public record Member(String id, String raftAddress, boolean voter) {}

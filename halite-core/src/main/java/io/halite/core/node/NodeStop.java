@@ -16,6 +16,11 @@ public record NodeStop(Reason reason, String message, Throwable cause) {
          * process, so only a new process resumes), or this node leads and the others must elect a leader that can
          * write.
          */
-        STORAGE
+        STORAGE,
+        /**
+         * The node's data belongs to another cluster (its identity differs from the leader's): it must not go on, and
+         * a restart on the same data directory would not help.
+         */
+        FOREIGN_CLUSTER
     }
 }

@@ -1,5 +1,6 @@
 package io.halite.core.raft;
 
+import io.halite.core.engine.ClusterIdentity;
 import io.halite.core.engine.NodeFailureException;
 import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.NodeStoppingException;
@@ -59,6 +60,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private static final long REMOVAL_NOTICE_GRACE_MILLIS = 2000;
 
     private final Path databaseFile;
+    private final ClusterIdentity identity;
     private final Host host;
     private final SqliteDatabase.Options options;
     private final List<PendingReply> awaitingCommit = new ArrayList<>();
@@ -121,8 +123,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
         void fatal(String description, Throwable cause);
     }
 
-    /** A copy of another member's database, in a file, and the log position it holds. */
-    public record Replica(Path file, SqliteDatabase.ImageState state) {}
+    /**
+     * A copy of another member's database, in a file, the log position it holds, and the identity of the cluster it
+     * belongs to (empty if that member has none yet).
+     */
+    public record Replica(Path file, SqliteDatabase.ImageState state, String clusterIdentity) {}
 
     /**
      * Holds back the reply to a client until something beyond the Raft commit has happened to its entry (a
@@ -134,10 +139,17 @@ public final class SqliteStateMachine extends BaseStateMachine {
         CompletableFuture<Void> awaitRelease(long index);
     }
 
-    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, Host host) {
+    public SqliteStateMachine(Path databaseFile, SqliteDatabase.Options options, ClusterIdentity identity,
+                              Host host) {
         this.databaseFile = databaseFile;
         this.host = host;
         this.options = options;
+        this.identity = identity;
+    }
+
+    /** The identity of the cluster this database belongs to (see {@link ClusterIdentity}). */
+    public ClusterIdentity identity() {
+        return identity;
     }
 
     /** Why this node's log or database cannot be written, or null if they can. */
@@ -373,6 +385,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
             }
             ByteString data = proto.getStateMachineLogEntry().getLogData();
             LogEntry entry = EntryCodec.decode(data.newInput());
+            if (entry instanceof LogEntry.Batch batch && batch.requests().isEmpty()
+                    && identity.adoptIfUnknown(ClusterIdentity.foundedBy(index, term, data.toByteArray()))) {
+                LOG.info("this cluster's identity is {}, founded by the entry at index {}", identity.value(), index);
+            }
             List<List<StatementResult>> results = database.applyEntry(index, term, entry);
             if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
                 ForwardedUserGate.logFailures(forwarded.users(), results);
@@ -605,6 +621,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
                     awaitWriter();
                     commit();
                     TermIndex at = TermIndex.valueOf(state.appliedTerm(), state.appliedIndex());
+                    // Before the database: a copy that holds the founding entry must never leave this node to
+                    // found the identity again from a later empty batch.
+                    if (identity.adoptIfUnknown(replica.clusterIdentity())) {
+                        LOG.info("this cluster's identity is {}, as the leader's copy says", identity.value());
+                    }
                     database.installReplica(copy, new LogPosition.Point(at.getIndex(), at.getTerm()));
                     snapshot = at;
                     updateLastAppliedTermIndex(at);

@@ -7,6 +7,7 @@ import io.halite.backup.Restorer;
 import io.halite.backup.target.BackupTarget;
 import io.halite.core.engine.DurableFile;
 import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.node.ForeignClusterException;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
@@ -440,13 +441,21 @@ public final class ServeCommand implements Callable<Integer> {
         return HaliteNode.start(config, tls, ServeCommand::exit, metrics.registry());
     }
 
+    /** The exit code of a node whose data directory belongs to another cluster: 78 (EX_CONFIG). */
+    static final int FOREIGN_CLUSTER_EXIT = 78;
+
     /**
      * Ends the process at once, with a last log line saying why, so that its supervisor starts it again: 75
-     * (EX_TEMPFAIL) after a storage failure, 70 (EX_SOFTWARE) after any other fatal error. A halt, not an exit:
+     * (EX_TEMPFAIL) after a storage failure, 78 when its data belongs to another cluster (a restart on the same
+     * data directory is refused again), 70 (EX_SOFTWARE) after any other fatal error. A halt, not an exit:
      * shutdown hooks would wait on a Raft server and a database that cannot go on.
      */
     static void exit(NodeStop stop) {
-        int code = stop.reason() == NodeStop.Reason.STORAGE ? 75 : 70;
+        int code = switch (stop.reason()) {
+            case STORAGE -> 75;
+            case FOREIGN_CLUSTER -> FOREIGN_CLUSTER_EXIT;
+            case FATAL -> 70;
+        };
         try {
             LOG.error("exiting with code {} so that a supervisor restarts this node: {}", code, stop.message(),
                     stop.cause());
@@ -621,7 +630,13 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         ServerMetrics metrics = new ServerMetrics();
-        HaliteNode node = startNode(config, serveTls.node(), metrics);
+        HaliteNode node;
+        try {
+            node = startNode(config, serveTls.node(), metrics);
+        } catch (ForeignClusterException e) {
+            LOG.error("not starting: {}", e.getMessage());
+            return FOREIGN_CLUSTER_EXIT;
+        }
         if (joiner != null) {
             boolean added;
             try {

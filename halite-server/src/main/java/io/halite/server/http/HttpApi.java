@@ -700,6 +700,9 @@ public final class HttpApi extends Handler.Abstract {
                 response.getHeaders().put(HaliteNode.COPY_TERM_HEADER, Long.toString(copy.state().appliedTerm()));
             }
             response.getHeaders().put(HaliteNode.COPY_MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
+            if (!node.clusterIdentity().isEmpty()) {
+                response.getHeaders().put(HaliteNode.COPY_CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
+            }
             try (OutputStream out = Content.Sink.asOutputStream(response)) {
                 Files.copy(copy.file(), out);
             }

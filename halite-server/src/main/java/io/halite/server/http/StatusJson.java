@@ -99,6 +99,7 @@ final class StatusJson {
             g.writeObjectFieldStart("store");
             g.writeStringField("node_id", s.nodeId());
             g.writeStringField("addr", s.raftAddress());
+            g.writeStringField("cluster_identity", s.clusterIdentity());
             g.writeBooleanField("ready", health.state() == Health.State.OK);
             g.writeObjectFieldStart("health");
             g.writeStringField("state", health.state().name().toLowerCase(java.util.Locale.ROOT));
