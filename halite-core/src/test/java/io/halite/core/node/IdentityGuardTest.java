@@ -107,7 +107,7 @@ class IdentityGuardTest {
         // The previous version asks with kind 0 and parses five lines, the last as a number.
         String legacy = directory.answer(message(0, "")).getContent().toStringUtf8();
         assertThat(legacy.split("\n", -1)).containsExactly("http://n1:4001", "12", "", "", "13");
-        String withIdentity = directory.answer(message(2, "")).getContent().toStringUtf8();
+        String withIdentity = directory.answer(message(3, "")).getContent().toStringUtf8();
         assertThat(withIdentity.split("\n", -1))
                 .containsExactly("http://n1:4001", "12", "", "", "13", "3-1-aaaaaaaaaaaaaaaa");
 
