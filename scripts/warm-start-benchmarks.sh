@@ -2,7 +2,8 @@
 # How fast a fresh node is before its JIT compiler has caught up: starts a single node, and as soon as it is ready
 # runs kvwrite at 64 clients for 10 s with no warm-up (the "first 10 s" figure), keeps the load on for WARM
 # seconds, then measures 10 s again (the warmed figure). Prints both RESULT lines, their ratio and the node's peak
-# resident memory. HALITE_JAVA_OPTS chooses the JVM options, JAVA the java binary, as for ./halite.
+# resident memory. NODE_JAVA_OPTS chooses the node's JVM options and JAVA its java binary (the load generator runs as
+# ./halite bench always does).
 # Usage: scripts/warm-start-benchmarks.sh [WARM_SECONDS] [WORKLOAD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,7 @@ WARM=${1:-60}
 WORKLOAD=${2:-kvwrite}
 DATA=$(mktemp -d /tmp/halite-warm.XXXXXX)
 ./halite --version >/dev/null   # builds if needed, outside the measurement
-${JAVA:-java} ${HALITE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=160m -XX:+UseG1GC} \
+${JAVA:-java} ${NODE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=160m -XX:+UseG1GC} \
   -jar halite-server/target/halite.jar serve --data-dir "$DATA/data" --http-addr 127.0.0.1:4101 \
   --raft-addr 127.0.0.1:4102 >"$DATA/serve.log" 2>&1 &
 NODE=$!
