@@ -251,6 +251,7 @@ public final class ServerProcess implements AutoCloseable {
                 }
                 HttpResponse<String> response = http.send(ready.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
+                    awaitClusterIdentity();
                     return;
                 }
                 last = response.statusCode() + " " + response.body();
@@ -265,6 +266,31 @@ public final class ServerProcess implements AutoCloseable {
         kill9();
         throw new AssertionError("halite serve was not ready within " + readyTimeout.toSeconds() + " s (last: "
                 + last + "); log " + logFile + ":\n" + tail);
+    }
+
+    /**
+     * Waits a little (10 s at most, without failing) until the node knows its cluster identity. A new cluster logs
+     * an empty batch that founds it soon after its members are ready: tests that count log indexes or compare
+     * applied indexes start after it, not around it.
+     */
+    private void awaitClusterIdentity() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                HttpRequest.Builder status = HttpRequest.newBuilder(URI.create(baseUrl() + "/status"))
+                        .timeout(Duration.ofSeconds(2)).GET();
+                if (readinessAuthorization != null) {
+                    status.header("Authorization", readinessAuthorization);
+                }
+                HttpResponse<String> response = http.send(status.build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200 || !response.body().contains("\"cluster_identity\":\"\"")) {
+                    return; // known, or /status is not ours to read
+                }
+            } catch (IOException e) {
+                return;
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** The last lines of the current log file. */
