@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -251,14 +250,10 @@ public final class BackupLease implements AutoCloseable {
         Holder mine = holder(false);
         byte[] content = JSON.writeValueAsBytes(mine);
         if (!target.putIfAbsent(name(sequence), content)) {
-            // Lost a race, or a retried request found what its own first attempt had created: look.
-            byte[] there = readBytes(sequence);
-            if (!Arrays.equals(there, content)) {
-                Holder winner = there == null ? null : parse(there);
-                refuse(winner, "taken by " + (winner == null ? "another writer" : describe(winner))
-                        + " while this node tried to take or renew it");
-                return;
-            }
+            Holder winner = read(sequence);
+            refuse(winner, "taken by " + (winner == null ? "another writer" : describe(winner))
+                    + " while this node tried to take or renew it");
+            return;
         }
         boolean acquired = heldSequence < 0;
         heldSequence = sequence;
@@ -284,17 +279,12 @@ public final class BackupLease implements AutoCloseable {
                 clock.millis(), UUID.randomUUID().toString());
     }
 
-    private byte[] readBytes(long sequence) throws IOException {
+    private Holder read(long sequence) throws IOException {
         try (InputStream in = target.open(name(sequence))) {
-            return in.readAllBytes();
+            return parse(in.readAllBytes());
         } catch (NoSuchFileException e) {
             return null;
         }
-    }
-
-    private Holder read(long sequence) throws IOException {
-        byte[] content = readBytes(sequence);
-        return content == null ? null : parse(content);
     }
 
     private void refuse(Holder holder, String why) {

@@ -192,7 +192,7 @@ public final class AzureTarget implements BackupTarget {
             return true;
         } catch (BlobStorageException e) {
             // 409 BlobAlreadyExists, or 412 (the condition failed).
-            if (e.getStatusCode() == 409 || e.getStatusCode() == 412) return false;
+            if (e.getStatusCode() == 409 || e.getStatusCode() == 412) return hasContent(name, content);
             throw failure("put", name, e);
         } catch (RuntimeException e) {
             throw failure("put", name, e);

@@ -2,7 +2,9 @@ package io.halite.backup.target;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -36,10 +38,20 @@ public interface BackupTarget extends AutoCloseable {
 
     /**
      * Stores {@code content} as object {@code name} only if there is no such object: of several writers racing to
-     * create it, exactly one succeeds. Returns whether this call created it (false also when a retried request
-     * found the object its own first attempt had created: read it back to tell).
+     * create it, exactly one succeeds. Returns whether the object now holds this call's content. A request that the
+     * client retried (its first attempt was stored but the answer lost) finds the object that attempt created, and
+     * that counts as created by this call; so each writer's content must be its own (e.g. carry a random token).
      */
     boolean putIfAbsent(String name, byte[] content) throws IOException;
+
+    /** Whether object {@code name} exists and holds exactly {@code content}. */
+    default boolean hasContent(String name, byte[] content) throws IOException {
+        try (InputStream in = open(name)) {
+            return Arrays.equals(in.readAllBytes(), content);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
 
     /** The target as users name it (e.g. {@code s3://bucket/prefix}), without credentials. */
     String describe();

@@ -156,7 +156,7 @@ public final class DirectoryTarget implements BackupTarget {
         Path lockFile = target.resolveSibling(".lock");
         synchronized (DirectoryTarget.class) {
             try (FileChannel lock = FileChannel.open(lockFile, CREATE, WRITE); FileLock held = lock.lock()) {
-                if (Files.exists(target)) return false;
+                if (Files.exists(target)) return hasContent(name, content);
                 write(name, out -> out.write(content));
                 return true;
             }

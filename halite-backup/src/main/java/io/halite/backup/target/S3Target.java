@@ -189,7 +189,7 @@ public final class S3Target implements BackupTarget {
             return true;
         } catch (AwsServiceException e) {
             // 412: the object exists; 409: another conditional write to it was under way.
-            if (e.statusCode() == 412 || e.statusCode() == 409) return false;
+            if (e.statusCode() == 412 || e.statusCode() == 409) return hasContent(name, content);
             throw failure("put", name, e);
         } catch (SdkException e) {
             throw failure("put", name, e);

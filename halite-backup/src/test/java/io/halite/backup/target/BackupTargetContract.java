@@ -135,6 +135,16 @@ abstract class BackupTargetContract {
         assertThat(names("")).containsExactly("lease/1");
     }
 
+    /** What a retried request sees when its first attempt was stored but the answer was lost. */
+    @Test
+    void putIfAbsentFindingItsOwnContentCountsAsCreated() throws IOException {
+        target.put("lease/1", bytes("mine"));
+
+        assertThat(target.putIfAbsent("lease/1", bytes("mine"))).isTrue();
+        assertThat(target.putIfAbsent("lease/1", bytes("mine, longer"))).isFalse();
+        assertThat(read("lease/1")).isEqualTo(bytes("mine"));
+    }
+
     @Test
     void ofWritersRacingToCreateAnObjectExactlyOneWins() throws Exception {
         int writers = 6;
