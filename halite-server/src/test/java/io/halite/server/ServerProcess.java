@@ -95,7 +95,7 @@ public final class ServerProcess implements AutoCloseable {
      * The classpath of this test JVM. Surefire may launch tests through a manifest-only jar, in which case
      * {@code java.class.path} is just that jar and the real classpath is in {@code surefire.test.class.path}.
      */
-    private static String classpath() {
+    static String classpath() {
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
