@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = {
             "Measures a running Halite node or cluster with the shared workloads and prints one RESULT line per configuration (system, workload, nodes, clients, ops_per_s, p50_ms, p99_ms, errors).",
             "",
-            "Each client is a closed loop (send, wait, send). The kv table is created if missing; kvread preloads 100,000 rows. The benchmark writes to the target database: do not point it at data you care about.",
+            "Each client is a closed loop (send, wait, send). The kv table is created if missing; kvread preloads 100,000 rows unless an earlier run did. The benchmark writes to the target database: do not point it at data you care about.",
             ""
         })
 public final class BenchCommand implements Callable<Integer> {
