@@ -5,6 +5,7 @@ import io.halite.core.engine.NodeFailureException;
 import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryApplier;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.ForwardedUserCheck;
@@ -387,7 +388,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                     && identity.adoptIfUnknown(ClusterIdentity.foundedBy(index, term, data.toByteArray()))) {
                 LOG.info("this cluster's identity is {}, founded by the entry at index {}", identity.value(), index);
             }
-            List<List<StatementResult>> results = database.applyEntry(index, term, entry);
+            List<List<StatementResult>> results = EntryApplier.apply(database, index, term, entry);
             if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
                 ForwardedUserGate.logFailures(forwarded.users(), results);
             }
