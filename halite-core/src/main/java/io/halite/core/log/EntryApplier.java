@@ -13,7 +13,7 @@ import java.util.List;
 public final class EntryApplier {
     private EntryApplier() {}
 
-    /** Decodes the entry at {@code index} of the log and applies it (see {@link #apply(SqliteDatabase, long, long, LogEntry)}). */
+    /** Decodes the entry at {@code index} of the log and applies it (as the other {@code apply} does). */
     public static List<List<StatementResult>> apply(SqliteDatabase database, long index, long term, byte[] entry)
             throws SQLException {
         return apply(database, index, term, EntryCodec.decode(new ByteArrayInputStream(entry)));

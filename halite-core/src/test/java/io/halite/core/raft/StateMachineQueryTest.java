@@ -40,7 +40,8 @@ class StateMachineQueryTest {
         assertThat(hex(ask)).isEqualTo(ASK_WITH_IDENTITY);
         assertThat(decode(ASK_WITH_IDENTITY)).isEqualTo(ask);
         assertThat(hex(new StateMachineQuery.MemberMessage(StateMachineQuery.MemberKind.ASK, ""))).isEqualTo("0000");
-        assertThat(hex(new StateMachineQuery.MemberMessage(StateMachineQuery.MemberKind.TELL, "x"))).isEqualTo("000178");
+        assertThat(hex(new StateMachineQuery.MemberMessage(StateMachineQuery.MemberKind.TELL, "x")))
+                .isEqualTo("000178");
         assertThat(hex(new StateMachineQuery.MemberMessage(StateMachineQuery.MemberKind.ANNOUNCE, "x")))
                 .isEqualTo("000278");
     }
