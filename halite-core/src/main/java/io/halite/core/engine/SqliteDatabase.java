@@ -1,7 +1,6 @@
 package io.halite.core.engine;
 
 import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One SQLite database on one node: a single writer connection that applies committed log entries in order, and a
@@ -470,7 +467,7 @@ public final class SqliteDatabase implements AutoCloseable {
         commit();
         writer.beginIfNeeded();
         writer.startEntry(stampMillis, seed, options.statementBudget());
-        return new Speculation(stampMillis, seed, appliedIndex());
+        return new WriterSpeculation(writer, stampMillis, seed, options.statementBudget(), appliedIndex());
     }
 
     /** SQLite rolled back a whole interactive transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)). */
@@ -482,45 +479,23 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /**
      * An interactive transaction running on the writer. It records the write statements it ran, numbered as the
-     * transaction's log entry will number them when it is applied, so that replaying that entry on the
-     * same base computes exactly what the transaction saw (random values included). Read statements run too (they
-     * see the transaction's writes) but are not recorded.
+     * transaction's log entry will number them when it is applied, so that replaying that entry on the same base
+     * computes exactly what the transaction saw (random values included). Read statements run too (they see the
+     * transaction's writes) but are not recorded.
      */
-    public final class Speculation {
-        private final long stampMillis;
-        private final long seed;
-        private final long baseIndex;
-        private final List<Request> recorded = new ArrayList<>();
-        private boolean open = true;
-
-        private Speculation(long stampMillis, long seed, long baseIndex) {
-            this.stampMillis = stampMillis;
-            this.seed = seed;
-            this.baseIndex = baseIndex;
-        }
-
+    public interface Speculation {
         /** The applied index the transaction runs on. */
-        public long baseIndex() {
-            return baseIndex;
-        }
+        long baseIndex();
 
-        public long stampMillis() {
-            return stampMillis;
-        }
+        long stampMillis();
 
-        public long seed() {
-            return seed;
-        }
+        long seed();
 
         /** The budget of the transaction's statements, here and when its entry is applied. */
-        public long statementBudget() {
-            return options.statementBudget();
-        }
+        long statementBudget();
 
         /** The requests that wrote, with only their write statements: what the transaction's entry applies. */
-        public List<Request> writes() {
-            return List.copyOf(recorded);
-        }
+        List<Request> writes();
 
         /**
          * Runs one request in the transaction. Statements fail on their own, as in SQLite; a request with
@@ -528,38 +503,10 @@ public final class SqliteDatabase implements AutoCloseable {
          *
          * @throws SpeculationLost if SQLite rolled the whole transaction back; it is over
          */
-        public List<StatementResult> run(Request request) throws SQLException, SpeculationLost {
-            if (!open) {
-                throw new IllegalStateException("the transaction has ended");
-            }
-            List<Statement> requestWrites = new ArrayList<>();
-            List<StatementResult> results;
-            try {
-                results = writer.runRequest(recorded.size(), request, requestWrites, Map.of());
-            } catch (WriterConnection.RolledBack e) {
-                open = false;
-                writer.transactionEnded();
-                throw new SpeculationLost("SQLite rolled back the transaction: " + e.result.error());
-            } catch (NodeStoppingException e) {
-                end();
-                throw new SpeculationLost(e.getMessage());
-            }
-            boolean undone = request.transaction() && !results.isEmpty()
-                    && results.get(results.size() - 1) instanceof StatementResult.Failed;
-            if (!requestWrites.isEmpty() && !undone) {
-                recorded.add(new Request(requestWrites, request.transaction()));
-            }
-            return results;
-        }
+        List<StatementResult> run(Request request) throws SQLException, SpeculationLost;
 
         /** Undoes the transaction's work on the writer; what commits is the entry, applied like any other. */
-        public void end() throws SQLException {
-            if (!open) {
-                return;
-            }
-            open = false;
-            writer.rollback();
-        }
+        void end() throws SQLException;
     }
 
     // ---- read side ----
