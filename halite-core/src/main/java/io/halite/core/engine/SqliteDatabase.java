@@ -23,9 +23,6 @@ import java.util.List;
  * <p>The writer methods must be called from one thread (the log applier); read methods from any thread.
  */
 public final class SqliteDatabase implements AutoCloseable {
-    /** Where databases written before the log position left the schema kept it; moved out when one is opened. */
-    private static final String LEGACY_STATE_TABLE = "_halite_state";
-
     /**
      * How the database is opened.
      *
@@ -95,13 +92,13 @@ public final class SqliteDatabase implements AutoCloseable {
             }
         });
         try {
-            LegacyState legacy = readLegacyState();
+            LegacyStateTable legacy = LegacyStateTable.read(writer.connection());
             LogPosition.Point start = legacy != null ? legacy.position() : position();
             appliedIndex = start.index();
             appliedTerm = start.term();
             this.staging = new LoadStaging(file, appliedIndex);
             if (legacy != null) {
-                moveLegacyState(legacy);
+                legacy.moveOut(writer.connection(), file, staging);
             }
             durable = LogPosition.read(file);
         } catch (IOException e) {
@@ -165,48 +162,6 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         long index = LogPosition.applied(base.index(), stamp);
         return new LogPosition.Point(index, index == base.index() ? base.term() : LogPosition.UNKNOWN_TERM);
-    }
-
-    /** What a database written before the log position left the schema holds in its state table. */
-    private record LegacyState(LogPosition.Point position, long loadId, int loadSequence, long loadBytes) {}
-
-    private LegacyState readLegacyState() throws SQLException {
-        try (java.sql.Statement s = writer.connection().createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '"
-                    + LEGACY_STATE_TABLE + "'")) {
-                if (!rs.next() || rs.getLong(1) == 0) {
-                    return null;
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT applied_index, applied_term, load_id, load_sequence, load_bytes"
-                    + " FROM " + LEGACY_STATE_TABLE)) {
-                if (!rs.next()) {
-                    return new LegacyState(LogPosition.Point.START, 0, 0, 0);
-                }
-                return new LegacyState(new LogPosition.Point(rs.getLong(1), rs.getLong(2)), rs.getLong(3), rs.getInt(4),
-                        rs.getLong(5));
-            }
-        }
-    }
-
-    /**
-     * Moves the log position out of the legacy state table, then drops the table. The files are written first: a
-     * crash before the drop finds the table again and moves it again.
-     */
-    private void moveLegacyState(LegacyState legacy) throws SQLException, IOException {
-        try (java.sql.Statement s = writer.connection().createStatement()) {
-            s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the table's content must be durable before it is dropped
-        }
-        LogPosition.write(file, legacy.position());
-        if (legacy.loadId() != 0) {
-            staging.resume(legacy.loadId(), legacy.loadSequence(), legacy.loadBytes(), legacy.position().index());
-        }
-        try (java.sql.Statement s = writer.connection().createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            s.execute("DROP TABLE " + LEGACY_STATE_TABLE);
-            LogPosition.stamp(s, legacy.position().index());
-            s.execute("COMMIT");
-        }
     }
 
     // ---- writer side: called only by the log applier ----
