@@ -3,7 +3,7 @@ package io.halite.backup;
 import io.halite.backup.BackupCatalog.RestorePoint;
 import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.log.EntryCodec;
+import io.halite.core.log.EntryApplier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -83,8 +83,7 @@ public final class Restorer {
                     if (!point.includes(record)) {
                         break reading;
                     }
-                    db.applyEntry(record.index(), record.term(),
-                            EntryCodec.decode(new java.io.ByteArrayInputStream(record.data())));
+                    EntryApplier.apply(db, record.index(), record.term(), record.data());
                     index = record.index();
                     term = record.term();
                     time = record.stampMillis();

@@ -1,6 +1,5 @@
 package io.halite.core.engine;
 
-import io.halite.core.log.LogEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -69,7 +68,7 @@ final class LoadStaging {
      * Appends the chunk of entry {@code index} to the image, unless it is staged already. A chunk that does not
      * follow the load being staged belongs to a load that a newer one superseded.
      */
-    Outcome stage(long index, LogEntry.LoadChunk chunk) throws IOException {
+    Outcome stage(long index, ImageChunk chunk) throws IOException {
         boolean sameLoad = progress.loadId() == chunk.loadId();
         if (sameLoad && chunk.sequence() < progress.nextSequence()) {
             return chunk.last() ? Outcome.COMPLETE : Outcome.MORE_TO_COME; // staged before a crash

@@ -35,10 +35,6 @@ public final class EntryCodec {
     private static final int REQUEST_VERSION = 2;
     private static final int REQUEST_VERSION_SINGLE_STATEMENTS = 1;
 
-    private static final int KIND_BATCH = 1;
-    private static final int KIND_LOAD_CHUNK = 2;
-    private static final int KIND_TRANSACTION = 3;
-
     private static final int REQUEST_TRANSACTION = 1;
     private static final int REQUEST_READ_ONLY = 2;
 
@@ -56,31 +52,33 @@ public final class EntryCodec {
 
     public static byte[] encode(LogEntry entry) {
         return write(out -> {
-            if (entry instanceof LogEntry.Requests requests) {
-                out.writeByte(requests.requests().stream().anyMatch(EntryCodec::holdsSeveralStatements)
-                        ? VERSION : VERSION_WITH_BUDGET);
-                boolean transaction = entry instanceof LogEntry.Transaction;
-                out.writeByte(transaction ? KIND_TRANSACTION : KIND_BATCH);
-                out.writeLong(entry.stampMillis());
-                out.writeLong(entry.seed());
-                out.writeLong(requests.statementBudget());
-                if (entry instanceof LogEntry.Transaction t) {
-                    out.writeLong(t.baseIndex());
+            EntryKind kind = EntryKind.of(entry);
+            boolean several = entry instanceof LogEntry.Requests requests
+                    && requests.requests().stream().anyMatch(EntryCodec::holdsSeveralStatements);
+            out.writeByte(several ? VERSION : VERSION_WITH_BUDGET);
+            out.writeByte(kind.wire);
+            out.writeLong(entry.stampMillis());
+            out.writeLong(entry.seed());
+            switch (kind) {
+                case BATCH, TRANSACTION -> {
+                    LogEntry.Requests requests = (LogEntry.Requests) entry;
+                    out.writeLong(requests.statementBudget());
+                    if (entry instanceof LogEntry.Transaction transaction) {
+                        out.writeLong(transaction.baseIndex());
+                    }
+                    out.writeInt(requests.requests().size());
+                    for (Request request : requests.requests()) {
+                        writeRequest(out, request);
+                    }
                 }
-                out.writeInt(requests.requests().size());
-                for (Request request : requests.requests()) {
-                    writeRequest(out, request);
+                case LOAD_CHUNK -> {
+                    LogEntry.LoadChunk chunk = (LogEntry.LoadChunk) entry;
+                    out.writeLong(chunk.loadId());
+                    out.writeInt(chunk.sequence());
+                    out.writeBoolean(chunk.last());
+                    out.writeInt(chunk.data().length);
+                    out.write(chunk.data());
                 }
-            } else if (entry instanceof LogEntry.LoadChunk chunk) {
-                out.writeByte(VERSION_WITH_BUDGET);
-                out.writeByte(KIND_LOAD_CHUNK);
-                out.writeLong(chunk.stampMillis());
-                out.writeLong(chunk.seed());
-                out.writeLong(chunk.loadId());
-                out.writeInt(chunk.sequence());
-                out.writeBoolean(chunk.last());
-                out.writeInt(chunk.data().length);
-                out.write(chunk.data());
             }
         });
     }
@@ -93,29 +91,17 @@ public final class EntryCodec {
                 throw new IllegalStateException("log entry format version " + version
                         + " is not supported by this node (it reads up to version " + VERSION + "); upgrade the node");
             }
-            int kind = in.readUnsignedByte();
+            EntryKind kind = EntryKind.fromWire(in.readUnsignedByte());
             long stamp = in.readLong();
             long seed = in.readLong();
-            switch (kind) {
-                case KIND_BATCH -> {
-                    long budget = readBudget(in, version);
-                    return new LogEntry.Batch(stamp, seed, budget, readRequests(in));
-                }
-                case KIND_TRANSACTION -> {
-                    long budget = readBudget(in, version);
-                    long baseIndex = in.readLong();
-                    return new LogEntry.Transaction(stamp, seed, budget, baseIndex, readRequests(in));
-                }
-                case KIND_LOAD_CHUNK -> {
-                    long loadId = in.readLong();
-                    int sequence = in.readInt();
-                    boolean last = in.readBoolean();
-                    byte[] data = new byte[in.readInt()];
-                    in.readFully(data);
-                    return new LogEntry.LoadChunk(stamp, seed, loadId, sequence, last, data);
-                }
-                default -> throw new IllegalStateException("unknown log entry kind " + kind);
-            }
+            // Arguments are read in order: Java evaluates them left to right.
+            return switch (kind) {
+                case BATCH -> new LogEntry.Batch(stamp, seed, readBudget(in, version), readRequests(in));
+                case TRANSACTION -> new LogEntry.Transaction(stamp, seed, readBudget(in, version), in.readLong(),
+                        readRequests(in));
+                case LOAD_CHUNK -> new LogEntry.LoadChunk(stamp, seed, in.readLong(), in.readInt(), in.readBoolean(),
+                        readBytes(in));
+            };
         } catch (IOException e) {
             throw new UncheckedIOException("truncated log entry", e);
         }
@@ -343,11 +329,7 @@ public final class EntryCodec {
             case VALUE_LONG -> in.readLong();
             case VALUE_DOUBLE -> in.readDouble();
             case VALUE_TEXT -> readString(in);
-            case VALUE_BLOB -> {
-                byte[] bytes = new byte[in.readInt()];
-                in.readFully(bytes);
-                yield bytes;
-            }
+            case VALUE_BLOB -> readBytes(in);
             default -> throw new IOException("unknown value tag " + tag);
         };
     }
@@ -359,9 +341,13 @@ public final class EntryCodec {
     }
 
     private static String readString(DataInputStream in) throws IOException {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
         byte[] bytes = new byte[in.readInt()];
         in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return bytes;
     }
 
     private interface Writer {

@@ -1,5 +1,8 @@
 package io.halite.core.log;
 
+import io.halite.core.engine.EntryWrites;
+import io.halite.core.engine.ImageChunk;
+import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.sql.Request;
 import java.util.List;
 
@@ -13,24 +16,14 @@ public sealed interface LogEntry {
     long seed();
 
     /**
-     * The default statement budget, also used for entries written before entries carried their own: 5 billion
-     * SQLite virtual machine steps. Measured on the development machine (2 cores, SQLite 3.54): a filtered scan of
-     * a 1 GB table of 1 KB rows takes about 4 million steps, a GROUP BY over it 14 million, an INSERT ... SELECT of
-     * 200,000 of its rows 3.2 million; a GROUP BY over a 1 GB table of 16-byte rows would take about 1 billion. A
-     * recursive CTE that never ends runs about 150 million steps a second, so the default stops it after about 35 s.
+     * The statement budget of entries written before entries carried their own (format version 1). Fixed, since
+     * every replica must replay those alike; it was the node's default budget then
+     * ({@link SqliteDatabase.Options#DEFAULT_STATEMENT_BUDGET}).
      */
     long DEFAULT_STATEMENT_BUDGET = 5_000_000_000L;
 
     /** An entry of client requests, applied in order on the writer with the entry's pinned time and seed. */
-    sealed interface Requests extends LogEntry {
-        /**
-         * The most SQLite virtual machine steps any one statement of the entry may take; a statement that takes
-         * more is stopped and fails, alike on every replica. Chosen by the proposing node.
-         */
-        long statementBudget();
-
-        List<Request> requests();
-    }
+    sealed interface Requests extends LogEntry, EntryWrites {}
 
     /** Client requests batched into one entry; each keeps its own atomicity and results. */
     record Batch(long stampMillis, long seed, long statementBudget, List<Request> requests) implements Requests {
@@ -50,6 +43,17 @@ public sealed interface LogEntry {
         public Transaction {
             requests = List.copyOf(requests);
         }
+
+        /** The entry that commits an interactive transaction through the log, or null if it wrote nothing. */
+        public static Transaction of(SqliteDatabase.Speculation speculation) {
+            return speculation.writes().isEmpty() ? null : new Transaction(speculation.stampMillis(),
+                    speculation.seed(), speculation.statementBudget(), speculation.baseIndex(), speculation.writes());
+        }
+
+        @Override
+        public boolean appliesAfter(long appliedIndex) {
+            return appliedIndex == baseIndex;
+        }
     }
 
     /**
@@ -57,5 +61,5 @@ public sealed interface LogEntry {
      * {@code loadId}; the one marked {@code last} swaps the image in on every replica.
      */
     record LoadChunk(long stampMillis, long seed, long loadId, int sequence, boolean last, byte[] data)
-            implements LogEntry {}
+            implements LogEntry, ImageChunk {}
 }

@@ -8,6 +8,7 @@ import io.halite.core.raft.Proposer;
 import io.halite.core.raft.RaftFailures;
 import io.halite.core.raft.RatisSettings;
 import io.halite.core.raft.SqliteStateMachine;
+import io.halite.core.raft.StateMachineQuery;
 import io.halite.core.raft.WriteBatcher;
 import io.halite.core.sql.Request;
 import io.halite.core.sql.Statement;
@@ -50,8 +51,6 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,17 +185,12 @@ public final class HaliteNode implements AutoCloseable {
                     }
 
                     @Override
-                    public boolean isMemberMessage(ByteString query) {
-                        return !query.isEmpty() && query.byteAt(0) == MemberDirectory.MESSAGE;
-                    }
-
-                    @Override
-                    public Message answerMember(ByteString query) {
+                    public Message answerMember(StateMachineQuery.MemberMessage message) {
                         HaliteNode node = self.get();
                         if (node == null) {
                             throw NodeException.unavailable("starting");
                         }
-                        return node.members.answer(query);
+                        return node.members.answer(message);
                     }
 
                     @Override
@@ -356,7 +350,8 @@ public final class HaliteNode implements AutoCloseable {
                 return new ReadOutcome(outcome.results(), outcome.raftIndex());
             }
             case LINEARIZABLE -> {
-                RaftClientReply reply = await(client.get().async().sendReadOnly(Message.EMPTY), timeout);
+                RaftClientReply reply = await(client.get().async().sendReadOnly(
+                        new StateMachineQuery.ReadIndexProbe().toMessage()), timeout);
                 if (!reply.isSuccess()) {
                     throw NodeException.unavailable("linearizable read failed: "
                             + RaftFailures.explain(reply.getException()));
@@ -369,8 +364,8 @@ public final class HaliteNode implements AutoCloseable {
             case WEAK -> {
                 if (!isLeader()) {
                     // The leader answers, if it still believes it leads: forward the read through Ratis.
-                    RaftClientReply reply = await(client.get().async().sendReadOnlyNonLinearizable(Message.valueOf(
-                            UnsafeByteOperations.unsafeWrap(EntryCodec.encodeRequest(request)))), timeout);
+                    RaftClientReply reply = await(client.get().async().sendReadOnlyNonLinearizable(
+                            new StateMachineQuery.ForwardedRead(request).toMessage()), timeout);
                     if (!reply.isSuccess()) {
                         throw NodeException.unavailable("the leader could not serve the read: "
                                 + RaftFailures.explain(reply.getException()) + leaderHint());

@@ -223,7 +223,7 @@ public final class InteractiveTransactions implements AutoCloseable {
         LogEntry.Transaction entry;
         synchronized (tx) {
             requireOpen(tx);
-            entry = tx.speculation.entry();
+            entry = LogEntry.Transaction.of(tx.speculation);
             if (!open.remove(tx.id, tx)) {
                 throw gone(id);
             }

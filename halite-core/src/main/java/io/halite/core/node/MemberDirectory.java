@@ -1,5 +1,12 @@
 package io.halite.core.node;
 
+import static io.halite.core.raft.StateMachineQuery.MemberKind.ANNOUNCE;
+import static io.halite.core.raft.StateMachineQuery.MemberKind.ASK_WITH_IDENTITY;
+import static io.halite.core.raft.StateMachineQuery.MemberKind.TELL;
+import static io.halite.core.raft.StateMachineQuery.MemberKind.TELL_WITH_IDENTITY;
+
+import io.halite.core.raft.StateMachineQuery;
+import io.halite.core.raft.StateMachineQuery.MemberKind;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -15,7 +22,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * What members know of each other beyond Raft: each one's HTTP API address and how far it has applied the log.
@@ -30,16 +36,6 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * answers with its five lines, so it is told in its own kind too, and never sent a sixth line it cannot parse.
  */
 final class MemberDirectory implements AutoCloseable {
-    /** First byte of a member message; an encoded read request starts with the codec version instead (1). */
-    static final byte MESSAGE = 0;
-    private static final byte ASK = 0;
-    private static final byte TELL = 1;
-    /**
-     * What a member supports beyond the previous version's messages and entries ({@link #FEATURES}), in a message
-     * of its own: a member of the previous version answers a kind it does not know as an ask, and the answer is
-     * ignored. The TELL message cannot carry it: the previous version reads TELL's last line as a number.
-     */
-    private static final byte ANNOUNCE = 2;
     /** Takes the user names of forwarded batches ({@link io.halite.core.log.ForwardedUsers}). */
     static final String FORWARDED_USERS = "forwarded-users";
     /**
@@ -47,8 +43,6 @@ final class MemberDirectory implements AutoCloseable {
      * version, which announces nothing.
      */
     private static final String FEATURES = Boolean.getBoolean("halite.test.announceNothing") ? "" : FORWARDED_USERS;
-    private static final byte ASK_WITH_IDENTITY = 3;
-    private static final byte TELL_WITH_IDENTITY = 4;
     private static final Duration TELL_EVERY = Duration.ofSeconds(1);
     /** What a member told is trusted this long; after that it is asked again. */
     private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -121,10 +115,10 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    /** Answers a member message (see {@link #MESSAGE}) received through Ratis. */
-    Message answer(ByteString message) {
-        String text = message.substring(2).toStringUtf8();
-        byte kind = message.byteAt(1);
+    /** Answers a member message received through Ratis; what a member announces ({@link #FEATURES}) is kept. */
+    Message answer(StateMachineQuery.MemberMessage message) {
+        String text = message.text();
+        MemberKind kind = message.kind();
         if (kind == TELL || kind == TELL_WITH_IDENTITY || kind == ANNOUNCE) {
             int idEnd = text.indexOf('\n');
             String id = text.substring(0, idEnd);
@@ -274,9 +268,8 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    private static Message message(byte kind, String text) {
-        return Message.valueOf(ByteString.copyFrom(new byte[] {MESSAGE, kind})
-                .concat(ByteString.copyFromUtf8(text)));
+    private static Message message(MemberKind kind, String text) {
+        return new StateMachineQuery.MemberMessage(kind, text).toMessage();
     }
 
     @Override

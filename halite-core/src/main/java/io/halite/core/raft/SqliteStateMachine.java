@@ -5,9 +5,11 @@ import io.halite.core.engine.NodeFailureException;
 import io.halite.core.engine.LogPosition;
 import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.engine.SqliteDatabase;
+import io.halite.core.log.EntryApplier;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.ForwardedUserCheck;
+import io.halite.core.sql.Request;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -107,11 +109,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
         /** Fetches a consistent copy of the leader's database into a file in {@code directory}. */
         Replica fetchReplica(String leaderId, Path directory) throws Exception;
 
-        /** Whether a query is a message between members (rather than a ReadIndex probe or a read request). */
-        boolean isMemberMessage(ByteString query);
-
         /** Answers a message between members. */
-        Message answerMember(ByteString query);
+        Message answerMember(StateMachineQuery.MemberMessage message);
 
         /**
          * The Raft log or the database can no longer be written (disk full, I/O error): nothing more is applied in
@@ -241,7 +240,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     /** Runs a request in the interactive transaction that holds the writer. */
     public synchronized List<StatementResult> runSpeculative(SqliteDatabase.Speculation holder,
-                                                            io.halite.core.sql.Request request)
+                                                            Request request)
             throws SQLException, SqliteDatabase.SpeculationLost {
         if (speculation != holder) {
             throw new IllegalStateException("the transaction no longer holds the writer");
@@ -389,7 +388,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                     && identity.adoptIfUnknown(ClusterIdentity.foundedBy(index, term, data.toByteArray()))) {
                 LOG.info("this cluster's identity is {}, founded by the entry at index {}", identity.value(), index);
             }
-            List<List<StatementResult>> results = database.applyEntry(index, term, entry);
+            List<List<StatementResult>> results = EntryApplier.apply(database, index, term, entry);
             if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
                 ForwardedUserGate.logFailures(forwarded.users(), results);
             }
@@ -566,24 +565,24 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Answers queries sent through Ratis. Messages between members go to the {@link Host}. An empty message is a
-     * ReadIndex probe for a linearizable read: once Ratis calls this, every entry up to the read index has been
-     * applied here, and the answer is that index (the asking node waits until it has applied as much, then reads
-     * locally). Otherwise the message is a read request forwarded by a follower for a weak read, run here on the
-     * leader's read connections.
+     * Answers queries sent through Ratis (see {@link StateMachineQuery}): a ReadIndex probe with the applied index
+     * (once Ratis calls this, every entry up to the read index has been applied here; the asking node waits until
+     * it has applied as much, then reads locally), a member message through the {@link Host}, and a read forwarded
+     * by a follower on the leader's read connections.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        if (request.getContent().isEmpty()) {
-            long applied = division.getInfo().getLastAppliedIndex();
-            return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
-        }
-        if (host.isMemberMessage(request.getContent())) {
-            return CompletableFuture.completedFuture(host.answerMember(request.getContent()));
-        }
         try {
-            List<StatementResult> results = database.query(EntryCodec.decodeRequest(request.getContent().newInput()),
-                    FORWARDED_READ_TIMEOUT);
+            StateMachineQuery query = StateMachineQuery.decode(request.getContent());
+            if (query instanceof StateMachineQuery.ReadIndexProbe) {
+                long applied = division.getInfo().getLastAppliedIndex();
+                return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+            }
+            if (query instanceof StateMachineQuery.MemberMessage message) {
+                return CompletableFuture.completedFuture(host.answerMember(message));
+            }
+            Request read = ((StateMachineQuery.ForwardedRead) query).request();
+            List<StatementResult> results = database.query(read, FORWARDED_READ_TIMEOUT);
             return CompletableFuture.completedFuture(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(List.of(results)))));
         } catch (Exception e) {

@@ -80,7 +80,7 @@ class TransactionReplayTest {
                         lost = true; // OR ROLLBACK: SQLite ended the transaction; nothing of it may remain
                     }
                 }
-                LogEntry.Transaction entry = speculation.entry();
+                LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
                 speculation.end();
                 List<String> before = normalized(leader.query(dumpTables(), READ_TIMEOUT));
                 if (lost || entry == null) {
@@ -108,7 +108,7 @@ class TransactionReplayTest {
             var speculation = leader.speculate(stamp, 2);
             speculation.run(req(false, Statement.of("UPDATE acc SET bal = bal - 30 WHERE id = 1"),
                     Statement.of("UPDATE acc SET bal = bal + 30 WHERE id = 2")));
-            LogEntry.Transaction entry = speculation.entry();
+            LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
             speculation.end();
             assertThat(entry.baseIndex()).isEqualTo(1);
             // Another write reached the log first.
@@ -140,7 +140,7 @@ class TransactionReplayTest {
                 assertThat(f.code()).isEqualTo(19);
             });
             speculation.run(req(true, Statement.of("INSERT INTO t VALUES (2, 'b')"), Statement.of("INSERT INTO t VALUES (1, 'x')")));
-            LogEntry.Transaction entry = speculation.entry();
+            LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
             speculation.end();
             assertThat(entry.requests()).hasSize(1);
             assertThat(entry.requests().get(0).statements()).extracting(Statement::sql)

@@ -3,6 +3,7 @@ package io.halite.core.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.engine.ClusterIdentity;
+import io.halite.core.raft.StateMachineQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,8 +118,9 @@ class IdentityGuardTest {
         directory.close();
     }
 
-    private static ByteString message(int kind, String text) {
-        return ByteString.copyFrom(new byte[] {MemberDirectory.MESSAGE, (byte) kind})
-                .concat(ByteString.copyFromUtf8(text));
+    /** A member message as its bytes arrive (first byte 0, then the kind), read as the state machine reads it. */
+    private static StateMachineQuery.MemberMessage message(int kind, String text) {
+        return (StateMachineQuery.MemberMessage) StateMachineQuery.decode(
+                ByteString.copyFrom(new byte[] {0, (byte) kind}).concat(ByteString.copyFromUtf8(text)));
     }
 }
