@@ -1212,8 +1212,7 @@ public final class HaliteNode implements AutoCloseable {
             }
             if (e.getCause() instanceof Proposer.NotConfirmed n) {
                 throw (n.refused() ? NodeException.unavailable("not committed: " + n.getMessage())
-                        : NodeException.outcomeUnknown("not confirmed, so it may or may not have been applied: "
-                        + n.getMessage()));
+                        : Proposer.NotConfirmed.outcomeUnknown("", n.getMessage()));
             }
             throw NodeException.unavailable("request failed: " + RaftFailures.explain(e.getCause()));
         } catch (TimeoutException e) {
