@@ -1,5 +1,6 @@
 package io.halite.core.node;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -11,17 +12,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * What members know of each other beyond Raft: each one's HTTP API address and how far it has applied the log.
  *
  * <p>Every member tells every other member about itself once a second, and a member not heard from lately is
- * asked directly; both travel as non-linearizable Ratis queries, which need no leader. Telling, not only asking,
+ * asked directly; both travel through a {@link MemberChannel} (non-linearizable Ratis queries), which needs no leader. Telling, not only asking,
  * is needed because Ratis does not serve requests on a non-voting member added to a running cluster until the next
  * leader change, while that member can still send.
  *
@@ -67,7 +63,7 @@ final class MemberDirectory implements AutoCloseable {
     private final Runnable afterEachRound;
     private final Listener listener;
     private final Supplier<Collection<String>> otherMembers;
-    private final GroupClient client;
+    private final MemberChannel channel;
     private final Map<String, String> apiAddresses = new ConcurrentHashMap<>();
     private final Map<String, Heard> heard = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<?>> telling = new ConcurrentHashMap<>();
@@ -95,7 +91,7 @@ final class MemberDirectory implements AutoCloseable {
      */
     MemberDirectory(String selfId, String selfApi, LongSupplier applied, LongSupplier lastLogIndex,
                     Supplier<String> storageFailure, Supplier<String> logStall, Supplier<String> clusterIdentity,
-                    Supplier<Collection<String>> otherMembers, GroupClient client, Listener listener,
+                    Supplier<Collection<String>> otherMembers, MemberChannel channel, Listener listener,
                     Runnable afterEachRound) {
         this.selfId = selfId;
         this.selfApi = selfApi;
@@ -106,7 +102,7 @@ final class MemberDirectory implements AutoCloseable {
         this.clusterIdentity = clusterIdentity;
         this.afterEachRound = afterEachRound;
         this.otherMembers = otherMembers;
-        this.client = client;
+        this.channel = channel;
         this.listener = listener;
     }
 
@@ -121,10 +117,10 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    /** Answers a member message (see {@link #MESSAGE}) received through Ratis. */
-    Message answer(ByteString message) {
-        String text = message.substring(2).toStringUtf8();
-        byte kind = message.byteAt(1);
+    /** Answers a member message (see {@link #MESSAGE}) received through Ratis; an empty answer for a tell. */
+    byte[] answer(byte[] message) {
+        String text = new String(message, 2, message.length - 2, StandardCharsets.UTF_8);
+        byte kind = message[1];
         if (kind == TELL || kind == TELL_WITH_IDENTITY || kind == ANNOUNCE) {
             int idEnd = text.indexOf('\n');
             String id = text.substring(0, idEnd);
@@ -133,9 +129,9 @@ final class MemberDirectory implements AutoCloseable {
             } else {
                 hear(id, parseInfo(text.substring(idEnd + 1)));
             }
-            return Message.EMPTY;
+            return new byte[0];
         }
-        return Message.valueOf(describeSelf(kind == ASK_WITH_IDENTITY));
+        return describeSelf(kind == ASK_WITH_IDENTITY).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -176,17 +172,17 @@ final class MemberDirectory implements AutoCloseable {
         if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
             return CompletableFuture.completedFuture(last.info());
         }
-        CompletableFuture<RaftClientReply> reply;
+        CompletableFuture<byte[]> answer;
         try {
-            reply = client.get().async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id));
+            answer = channel.send(id, message(ASK_WITH_IDENTITY, ""));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(null);
         }
-        return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((r, error) -> {
-            if (error != null || !r.isSuccess()) {
+        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((a, error) -> {
+            if (error != null || a == null) {
                 return null;
             }
-            return hear(id, parseInfo(r.getMessage().getContent().toStringUtf8()));
+            return hear(id, parseInfo(utf8(a)));
         });
     }
 
@@ -206,14 +202,13 @@ final class MemberDirectory implements AutoCloseable {
     }
 
     /**
-     * What the member {@code id} says of itself, asked through {@code client} (any client of the group, even one
+     * What the member {@code id} says of itself, asked through {@code channel} (any channel to the group, even one
      * made before this node's Raft server runs); null if it does not answer within {@code timeout}.
      */
-    static CompletableFuture<HaliteNode.MemberInfo> ask(RaftClient client, String id, Duration timeout) {
-        return client.async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id))
+    static CompletableFuture<HaliteNode.MemberInfo> ask(MemberChannel channel, String id, Duration timeout) {
+        return channel.send(id, message(ASK_WITH_IDENTITY, ""))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((r, error) -> error != null || !r.isSuccess() ? null
-                        : parseInfo(r.getMessage().getContent().toStringUtf8()));
+                .handle((a, error) -> error != null || a == null ? null : parseInfo(utf8(a)));
     }
 
     /** A member's API address as last heard, without asking; empty if none. */
@@ -241,25 +236,22 @@ final class MemberDirectory implements AutoCloseable {
      */
     private void tellEveryone() {
         try {
-            Message message = message(TELL_WITH_IDENTITY, selfId + "\n" + describeSelf(true));
-            Message announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
+            byte[] message = message(TELL_WITH_IDENTITY, selfId + "\n" + describeSelf(true));
+            byte[] announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {
-                    RaftPeerId member = RaftPeerId.valueOf(id);
                     // A tell to a member that died may never complete; a member restarted in its place must still
                     // be told, so each tell is given up after a few rounds.
-                    CompletableFuture<?> told = client.get().async().sendStaleRead(message, 0, member)
-                            .thenCompose(reply -> {
-                                if (!reply.isSuccess() || reply.getMessage().getContent().isEmpty()) {
-                                    return CompletableFuture.completedFuture(reply);
-                                }
-                                hear(id, parseInfo(reply.getMessage().getContent().toStringUtf8()));
-                                return client.get().async().sendStaleRead(
-                                        message(TELL, selfId + "\n" + describeSelf(false)), 0, member);
-                            });
+                    CompletableFuture<?> told = channel.send(id, message).thenCompose(answer -> {
+                        if (answer == null || answer.length == 0) {
+                            return CompletableFuture.completedFuture(answer);
+                        }
+                        hear(id, parseInfo(utf8(answer)));
+                        return channel.send(id, message(TELL, selfId + "\n" + describeSelf(false)));
+                    });
                     if (announcement != null) {
-                        told = CompletableFuture.allOf(told, client.get().async().sendStaleRead(announcement, 0, member));
+                        told = CompletableFuture.allOf(told, channel.send(id, announcement));
                     }
                     telling.put(id, told.orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
                 }
@@ -274,9 +266,17 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    private static Message message(byte kind, String text) {
-        return Message.valueOf(ByteString.copyFrom(new byte[] {MESSAGE, kind})
-                .concat(ByteString.copyFromUtf8(text)));
+    static byte[] message(byte kind, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        byte[] message = new byte[2 + body.length];
+        message[0] = MESSAGE;
+        message[1] = kind;
+        System.arraycopy(body, 0, message, 2, body.length);
+        return message;
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -3,13 +3,13 @@ package io.halite.core.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.engine.ClusterIdentity;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,20 +105,19 @@ class IdentityGuardTest {
                 () -> null, identity::value, List::of, null, (id, info, at) -> heard.add(info), () -> {});
 
         // The previous version asks with kind 0 and parses five lines, the last as a number.
-        String legacy = directory.answer(message(0, "")).getContent().toStringUtf8();
+        String legacy = utf8(directory.answer(MemberDirectory.message((byte) 0, "")));
         assertThat(legacy.split("\n", -1)).containsExactly("http://n1:4001", "12", "", "", "13");
-        String withIdentity = directory.answer(message(3, "")).getContent().toStringUtf8();
+        String withIdentity = utf8(directory.answer(MemberDirectory.message((byte) 3, "")));
         assertThat(withIdentity.split("\n", -1))
                 .containsExactly("http://n1:4001", "12", "", "", "13", "3-1-aaaaaaaaaaaaaaaa");
 
         // A tell of the previous version (kind 1, five lines) is heard, with no identity.
-        assertThat(directory.answer(message(1, "n0\nhttp://n0:4001\n10\n\n\n11")).getContent().isEmpty()).isTrue();
+        assertThat(directory.answer(MemberDirectory.message((byte) 1, "n0\nhttp://n0:4001\n10\n\n\n11")).length == 0).isTrue();
         assertThat(heard).containsExactly(new HaliteNode.MemberInfo("http://n0:4001", 10, "", "", 11, null));
         directory.close();
     }
 
-    private static ByteString message(int kind, String text) {
-        return ByteString.copyFrom(new byte[] {MemberDirectory.MESSAGE, (byte) kind})
-                .concat(ByteString.copyFromUtf8(text));
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
