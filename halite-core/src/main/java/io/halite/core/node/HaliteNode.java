@@ -22,9 +22,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * to SQLite, and the write batcher. A single node is a one-member group, so one code path serves 1, 3 or 5 nodes.
  *
  * <p>This class is the facade the server uses, and owns the node's life: starting, serving, stopping, and what it
- * does when its storage fails or a member's log stalls. Reads are decided by {@link ReadPolicy}, membership
- * changes and leader hand-overs made by {@link Membership}.
+ * does when its storage fails. Reads are decided by {@link ReadPolicy}; membership changes and leader hand-overs
+ * are made by {@link Membership}; what members say of themselves is acted on by {@link MemberHealth}.
  */
 public final class HaliteNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaliteNode.class);
@@ -61,15 +59,6 @@ public final class HaliteNode implements AutoCloseable {
     private final Consumer<NodeStop> onStop;
     private final NodeTls tls;
     private final CatchUp catchUp = new CatchUp();
-    /** A follower whose log has not grown for this long while it lacks entries the leader applied is stalled. */
-    private static final long LOG_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** A leader steps down for a stalled member at most this often. */
-    private static final long STALL_STEP_DOWN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private long logEnd = -1;
-    private long logEndSinceNanos;
-    private volatile long lastStallStepDownNanos = System.nanoTime() - STALL_STEP_DOWN_EVERY_NANOS;
-    /** The storage failure each member last reported, so that the leader logs each change once. */
-    private final Map<String, String> memberStorageFailures = new ConcurrentHashMap<>();
     private final WriteQueue writeQueue;
     private final NodeMeters meters;
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
@@ -84,9 +73,10 @@ public final class HaliteNode implements AutoCloseable {
         this.stateMachine = raft.stateMachine();
         this.onStop = onStop;
         this.identityGuard = new IdentityGuard(config.nodeId(), config.dataDir(), stateMachine.identity(), onStop);
+        MemberHealth health = new MemberHealth(raft, stateMachine, catchUp, identityGuard);
         this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), raft::appliedIndex,
-                raft::lastLogIndex, stateMachine::storageFailure, this::logStall, stateMachine.identity()::value,
-                this::otherMembers, raft.memberChannel(), this::heardFromMember, this::foundIdentityIfDue);
+                raft::lastLogIndex, stateMachine::storageFailure, health::logStall, stateMachine.identity()::value,
+                this::otherMembers, raft.memberChannel(), health::heard, this::foundIdentityIfDue);
         this.membership = new Membership(config.nodeId(), raft, members);
         this.reads = new ReadPolicy(raft, stateMachine, catchUp, members, this::write);
         this.proposer = raft.proposer();
@@ -104,7 +94,7 @@ public final class HaliteNode implements AutoCloseable {
 
                     @Override
                     public long committedIndex() {
-                        return raft.committedIndex();
+                        return raft.commitIndexOrFail();
                     }
                 }, meters::aborted);
         meters.watch(this, stateMachine);
@@ -354,7 +344,6 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /** Streams a consistent copy of the database. */
     /**
      * A consistent copy of the database in a temporary file (deleted when the copy is closed), and the log position
      * it holds. Served as {@code GET /db/backup}, with the position in the {@link #COPY_INDEX_HEADER},
@@ -589,71 +578,6 @@ public final class HaliteNode implements AutoCloseable {
         }
         String lag = reads.storageOrLagProblem();
         return lag == null ? new Health(Health.State.OK, "") : new Health(Health.State.CATCHING_UP, lag);
-    }
-
-    /**
-     * How this follower's log stopped receiving the entries it lacks, or null. A leader never lowers what it
-     * believes a follower holds (Ratis's match index): a follower that lost its log (restarted with an empty or an
-     * older data directory) answers every append with "inconsistent" while the leader keeps sending from where the
-     * follower used to be, and it is never sent the start of the log. The leader, told so, steps down: a new term
-     * starts with no such belief, and the follower is sent the log from where its own ends (or a copy).
-     */
-    private synchronized String logStall() {
-        long now = System.nanoTime();
-        long leaderApplied = catchUp.lastLeaderApplied();
-        if (raft.whyNotRunning() != null) {
-            return null;
-        }
-        // Not "is a leader known": a follower sent only appends it must refuse mostly knows no leader in Ratis,
-        // while the leader's own member messages (catchUp) still reach it.
-        if (raft.isLeader() || stateMachine.storageFailure() != null || stateMachine.installingCopy()) {
-            logEnd = -1;
-            return null;
-        }
-        long end = raft.lastLogIndex();
-        if (end < 0) {
-            return null; // stopped meanwhile
-        }
-        if (end != logEnd || leaderApplied <= end) {
-            logEnd = end;
-            logEndSinceNanos = now;
-            return null;
-        }
-        long stalled = now - logEndSinceNanos;
-        return stalled < LOG_STALL_NANOS ? null : "its log ends at index " + end + " and has received nothing for "
-                + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s, while the leader has applied up to " + leaderApplied;
-    }
-
-    /**
-     * What a member said of itself: the leader's applied index tells how far behind this node is; on the leader,
-     * a member that cannot store the log is logged once per change, and a member whose log stalled makes it step
-     * down (see {@link #logStall()}).
-     */
-    private void heardFromMember(String id, MemberInfo info, long atNanos) {
-        identityGuard.heard(id, info, leaderId(), isLeader());
-        if (id.equals(leaderId())) {
-            catchUp.leaderApplied(info.appliedIndex(), atNanos);
-        }
-        // The leader's match index for a member that reports a stalled log behind it: that member lost entries it
-        // had acknowledged. One whose log ends at or beyond it (back from a partition, say) is being sent what it
-        // lacks, and stepping down would only cost an election.
-        if (isLeader() && !info.logStall().isEmpty() && raft.believedLogEnd(id) > info.lastLogIndex()
-                && atNanos - lastStallStepDownNanos > STALL_STEP_DOWN_EVERY_NANOS) {
-            lastStallStepDownNanos = atNanos;
-            LOG.warn("member {} receives no log entries: {}; it lost entries it had acknowledged (an emptied or older "
-                    + "data directory). Stepping down so that the next leader sends it the log from where its log "
-                    + "ends", id, info.logStall());
-            raft.stepDownSoon();
-        }
-        String before = memberStorageFailures.put(id, info.storageFailure());
-        if (isLeader() && !info.storageFailure().equals(before == null ? "" : before)) {
-            if (info.storageFailure().isEmpty()) {
-                LOG.info("member {} can write its storage again", id);
-            } else {
-                LOG.error("member {} stopped accepting log entries: it cannot write its storage ({}); it applied up "
-                        + "to index {}", id, info.storageFailure(), info.appliedIndex());
-            }
-        }
     }
 
     /** See {@link IdentityGuard#foundIfDue}: the founding entry is an empty batch, which every version applies. */

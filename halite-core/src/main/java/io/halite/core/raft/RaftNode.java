@@ -361,11 +361,11 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * The highest index this node knows to be committed.
+     * {@link #commitIndex()}, for callers that must not mistake a stopped node for an empty log.
      *
      * @throws NodeException {@code UNAVAILABLE} if its division is not running
      */
-    public long committedIndex() {
+    public long commitIndexOrFail() {
         try {
             return division().getRaftLog().getLastCommittedIndex();
         } catch (IOException e) {
