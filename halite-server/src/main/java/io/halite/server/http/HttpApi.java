@@ -425,11 +425,12 @@ public final class HttpApi extends Handler.Abstract {
 
     private void sendRead(Response response, Callback callback, QueryParams params, Request parsed, long start)
             throws InterruptedException {
+        ReadLevel level = params.level();
         Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
         if (params.has("freshness_strict") && !params.has("freshness")) {
             throw ApiException.badRequest("freshness_strict requires freshness");
         }
-        ReadRequest how = new ReadRequest(params.level(), params.duration("freshness", null),
+        ReadRequest how = new ReadRequest(level, params.duration("freshness", null),
                 params.flag("freshness_strict"), params.nonNegativeLong("min_index", 0));
         try {
             HaliteNode.ReadOutcome outcome = node.read(parsed, how, timeout);
