@@ -2,10 +2,10 @@ package io.halite.core.node;
 
 import io.halite.core.engine.ClusterIdentity;
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.raft.Proposer;
 import io.halite.core.raft.RaftFailures;
+import io.halite.core.raft.RaftNode;
 import io.halite.core.raft.RatisSettings;
 import io.halite.core.raft.SqliteStateMachine;
 import io.halite.core.raft.StateMachineQuery;
@@ -17,16 +17,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,82 +30,57 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftGroupMemberId;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.SetConfigurationRequest;
-import org.apache.ratis.server.RaftConfiguration;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.SnapshotInfo;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Halite node: a Ratis server hosting the database's Raft group, the state machine applying it to SQLite, and
- * the write batcher. A single node is a one-member group, so one code path serves 1, 3 or 5 nodes.
+ * A Halite node: a Ratis server hosting the database's Raft group ({@link RaftNode}), the state machine applying it
+ * to SQLite, and the write batcher. A single node is a one-member group, so one code path serves 1, 3 or 5 nodes.
+ *
+ * <p>This class is the facade the server uses, and owns the node's life: starting, serving, stopping, and what it
+ * does when its storage fails. Reads are decided by {@link ReadPolicy}; membership changes and leader hand-overs
+ * are made by {@link Membership}; what members say of themselves is acted on by {@link MemberHealth}.
  */
 public final class HaliteNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaliteNode.class);
-    /** The Raft group of the one database a node serves for now; fixed so that every node agrees on it. */
-    static final RaftGroupId DATABASE_GROUP =
-            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("halite/database/main".getBytes(StandardCharsets.UTF_8)));
     private static final int LOAD_CHUNK_BYTES = 4 << 20;
 
     private final NodeConfig config;
     private final SqliteStateMachine stateMachine;
-    private final RaftServer server;
-    private final GroupClient client;
-    private final GroupClient memberClient;
+    private final RaftNode raft;
     private final Proposer proposer;
     private final WriteBatcher batcher;
     private final long startedAt = System.currentTimeMillis();
     private final MemberDirectory members;
+    private final Membership membership;
+    private final ReadPolicy reads;
     private final IdentityGuard identityGuard;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
     private final NodeTls tls;
     private final CatchUp catchUp = new CatchUp();
-    /** A follower whose log has not grown for this long while it lacks entries the leader applied is stalled. */
-    private static final long LOG_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** A leader steps down for a stalled member at most this often. */
-    private static final long STALL_STEP_DOWN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private long logEnd = -1;
-    private long logEndSinceNanos;
-    private volatile long lastStallStepDownNanos = System.nanoTime() - STALL_STEP_DOWN_EVERY_NANOS;
-    /** The storage failure each member last reported, so that the leader logs each change once. */
-    private final Map<String, String> memberStorageFailures = new java.util.concurrent.ConcurrentHashMap<>();
     private final WriteQueue writeQueue;
     private final NodeMeters meters;
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
     private volatile boolean stopping;
 
-    private HaliteNode(NodeConfig config, NodeTls tls, SqliteStateMachine stateMachine, RaftServer server,
-                       GroupClient client, GroupClient memberClient, Consumer<NodeStop> onStop,
+    private HaliteNode(NodeConfig config, NodeTls tls, RaftNode raft, Consumer<NodeStop> onStop,
                        MeterRegistry meterRegistry) {
         this.config = config;
         this.tls = tls;
-        this.meters = new NodeMeters(meterRegistry,
-                RaftGroupMemberId.valueOf(RaftPeerId.valueOf(config.nodeId()), DATABASE_GROUP).toString());
-        this.stateMachine = stateMachine;
-        this.server = server;
-        this.client = client;
-        this.memberClient = memberClient;
+        this.meters = new NodeMeters(meterRegistry, raft.memberName());
+        this.raft = raft;
+        this.stateMachine = raft.stateMachine();
         this.onStop = onStop;
         this.identityGuard = new IdentityGuard(config.nodeId(), config.dataDir(), stateMachine.identity(), onStop);
-        this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), this::appliedIndex,
-                this::lastLogIndex, stateMachine::storageFailure, this::logStall, stateMachine.identity()::value,
-                this::otherMembers, memberClient, this::heardFromMember, this::foundIdentityIfDue);
-        this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
+        MemberHealth health = new MemberHealth(raft, stateMachine, catchUp, identityGuard);
+        this.members = new MemberDirectory(config.nodeId(), config.apiAddress(), raft::appliedIndex,
+                raft::lastLogIndex, stateMachine::storageFailure, health::logStall, stateMachine.identity()::value,
+                this::otherMembers, raft.memberChannel(), health::heard, this::foundIdentityIfDue);
+        this.membership = new Membership(config.nodeId(), raft, members);
+        this.reads = new ReadPolicy(raft, stateMachine, catchUp, members, this::write);
+        this.proposer = raft.proposer();
         this.batcher = new WriteBatcher(
                 (entry, users) -> proposer.propose(entry, users != null && leaderTakesForwardedUsers() ? users : null),
                 config.maxInFlight(), config.entryTargetBytes(),
@@ -124,11 +95,7 @@ public final class HaliteNode implements AutoCloseable {
 
                     @Override
                     public long committedIndex() {
-                        try {
-                            return division().getRaftLog().getLastCommittedIndex();
-                        } catch (IOException e) {
-                            throw NodeException.unavailable(e.getMessage());
-                        }
+                        return raft.commitIndexOrFail();
                     }
                 }, meters::aborted);
         meters.watch(this, stateMachine);
@@ -156,86 +123,55 @@ public final class HaliteNode implements AutoCloseable {
      */
     public static HaliteNode start(NodeConfig config, NodeTls tls, Consumer<NodeStop> onStop, MeterRegistry meters)
             throws IOException {
-        Path raftDir = config.dataDir().resolve("raft");
-        Files.createDirectories(raftDir);
-        RaftProperties properties = RatisSettings.properties(config, raftDir);
-        Parameters parameters = RatisSettings.parameters(tls);
         boolean existing = hasRaftState(config.dataDir());
-        List<RaftPeer> peers = new ArrayList<>();
+        List<NodeConfig.Peer> peers;
         if (config.join() && !existing) {
             // No configuration: the node waits, without calling elections, until a member adds it.
             LOG.info("node {} starts outside any cluster and waits to be added", config.nodeId());
+            peers = List.of();
         } else if (config.peers().isEmpty()) {
-            peers.add(peer(config.nodeId(), config.raftAddress()));
+            peers = List.of(new NodeConfig.Peer(config.nodeId(), config.raftAddress()));
         } else {
-            config.peers().forEach(p -> peers.add(peer(p.id(), p.raftAddress())));
+            peers = config.peers();
         }
-        RaftGroup group = RaftGroup.valueOf(DATABASE_GROUP, peers);
-        ClusterIdentity identity = ClusterIdentity.load(databaseFile(config.dataDir()));
-        if (existing) {
-            IdentityGuard.checkBeforeStart(config.nodeId(), config.dataDir(), identity,
-                    groupDirectory(config.dataDir()), peers, DATABASE_GROUP, properties, parameters);
-        }
+        Path databaseFile = databaseFile(config.dataDir());
+        ClusterIdentity identity = ClusterIdentity.load(databaseFile);
         AtomicReference<HaliteNode> self = new AtomicReference<>();
-        SqliteStateMachine stateMachine = new SqliteStateMachine(
-                databaseFile(config.dataDir()), config.database(), identity, new SqliteStateMachine.Host() {
-                    @Override
-                    public SqliteStateMachine.Replica fetchReplica(String leaderId, Path directory) throws Exception {
-                        return self.get().fetchReplica(leaderId, directory);
-                    }
-
-                    @Override
-                    public Message answerMember(StateMachineQuery.MemberMessage message) {
-                        HaliteNode node = self.get();
-                        if (node == null) {
-                            throw NodeException.unavailable("starting");
-                        }
-                        return node.members.answer(message);
-                    }
-
-                    @Override
-                    public void storageFailed(String description) {
-                        HaliteNode node = self.get();
-                        if (node == null) {
-                            onStop.accept(new NodeStop(NodeStop.Reason.STORAGE, description, null));
-                        } else {
-                            node.storageFailed(description);
-                        }
-                    }
-
-                    @Override
-                    public void fatal(String description, Throwable cause) {
-                        onStop.accept(new NodeStop(NodeStop.Reason.FATAL, description, cause));
-                    }
-                });
-        RaftServer server = RaftServer.newBuilder()
-                .setServerId(RaftPeerId.valueOf(config.nodeId()))
-                .setGroup(group)
-                .setStateMachine(stateMachine)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
-                .build();
-        server.start();
-        java.util.function.Supplier<RaftServer.Division> division = () -> {
-            try {
-                return server.getDivision(DATABASE_GROUP);
-            } catch (IOException e) {
-                return null;
+        RaftNode raft = RaftNode.start(config, tls, peers, existing, databaseFile, identity, new RaftNode.Host() {
+            @Override
+            public SqliteStateMachine.Replica fetchReplica(String leaderId, Path directory) throws Exception {
+                return self.get().fetchReplica(leaderId, directory);
             }
-        };
-        // Messages between members get their own client: one to a member that does not answer must never hold up
-        // the ordered requests (writes) of the other.
-        GroupClient client = new GroupClient(DATABASE_GROUP, properties, parameters, division);
-        GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, parameters, division);
-        stateMachine.addLeaderChangeListener(() -> {
-            client.leaderChanged();
-            memberClient.leaderChanged();
-        });
+
+            @Override
+            public byte[] answerMember(StateMachineQuery.MemberMessage message) {
+                HaliteNode node = self.get();
+                if (node == null) {
+                    throw NodeException.unavailable("starting");
+                }
+                return node.members.answer(message);
+            }
+
+            @Override
+            public void storageFailed(String description) {
+                HaliteNode node = self.get();
+                if (node == null) {
+                    onStop.accept(new NodeStop(NodeStop.Reason.STORAGE, description, null));
+                } else {
+                    node.storageFailed(description);
+                }
+            }
+
+            @Override
+            public void fatal(String description, Throwable cause) {
+                onStop.accept(new NodeStop(NodeStop.Reason.FATAL, description, cause));
+            }
+        }, (stored, probes) -> IdentityGuard.checkBeforeStart(config.nodeId(), config.dataDir(), identity, stored,
+                peers, probes));
         LOG.info("node {} started: Raft on {} (reached at {}{}), data in {}", config.nodeId(),
                 config.raftBindAddress(), config.raftAddress(), tls.raftOverTls() ? ", mutual TLS" : "",
                 config.dataDir());
-        HaliteNode node = new HaliteNode(config, tls, stateMachine, server, client, memberClient, onStop, meters);
+        HaliteNode node = new HaliteNode(config, tls, raft, onStop, meters);
         self.set(node);
         node.members.start();
         return node;
@@ -248,7 +184,7 @@ public final class HaliteNode implements AutoCloseable {
 
     /** Whether {@code dataDir} holds a node's Raft state (it has been a member of a cluster). */
     public static boolean hasRaftState(Path dataDir) {
-        return Files.isDirectory(groupDirectory(dataDir));
+        return RaftNode.hasRaftState(dataDir);
     }
 
     /**
@@ -257,14 +193,14 @@ public final class HaliteNode implements AutoCloseable {
      * an empty node is sent a copy of the leader's database instead.
      */
     public static void discardState(Path dataDir) throws IOException {
-        deleteTree(groupDirectory(dataDir));
+        deleteTree(RaftNode.groupDirectory(dataDir));
         deleteTree(databaseFile(dataDir).getParent());
     }
 
     private static void deleteTree(Path root) throws IOException {
         if (Files.isDirectory(root)) {
             try (var paths = Files.walk(root)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -274,14 +210,6 @@ public final class HaliteNode implements AutoCloseable {
     /** The SQLite file of the node's database. */
     public static Path databaseFile(Path dataDir) {
         return dataDir.resolve("db").resolve("main.sqlite");
-    }
-
-    private static Path groupDirectory(Path dataDir) {
-        return dataDir.resolve("raft").resolve(DATABASE_GROUP.getUuid().toString());
-    }
-
-    private static RaftPeer peer(String id, String address) {
-        return RaftPeer.newBuilder().setId(id).setAddress(address).build();
     }
 
     public NodeConfig config() {
@@ -339,53 +267,31 @@ public final class HaliteNode implements AutoCloseable {
         return batcher.submit(request, user);
     }
 
-    /** Result of a read: its statements' results and, for strong reads, the log index that carried it. */
-    public record ReadOutcome(List<StatementResult> results, long raftIndex) {}
+    /**
+     * Result of a read: its statements' results and, for strong reads, the log index that carried it; or, for a
+     * read this node's data is not current enough for, why not ({@code staleRefusal}, null for a read that ran).
+     */
+    public record ReadOutcome(List<StatementResult> results, long raftIndex, String staleRefusal) {
+        public ReadOutcome(List<StatementResult> results, long raftIndex) {
+            this(results, raftIndex, null);
+        }
 
-    /** Runs a read at the given consistency level. */
-    public ReadOutcome read(Request request, ReadLevel level, Duration timeout) throws InterruptedException {
-        switch (level) {
-            case STRONG -> {
-                WriteOutcome outcome = await(write(request.asReadOnly()), timeout);
-                return new ReadOutcome(outcome.results(), outcome.raftIndex());
-            }
-            case LINEARIZABLE -> {
-                RaftClientReply reply = await(client.get().async().sendReadOnly(
-                        new StateMachineQuery.ReadIndexProbe().toMessage()), timeout);
-                if (!reply.isSuccess()) {
-                    throw NodeException.unavailable("linearizable read failed: "
-                            + RaftFailures.explain(reply.getException()));
-                }
-                long readIndex = Long.parseLong(reply.getMessage().getContent().toStringUtf8());
-                if (!stateMachine.awaitApplied(readIndex, timeout.toMillis())) {
-                    throw NodeException.unavailable("timed out waiting for this node to apply index " + readIndex);
-                }
-            }
-            case WEAK -> {
-                if (!isLeader()) {
-                    // The leader answers, if it still believes it leads: forward the read through Ratis.
-                    RaftClientReply reply = await(client.get().async().sendReadOnlyNonLinearizable(
-                            new StateMachineQuery.ForwardedRead(request).toMessage()), timeout);
-                    if (!reply.isSuccess()) {
-                        throw NodeException.unavailable("the leader could not serve the read: "
-                                + RaftFailures.explain(reply.getException()) + leaderHint());
-                    }
-                    return new ReadOutcome(EntryCodec.decodeResults(reply.getMessage().getContent().newInput()).get(0), 0);
-                }
-            }
-            case NONE -> {
-                try {
-                    division();
-                } catch (IOException e) {
-                    throw NodeException.unavailable(e.getMessage());
-                }
-            }
+        static ReadOutcome refused(String why) {
+            return new ReadOutcome(List.of(), 0, why);
         }
-        try {
-            return new ReadOutcome(database().query(request, timeout), 0);
-        } catch (IllegalStateException e) {
-            throw NodeException.unavailable(e.getMessage());
-        }
+    }
+
+    /**
+     * Runs a read as {@code read} asks (see {@link ReadRequest}): waits for its {@code min_index}, then reads at
+     * its level. A read at level none that this node's data is not current enough for is not run: the outcome says
+     * why ({@link ReadOutcome#staleRefusal()}), as rqlite answers it.
+     *
+     * @throws NodeException {@code UNAVAILABLE} if this node is no longer a member, its Raft server stopped, the
+     *                       read could not reach the leader, or {@code min_index} was not applied within
+     *                       {@code timeout}
+     */
+    public ReadOutcome read(Request request, ReadRequest read, Duration timeout) throws InterruptedException {
+        return reads.read(request, read, timeout);
     }
 
     /** Waits until this node has applied (and made visible) the log up to {@code index}. */
@@ -394,44 +300,13 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /**
-     * Whether this node's data may be served at level none: not while its storage has failed, or while it is a
-     * follower catching up (see {@link CatchUp}); and with a {@code freshness} bound, only on the leader or a
-     * follower that heard from the leader within it and, with {@code strict}, has also applied everything it knows
-     * to be committed.
+     * Waits until this node has applied the log up to a client's {@code min_index} (0 waits for nothing): a
+     * request that names it sees at least the database that index left.
      *
-     * @param freshness the staleness bound, or null for none
-     * @return null if fresh enough, else why not
-     * @throws NodeException {@code UNAVAILABLE} if this node is no longer a member, or its Raft server stopped
+     * @throws NodeException {@code UNAVAILABLE} if it has not within {@code timeout}
      */
-    public String stalenessRefusal(Duration freshness, boolean strict) {
-        try {
-            RaftServer.Division division = division();
-            var info = division.getInfo();
-            String unhealthy = storageOrLagProblem(info);
-            if (unhealthy != null) {
-                return "stale read: " + unhealthy;
-            }
-            if (info.isLeader() || freshness == null) {
-                return null;
-            }
-            var role = info.getRoleInfoProto();
-            if (info.getLeaderId() == null || !role.hasFollowerInfo() || !role.getFollowerInfo().getLeaderInfo().hasId()) {
-                return "stale read: this node knows no leader";
-            }
-            long sinceLeader = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
-            if (sinceLeader > freshness.toMillis()) {
-                return "stale read: this node last heard from the leader " + sinceLeader + " ms ago, more than "
-                        + "freshness " + freshness.toMillis() + " ms";
-            }
-            long committed = division.getRaftLog().getLastCommittedIndex();
-            if (strict && database().appliedIndex() < committed) {
-                return "stale read: this node has applied up to index " + database().appliedIndex()
-                        + " of the " + committed + " it knows to be committed";
-            }
-            return null;
-        } catch (IOException e) {
-            throw NodeException.unavailable(e.getMessage()); // not a member any more, or its Raft server stopped
-        }
+    public void requireApplied(long minIndex, Duration timeout) throws InterruptedException {
+        reads.requireApplied(minIndex, timeout);
     }
 
     /**
@@ -465,7 +340,6 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    /** Streams a consistent copy of the database. */
     /**
      * A consistent copy of the database in a temporary file (deleted when the copy is closed), and the log position
      * it holds. Served as {@code GET /db/backup}, with the position in the {@link #COPY_INDEX_HEADER},
@@ -523,10 +397,7 @@ public final class HaliteNode implements AutoCloseable {
 
     /** Tells a node that is joining a cluster who its members are, before its own configuration arrives. */
     public void learnMembers(List<KnownMember> members) {
-        members.forEach(m -> this.members.learn(m.id(), m.apiAddress()));
-        List<RaftPeer> peers = members.stream().map(m -> peer(m.id(), m.raftAddress())).toList();
-        memberClient.learn(peers);
-        client.learn(peers);
+        membership.learn(members);
     }
 
     /** What {@link #addMember} did. */
@@ -543,19 +414,7 @@ public final class HaliteNode implements AutoCloseable {
      */
     public MembershipChange addMember(String id, String raftAddress, boolean voter, Duration timeout)
             throws InterruptedException {
-        return changeMembership(timeout, "add " + id, (voters, listeners, sent) -> {
-            RaftPeer existing = voters.getOrDefault(id, listeners.get(id));
-            if (existing != null) {
-                boolean isVoter = voters.containsKey(id);
-                if (existing.getAddress().equals(raftAddress) && isVoter == voter) {
-                    return false;
-                }
-                throw new NodeException(NodeException.Reason.MEMBERSHIP_CONFLICT, "node " + id + " is already a " + (isVoter ? "voting" : "non-voting")
-                        + " member at " + existing.getAddress() + "; remove it first to add it again differently");
-            }
-            (voter ? voters : listeners).put(id, peer(id, raftAddress));
-            return true;
-        }) ? MembershipChange.ADDED : MembershipChange.ALREADY_MEMBER;
+        return membership.add(id, raftAddress, voter, timeout);
     }
 
     /**
@@ -565,84 +424,7 @@ public final class HaliteNode implements AutoCloseable {
      * @throws NodeException {@code NO_SUCH_MEMBER}, or {@code LAST_VOTER} for the last voting member
      */
     public void removeMember(String id, Duration timeout) throws InterruptedException {
-        changeMembership(timeout, "remove " + id, (voters, listeners, sent) -> {
-            if (!voters.containsKey(id) && listeners.remove(id) == null) {
-                if (sent) {
-                    return false; // an earlier attempt that seemed to fail took effect
-                }
-                throw new NodeException(NodeException.Reason.NO_SUCH_MEMBER, "no member has the id " + id);
-            }
-            if (voters.containsKey(id) && voters.size() == 1) {
-                throw new NodeException(NodeException.Reason.LAST_VOTER, "node " + id
-                        + " is the only voting member; it cannot be removed");
-            }
-            voters.remove(id);
-            return true;
-        });
-    }
-
-    /**
-     * Edits copies of the voting and non-voting members; returns whether it changed anything. {@code sent} says
-     * that an earlier attempt reached the leader, so the change may already be in the configuration.
-     */
-    private interface MembershipEdit {
-        boolean apply(Map<String, RaftPeer> voters, Map<String, RaftPeer> listeners, boolean sent);
-    }
-
-    /**
-     * Applies an edit to the current configuration through the leader, compare-and-set, retrying while another
-     * change is in progress or this node's view of the configuration is behind the leader's.
-     */
-    private boolean changeMembership(Duration timeout, String what, MembershipEdit edit) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String lastFailure = "no leader";
-        boolean sent = false;
-        while (System.nanoTime() < deadline) {
-            RaftConfiguration conf;
-            try {
-                conf = division().getRaftConf();
-            } catch (IOException e) {
-                throw NodeException.unavailable(e.getMessage());
-            }
-            Map<String, RaftPeer> voters = byId(conf.getCurrentPeers(RaftPeerRole.FOLLOWER));
-            Map<String, RaftPeer> listeners = byId(conf.getCurrentPeers(RaftPeerRole.LISTENER));
-            List<RaftPeer> currentVoters = List.copyOf(voters.values());
-            List<RaftPeer> currentListeners = List.copyOf(listeners.values());
-            if (!conf.getPreviousPeers().isEmpty()) {
-                lastFailure = "another membership change is in progress";
-            } else if (!edit.apply(voters, listeners, sent)) {
-                return sent;
-            } else {
-                sent = true;
-                try {
-                    RaftClientReply reply = client.get().admin().setConfiguration(
-                            SetConfigurationRequest.Arguments.newBuilder()
-                                    .setServersInCurrentConf(currentVoters)
-                                    .setListenersInCurrentConf(currentListeners)
-                                    .setServersInNewConf(List.copyOf(voters.values()))
-                                    .setListenersInNewConf(List.copyOf(listeners.values()))
-                                    .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
-                                    .build());
-                    if (reply.isSuccess()) {
-                        LOG.info("membership change done: {}", what);
-                        return true;
-                    }
-                    lastFailure = reply.getException() == null
-                            ? "refused" : RaftFailures.explain(reply.getException());
-                } catch (IOException e) {
-                    // Another change in progress, a configuration newer than ours, or no leader: look again.
-                    lastFailure = RaftFailures.explain(e);
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw NodeException.unavailable("could not " + what + " within " + timeout.toMillis() + " ms: " + lastFailure);
-    }
-
-    private static Map<String, RaftPeer> byId(java.util.Collection<RaftPeer> peers) {
-        Map<String, RaftPeer> map = new TreeMap<>();
-        peers.forEach(p -> map.put(p.getId().toString(), p));
-        return map;
+        membership.remove(id, timeout);
     }
 
     /**
@@ -686,7 +468,7 @@ public final class HaliteNode implements AutoCloseable {
 
     /** The log no longer holds an entry that was asked for: it was purged after the database made it durable. */
     public static final class LogPurgedException extends Exception {
-        LogPurgedException(long index, long start) {
+        public LogPurgedException(long index, long start) {
             super("the log no longer holds index " + index + " (it starts at " + start + ")");
         }
     }
@@ -696,38 +478,12 @@ public final class HaliteNode implements AutoCloseable {
      * any is applied). Configuration and other Raft-internal entries are skipped.
      */
     public List<CommittedEntry> appliedEntries(long from, long maxBytes) throws IOException, LogPurgedException {
-        RaftServer.Division division = division();
-        var log = division.getRaftLog();
-        long start = log.getStartIndex();
-        long applied = database().appliedIndex();
-        if (from <= applied && from < start) {
-            throw new LogPurgedException(from, start);
-        }
-        List<CommittedEntry> entries = new ArrayList<>();
-        long bytes = 0;
-        for (long index = from; index <= applied && (entries.isEmpty() || bytes < maxBytes); index++) {
-            LogEntryProto entry = log.get(index);
-            if (entry == null) {
-                throw new LogPurgedException(index, log.getStartIndex());
-            }
-            if (entry.hasStateMachineLogEntry()) {
-                byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
-                entries.add(new CommittedEntry(index, entry.getTerm(), data));
-                bytes += data.length;
-            }
-        }
-        return entries;
+        return raft.appliedEntries(from, maxBytes);
     }
 
     /** The term of the entry at {@code index} if this node still knows it (in its log or as its snapshot), else -1. */
     public long termAt(long index) throws IOException {
-        RaftServer.Division division = division();
-        TermIndex at = division.getRaftLog().getTermIndex(index);
-        if (at != null) {
-            return at.getTerm();
-        }
-        SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
-        return snapshot != null && snapshot.getIndex() == index ? snapshot.getTerm() : -1;
+        return raft.termAt(index);
     }
 
     /** Holds back client replies on this node until the gate releases them (see {@link SqliteStateMachine.ReplyGate}). */
@@ -739,18 +495,13 @@ public final class HaliteNode implements AutoCloseable {
      * Asks log purging to keep the entries from {@code neededFrom} on, unless that would hold back more than half
      * the entries between durable points ({@code --snapshot-entries}).
      */
-    public void setLogNeededFrom(java.util.function.LongSupplier neededFrom) {
+    public void setLogNeededFrom(LongSupplier neededFrom) {
         stateMachine.setLogNeededFrom(neededFrom, Math.max(1, config.snapshotEvery() / 2));
     }
 
     /** The current leader's id, or null if none is known. */
     public String leaderId() {
-        try {
-            RaftPeerId leader = division().getInfo().getLeaderId();
-            return leader == null ? null : leader.toString();
-        } catch (IOException e) {
-            return null;
-        }
+        return raft.leaderId();
     }
 
     /** Waits until a leader is known; returns whether one was within the timeout. */
@@ -767,32 +518,16 @@ public final class HaliteNode implements AutoCloseable {
 
     /** This node's current Raft term (0 if its division is not running). */
     public long currentTerm() {
-        try {
-            return division().getInfo().getCurrentTerm();
-        } catch (IOException e) {
-            return 0;
-        }
+        return raft.currentTerm();
     }
 
     public boolean isLeader() {
-        try {
-            return division().getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
+        return raft.isLeader();
     }
 
     /** Whether this node is a member (a joining node is not, until added), knows a leader, and can serve. */
     public boolean isReady() {
-        try {
-            RaftServer.Division division = division();
-            var info = division.getInfo();
-            boolean member = division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER,
-                    RaftPeerRole.LISTENER) != null;
-            return member && info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady());
-        } catch (IOException e) {
-            return false;
-        }
+        return raft.isReady();
     }
 
     /**
@@ -805,15 +540,7 @@ public final class HaliteNode implements AutoCloseable {
      */
     public void prepareToStop(Duration handOverTimeout) {
         stopping = true;
-        RaftPeerId successor = mostCaughtUpVoter();
-        if (successor == null) {
-            return;
-        }
-        String failure = handOverLeadership(successor, handOverTimeout);
-        if (failure != null) {
-            LOG.warn("handing leadership to {} failed: {}; the others elect a leader once this node stops",
-                    successor, failure);
-        }
+        membership.handOverBeforeStop(handOverTimeout);
     }
 
     /**
@@ -826,77 +553,7 @@ public final class HaliteNode implements AutoCloseable {
      *                       members besides this one)
      */
     public String stepDown(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        if (!isLeader()) {
-            throw NodeException.notLeader("this node is not the leader" + leaderHint());
-        }
-        while (true) {
-            RaftPeerId successor = mostCaughtUpVoter();
-            if (successor == null) {
-                throw new NodeException(NodeException.Reason.MEMBERSHIP_CONFLICT, "there is no other voting member to hand leadership to: node "
-                        + config.nodeId() + " is the only voter");
-            }
-            // A successor must hold the leader's whole log before it is asked to run; under a steady stream of
-            // writes on a slow machine it may not get there within one attempt's time: try again while time is left.
-            String failure = handOverLeadership(successor, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (failure == null || !isLeader()) {
-                // Handed over, or an attempt that seemed to fail moved leadership after all; this node may hear
-                // of the new leader a moment later.
-                String leader = leaderId();
-                while ((leader == null || leader.equals(config.nodeId())) && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                    leader = leaderId();
-                }
-                return leader == null || leader.equals(config.nodeId()) ? successor.toString() : leader;
-            }
-            if (System.nanoTime() > deadline) {
-                throw NodeException.unavailable("could not hand leadership to " + successor + " within "
-                        + timeout.toMillis() + " ms: " + failure);
-            }
-            LOG.info("handing leadership to {} failed: {}; trying again", successor, failure);
-            Thread.sleep(100);
-        }
-    }
-
-    /** Transfers leadership to {@code successor}; returns null once it leads, else why it does not. */
-    private String handOverLeadership(RaftPeerId successor, Duration timeout) {
-        long startedNanos = System.nanoTime();
-        try {
-            RaftClientReply reply = client.get().admin().transferLeadership(successor, timeout.toMillis());
-            if (reply.isSuccess()) {
-                LOG.info("handed leadership to {} in {} ms", successor,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
-                return null;
-            }
-            return RaftFailures.explain(reply.getException());
-        } catch (IOException | RuntimeException e) {
-            return RaftFailures.explain(e);
-        }
-    }
-
-    /** If this node leads: the other voter whose log matches the leader's furthest (a listener cannot lead). */
-    private RaftPeerId mostCaughtUpVoter() {
-        try {
-            RaftServer.Division division = division();
-            if (!division.getInfo().isLeader()) {
-                return null;
-            }
-            // Both come from the leader's log appenders, in the same order.
-            var followers = division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
-            long[] matchIndices = division.getInfo().getFollowerMatchIndices();
-            RaftPeerId best = null;
-            long bestMatch = -1;
-            for (int i = 0; i < Math.min(followers.size(), matchIndices.length); i++) {
-                RaftPeerId id = RaftPeerId.valueOf(followers.get(i).getId().getId());
-                if (division.getRaftConf().getPeer(id, RaftPeerRole.FOLLOWER) != null && matchIndices[i] > bestMatch) {
-                    best = id;
-                    bestMatch = matchIndices[i];
-                }
-            }
-            return best;
-        } catch (IOException e) {
-            return null;
-        }
+        return membership.stepDown(timeout);
     }
 
     /** Whether this node can serve, and if not, why; see {@link Health}. */
@@ -908,143 +565,15 @@ public final class HaliteNode implements AutoCloseable {
         if (failure != null) {
             return new Health(Health.State.STORAGE_FAILED, "cannot write its storage: " + failure);
         }
-        RaftServer.Division division;
-        try {
-            division = division();
-        } catch (IOException e) {
-            return new Health(Health.State.STOPPED, e.getMessage());
+        String notRunning = raft.whyNotRunning();
+        if (notRunning != null) {
+            return new Health(Health.State.STOPPED, notRunning);
         }
         if (!isReady()) {
             return new Health(Health.State.NO_LEADER, "no leader is known");
         }
-        String lag = storageOrLagProblem(division.getInfo());
+        String lag = reads.storageOrLagProblem();
         return lag == null ? new Health(Health.State.OK, "") : new Health(Health.State.CATCHING_UP, lag);
-    }
-
-    /** Why this node's data must not be served as current (a failed storage, a follower catching up), or null. */
-    private String storageOrLagProblem(org.apache.ratis.server.DivisionInfo info) {
-        String failure = stateMachine.storageFailure();
-        if (failure != null) {
-            return "this node cannot write its storage (" + failure + ")";
-        }
-        if (info.isLeader()) {
-            catchUp.led(); // a leader has applied everything committed: it is not catching up from its start
-            return null;
-        }
-        RaftPeerId leader = info.getLeaderId();
-        long now = System.nanoTime();
-        if (leader != null && (catchUp.lastHeardNanos() < 0 || now - catchUp.lastHeardNanos() > TimeUnit.SECONDS.toNanos(2))) {
-            members.info(leader.toString(), Duration.ofSeconds(2)); // ask now; the answer reaches heardFromMember
-        }
-        return catchUp.lag(appliedIndex(), now);
-    }
-
-    /**
-     * How this follower's log stopped receiving the entries it lacks, or null. A leader never lowers what it
-     * believes a follower holds (Ratis's match index): a follower that lost its log (restarted with an empty or an
-     * older data directory) answers every append with "inconsistent" while the leader keeps sending from where the
-     * follower used to be, and it is never sent the start of the log. The leader, told so, steps down: a new term
-     * starts with no such belief, and the follower is sent the log from where its own ends (or a copy).
-     */
-    private synchronized String logStall() {
-        long now = System.nanoTime();
-        long leaderApplied = catchUp.lastLeaderApplied();
-        long end;
-        try {
-            RaftServer.Division division = division();
-            // Not "is a leader known": a follower sent only appends it must refuse mostly knows no leader in Ratis,
-            // while the leader's own member messages (catchUp) still reach it.
-            if (division.getInfo().isLeader() || stateMachine.storageFailure() != null
-                    || stateMachine.installingCopy()) {
-                logEnd = -1;
-                return null;
-            }
-            end = lastLogIndex(division);
-        } catch (IOException e) {
-            return null;
-        }
-        if (end != logEnd || leaderApplied <= end) {
-            logEnd = end;
-            logEndSinceNanos = now;
-            return null;
-        }
-        long stalled = now - logEndSinceNanos;
-        return stalled < LOG_STALL_NANOS ? null : "its log ends at index " + end + " and has received nothing for "
-                + TimeUnit.NANOSECONDS.toSeconds(stalled) + " s, while the leader has applied up to " + leaderApplied;
-    }
-
-    /** The index of the last entry in this node's log (0 if empty), or -1 if its Raft server has stopped. */
-    private long lastLogIndex() {
-        try {
-            return lastLogIndex(division());
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private static long lastLogIndex(RaftServer.Division division) {
-        TermIndex last = division.getRaftLog().getLastEntryTermIndex();
-        return last == null ? 0 : last.getIndex();
-    }
-
-    /**
-     * How far this leader's Raft believes member {@code id}'s log matches its own (its match index), or
-     * {@link Long#MAX_VALUE} if that cannot be read. A member that reports a stalled log behind that point lost
-     * entries it had acknowledged; one whose log ends at or beyond it (back from a partition, say) is being sent
-     * what it lacks, and stepping down would only cost an election.
-     */
-    private long believedLogEnd(String id) {
-        try {
-            var info = division().getInfo();
-            // Both lists come from the leader's log appenders, in the same order.
-            var followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
-            long[] matchIndices = info.getFollowerMatchIndices();
-            if (matchIndices != null && matchIndices.length == followers.size()) {
-                for (int i = 0; i < matchIndices.length; i++) {
-                    if (followers.get(i).getId().getId().toStringUtf8().equals(id)) {
-                        return matchIndices[i];
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // stopped: not a leader any more
-        }
-        return Long.MAX_VALUE;
-    }
-
-    /**
-     * What a member said of itself: the leader's applied index tells how far behind this node is; on the leader,
-     * a member that cannot store the log is logged once per change, and a member whose log stalled makes it step
-     * down (see {@link #logStall()}).
-     */
-    private void heardFromMember(String id, MemberInfo info, long atNanos) {
-        identityGuard.heard(id, info, leaderId(), isLeader());
-        if (id.equals(leaderId())) {
-            catchUp.leaderApplied(info.appliedIndex(), atNanos);
-        }
-        if (isLeader() && !info.logStall().isEmpty() && believedLogEnd(id) > info.lastLogIndex()
-                && atNanos - lastStallStepDownNanos > STALL_STEP_DOWN_EVERY_NANOS) {
-            lastStallStepDownNanos = atNanos;
-            LOG.warn("member {} receives no log entries: {}; it lost entries it had acknowledged (an emptied or older "
-                    + "data directory). Stepping down so that the next leader sends it the log from where its log "
-                    + "ends", id, info.logStall());
-            CompletableFuture.runAsync(() -> {
-                try {
-                    client.get().admin().transferLeadership(null, 3000);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("stepping down failed: {}", e.toString());
-                }
-            });
-        }
-        String before = memberStorageFailures.put(id, info.storageFailure());
-        if (isLeader() && !info.storageFailure().equals(before == null ? "" : before)) {
-            if (info.storageFailure().isEmpty()) {
-                LOG.info("member {} can write its storage again", id);
-            } else {
-                LOG.error("member {} stopped accepting log entries: it cannot write its storage ({}); it applied up "
-                        + "to index {}", id, info.storageFailure(), info.appliedIndex());
-            }
-        }
     }
 
     /** See {@link IdentityGuard#foundIfDue}: the founding entry is an empty batch, which every version applies. */
@@ -1078,7 +607,7 @@ public final class HaliteNode implements AutoCloseable {
             // for each (seen: OutOfMemoryError within a minute): leave the group until the restart.
             stateMachine.expectStop();
             try {
-                server.close();
+                raft.stopServer();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("stopping the Raft server after the storage failure: {}", e.toString());
             }
@@ -1108,17 +637,12 @@ public final class HaliteNode implements AutoCloseable {
 
     public NodeStatus status() {
         try {
-            RaftServer.Division division = division();
-            var info = division.getInfo();
-            RaftPeerId leader = info.getLeaderId();
-            return new NodeStatus(config.nodeId(), config.raftAddress(), roleName(info.getCurrentRole()),
-                    leader == null ? "" : leader.toString(), info.getCurrentTerm(),
-                    division.getRaftLog().getLastCommittedIndex(), database().appliedIndex(),
-                    lastLogIndex(division),
-                    division.getRaftLog().getSnapshotIndex(),
+            RaftNode.State raftState = raft.state();
+            return new NodeStatus(config.nodeId(), config.raftAddress(), raftState.role().label(),
+                    raftState.leaderId(), raftState.term(), raftState.commitIndex(), database().appliedIndex(),
+                    raftState.lastLogIndex(), raftState.snapshotIndex(),
                     database().file().toAbsolutePath().toString(), database().sizeOnDisk(),
-                    database().sqliteVersion(), startedAt,
-                    members(division.getRaftConf()), clusterIdentity());
+                    database().sqliteVersion(), startedAt, raftState.members(), clusterIdentity());
         } catch (IOException e) {
             if (stateMachine.storageFailure() == null) {
                 throw NodeException.unavailable(e.getMessage());
@@ -1131,19 +655,11 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     long commitIndex() {
-        try {
-            return division().getRaftLog().getLastCommittedIndex();
-        } catch (IOException e) {
-            return 0;
-        }
+        return raft.commitIndex();
     }
 
     long appliedIndex() {
-        try {
-            return division().getInfo().getLastAppliedIndex();
-        } catch (IOException e) {
-            return database() == null ? 0 : database().appliedIndex();
-        }
+        return raft.appliedIndex();
     }
 
     /** The other members as last seen in the configuration (still told after this node's Raft server stopped). */
@@ -1151,7 +667,7 @@ public final class HaliteNode implements AutoCloseable {
 
     private List<String> otherMembers() {
         try {
-            lastOtherMembers = members(division().getRaftConf()).stream()
+            lastOtherMembers = raft.members().stream()
                     .map(NodeStatus.Member::id)
                     .filter(id -> !id.equals(config.nodeId()))
                     .toList();
@@ -1161,44 +677,8 @@ public final class HaliteNode implements AutoCloseable {
         return lastOtherMembers;
     }
 
-    private static List<NodeStatus.Member> members(RaftConfiguration conf) {
-        List<NodeStatus.Member> members = new ArrayList<>();
-        conf.getAllPeers(RaftPeerRole.FOLLOWER).forEach(p ->
-                members.add(new NodeStatus.Member(p.getId().toString(), p.getAddress(), true)));
-        conf.getAllPeers(RaftPeerRole.LISTENER).forEach(p ->
-                members.add(new NodeStatus.Member(p.getId().toString(), p.getAddress(), false)));
-        members.sort(java.util.Comparator.comparing(NodeStatus.Member::id));
-        return members;
-    }
-
-    private static String roleName(RaftPeerRole role) {
-        return switch (role) {
-            case LEADER -> "Leader";
-            case FOLLOWER -> "Follower";
-            case CANDIDATE -> "Candidate";
-            case LISTENER -> "Listener";
-            default -> "Unknown";
-        };
-    }
-
-    private String leaderHint() {
-        String leader = leaderId();
-        return leader == null ? " (no leader is known)" : " (leader: " + leader + ")";
-    }
-
-    private RaftServer.Division division() throws IOException {
-        RaftServer.Division division = server.getDivision(DATABASE_GROUP);
-        if (!division.getInfo().isAlive()) {
-            String storageFailure = stateMachine.storageFailure();
-            throw new IOException(stateMachine.wasRemoved()
-                    ? "this node is no longer a member of the cluster (it was removed)"
-                    : storageFailure != null ? "this node cannot write its storage (" + storageFailure + ")"
-                    : "this node's Raft server has stopped");
-        }
-        return division;
-    }
-
-    private static <T> T await(CompletableFuture<T> future, Duration timeout) throws InterruptedException {
+    /** Waits for {@code future}, turning its failure into the {@link NodeException} a client is answered with. */
+    static <T> T await(CompletableFuture<T> future, Duration timeout) throws InterruptedException {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -1207,8 +687,7 @@ public final class HaliteNode implements AutoCloseable {
             }
             if (e.getCause() instanceof Proposer.NotConfirmed n) {
                 throw (n.refused() ? NodeException.unavailable("not committed: " + n.getMessage())
-                        : NodeException.outcomeUnknown("not confirmed, so it may or may not have been applied: "
-                        + n.getMessage()));
+                        : Proposer.NotConfirmed.outcomeUnknown("", n.getMessage()));
             }
             throw NodeException.unavailable("request failed: " + RaftFailures.explain(e.getCause()));
         } catch (TimeoutException e) {
@@ -1241,12 +720,7 @@ public final class HaliteNode implements AutoCloseable {
         }
         members.close();
         meters.close();
-        memberClient.close();
-        try {
-            client.close();
-        } finally {
-            server.close();
-        }
+        raft.close();
         LOG.info("node {} stopped", config.nodeId());
     }
 }

@@ -2,7 +2,6 @@ package io.halite.core.node;
 
 import io.halite.core.engine.ClusterIdentity;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,11 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,28 +48,29 @@ final class IdentityGuard {
     }
 
     /**
-     * Before a member with Raft state starts its Raft server: asks the members it knows (its stored configuration
-     * and {@code configured}) which cluster they belong to. Members that do not answer within a few seconds, that
+     * Before a member with Raft state starts its Raft server: asks the members it knows (its {@code stored}
+     * configuration and {@code configured}) which cluster they belong to, through channels opened by {@code probes}. Members that do not answer within a few seconds, that
      * run the previous version or that have no identity yet prove nothing, and a member none of them answers (the
      * whole cluster restarting) starts: what it learns later still stops it.
      *
      * @throws ForeignClusterException if the members that have an identity all have another one than this node
      */
-    static void checkBeforeStart(String selfId, Path dataDir, ClusterIdentity identity, Path groupDirectory,
-                                 List<RaftPeer> configured, RaftGroupId group, RaftProperties properties,
-                                 Parameters parameters) throws ForeignClusterException {
+    static void checkBeforeStart(String selfId, Path dataDir, ClusterIdentity identity, List<NodeConfig.Peer> stored,
+                                 List<NodeConfig.Peer> configured,
+                                 Function<List<NodeConfig.Peer>, MemberChannel.Probe> probes)
+            throws ForeignClusterException {
         if (!identity.isKnown()) {
             return;
         }
         // The stored configuration is what Ratis will use; the configured peers are asked too where their addresses
         // differ, as they are where the operator expects this node's cluster.
-        List<RaftPeer> stored = withoutSelf(storedConfiguration(groupDirectory), selfId);
-        List<RaftPeer> elsewhere = withoutSelf(configured, selfId).stream()
-                .filter(peer -> !stored.contains(peer)).toList();
+        List<NodeConfig.Peer> others = withoutSelf(stored, selfId);
+        List<NodeConfig.Peer> elsewhere = withoutSelf(configured, selfId).stream()
+                .filter(peer -> !others.contains(peer)).toList();
         Map<String, String> theirs = new LinkedHashMap<>();
-        for (List<RaftPeer> peers : List.of(stored, elsewhere)) {
+        for (List<NodeConfig.Peer> peers : List.of(others, elsewhere)) {
             if (!peers.isEmpty()) {
-                theirs.putAll(identitiesOf(peers, group, properties, parameters));
+                theirs.putAll(identitiesOf(peers, probes));
             }
         }
         if (theirs.isEmpty()) {
@@ -144,48 +139,25 @@ final class IdentityGuard {
         proposeFounding.run();
     }
 
-    private static List<RaftPeer> withoutSelf(List<RaftPeer> peers, String selfId) {
-        return peers.stream().filter(peer -> !peer.getId().toString().equals(selfId)).toList();
+    private static List<NodeConfig.Peer> withoutSelf(List<NodeConfig.Peer> peers, String selfId) {
+        return peers.stream().filter(peer -> !peer.id().equals(selfId)).toList();
     }
 
     /** The identities {@code peers} report (by "id at address"), asked in parallel; those without one are left out. */
-    private static Map<String, String> identitiesOf(List<RaftPeer> peers, RaftGroupId group, RaftProperties properties,
-                                                    Parameters parameters) {
+    private static Map<String, String> identitiesOf(List<NodeConfig.Peer> peers,
+                                                    Function<List<NodeConfig.Peer>, MemberChannel.Probe> probes) {
         Map<String, String> identities = new LinkedHashMap<>();
-        GroupClient probe = new GroupClient(group, properties, parameters, () -> null);
-        try {
-            probe.learn(peers);
-            Map<RaftPeer, CompletableFuture<HaliteNode.MemberInfo>> answers = new LinkedHashMap<>();
-            peers.forEach(peer -> answers.put(peer,
-                    MemberDirectory.ask(probe.get(), peer.getId().toString(), ASK_TIMEOUT)));
+        try (MemberChannel.Probe probe = probes.apply(peers)) {
+            Map<NodeConfig.Peer, CompletableFuture<HaliteNode.MemberInfo>> answers = new LinkedHashMap<>();
+            peers.forEach(peer -> answers.put(peer, MemberDirectory.ask(probe, peer.id(), ASK_TIMEOUT)));
             answers.forEach((peer, answer) -> {
                 HaliteNode.MemberInfo info = answer.join();
                 if (info != null && info.clusterIdentity() != null && !info.clusterIdentity().isEmpty()) {
-                    identities.put(peer.getId() + " at " + peer.getAddress(), info.clusterIdentity());
+                    identities.put(peer.id() + " at " + peer.raftAddress(), info.clusterIdentity());
                 }
             });
-        } finally {
-            probe.close();
         }
         return identities;
-    }
-
-    /** The members of the configuration Ratis stored with the node's Raft state; none if it stored none. */
-    private static List<RaftPeer> storedConfiguration(Path groupDirectory) {
-        Path file = groupDirectory.resolve("current").resolve("raft-meta.conf");
-        List<RaftPeer> peers = new ArrayList<>();
-        try {
-            if (Files.exists(file)) {
-                var conf = LogEntryProto.parseFrom(Files.readAllBytes(file)).getConfigurationEntry();
-                conf.getPeersList().forEach(p -> peers.add(RaftPeer.newBuilder()
-                        .setId(p.getId().toStringUtf8()).setAddress(p.getAddress()).build()));
-                conf.getListenersList().forEach(p -> peers.add(RaftPeer.newBuilder()
-                        .setId(p.getId().toStringUtf8()).setAddress(p.getAddress()).build()));
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot read the stored Raft configuration {}: {}", file, e.toString());
-        }
-        return peers;
     }
 
     private static String foreignMessage(Path dataDir, String ours, String theirs) {

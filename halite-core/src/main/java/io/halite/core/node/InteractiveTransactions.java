@@ -407,8 +407,7 @@ public final class InteractiveTransactions implements AutoCloseable {
     private NodeException unconfirmed(String id, String why) {
         remember(id, new Ending("its commit was not confirmed", true));
         aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
-        return NodeException.outcomeUnknown("the commit of transaction " + id + " was not confirmed, so it may or may "
-                + "not have been applied: " + why);
+        return Proposer.NotConfirmed.outcomeUnknown("the commit of transaction " + id, why);
     }
 
     private static NodeException aborted(String message) {

@@ -5,8 +5,9 @@ import static io.halite.core.raft.StateMachineQuery.MemberKind.ASK_WITH_IDENTITY
 import static io.halite.core.raft.StateMachineQuery.MemberKind.TELL;
 import static io.halite.core.raft.StateMachineQuery.MemberKind.TELL_WITH_IDENTITY;
 
-import io.halite.core.raft.StateMachineQuery;
 import io.halite.core.raft.StateMachineQuery.MemberKind;
+import io.halite.core.raft.StateMachineQuery.MemberMessage;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -18,16 +19,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * What members know of each other beyond Raft: each one's HTTP API address and how far it has applied the log.
  *
  * <p>Every member tells every other member about itself once a second, and a member not heard from lately is
- * asked directly; both travel as non-linearizable Ratis queries, which need no leader. Telling, not only asking,
+ * asked directly; both travel through a {@link MemberChannel} (non-linearizable Ratis queries), which needs no leader. Telling, not only asking,
  * is needed because Ratis does not serve requests on a non-voting member added to a running cluster until the next
  * leader change, while that member can still send.
  *
@@ -61,7 +58,7 @@ final class MemberDirectory implements AutoCloseable {
     private final Runnable afterEachRound;
     private final Listener listener;
     private final Supplier<Collection<String>> otherMembers;
-    private final GroupClient client;
+    private final MemberChannel channel;
     private final Map<String, String> apiAddresses = new ConcurrentHashMap<>();
     private final Map<String, Heard> heard = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<?>> telling = new ConcurrentHashMap<>();
@@ -89,7 +86,7 @@ final class MemberDirectory implements AutoCloseable {
      */
     MemberDirectory(String selfId, String selfApi, LongSupplier applied, LongSupplier lastLogIndex,
                     Supplier<String> storageFailure, Supplier<String> logStall, Supplier<String> clusterIdentity,
-                    Supplier<Collection<String>> otherMembers, GroupClient client, Listener listener,
+                    Supplier<Collection<String>> otherMembers, MemberChannel channel, Listener listener,
                     Runnable afterEachRound) {
         this.selfId = selfId;
         this.selfApi = selfApi;
@@ -100,7 +97,7 @@ final class MemberDirectory implements AutoCloseable {
         this.clusterIdentity = clusterIdentity;
         this.afterEachRound = afterEachRound;
         this.otherMembers = otherMembers;
-        this.client = client;
+        this.channel = channel;
         this.listener = listener;
     }
 
@@ -115,8 +112,8 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    /** Answers a member message received through Ratis; what a member announces ({@link #FEATURES}) is kept. */
-    Message answer(StateMachineQuery.MemberMessage message) {
+    /** Answers a member message received through Ratis; an empty answer for a tell. */
+    byte[] answer(MemberMessage message) {
         String text = message.text();
         MemberKind kind = message.kind();
         if (kind == TELL || kind == TELL_WITH_IDENTITY || kind == ANNOUNCE) {
@@ -127,9 +124,9 @@ final class MemberDirectory implements AutoCloseable {
             } else {
                 hear(id, parseInfo(text.substring(idEnd + 1)));
             }
-            return Message.EMPTY;
+            return new byte[0];
         }
-        return Message.valueOf(describeSelf(kind == ASK_WITH_IDENTITY));
+        return describeSelf(kind == ASK_WITH_IDENTITY).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -170,17 +167,17 @@ final class MemberDirectory implements AutoCloseable {
         if (last != null && System.nanoTime() - last.atNanos() < FRESH_NANOS) {
             return CompletableFuture.completedFuture(last.info());
         }
-        CompletableFuture<RaftClientReply> reply;
+        CompletableFuture<byte[]> answer;
         try {
-            reply = client.get().async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id));
+            answer = channel.send(id, message(ASK_WITH_IDENTITY, ""));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(null);
         }
-        return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((r, error) -> {
-            if (error != null || !r.isSuccess()) {
+        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((a, error) -> {
+            if (error != null || a == null) {
                 return null;
             }
-            return hear(id, parseInfo(r.getMessage().getContent().toStringUtf8()));
+            return hear(id, parseInfo(utf8(a)));
         });
     }
 
@@ -200,14 +197,13 @@ final class MemberDirectory implements AutoCloseable {
     }
 
     /**
-     * What the member {@code id} says of itself, asked through {@code client} (any client of the group, even one
+     * What the member {@code id} says of itself, asked through {@code channel} (any channel to the group, even one
      * made before this node's Raft server runs); null if it does not answer within {@code timeout}.
      */
-    static CompletableFuture<HaliteNode.MemberInfo> ask(RaftClient client, String id, Duration timeout) {
-        return client.async().sendStaleRead(message(ASK_WITH_IDENTITY, ""), 0, RaftPeerId.valueOf(id))
+    static CompletableFuture<HaliteNode.MemberInfo> ask(MemberChannel channel, String id, Duration timeout) {
+        return channel.send(id, message(ASK_WITH_IDENTITY, ""))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((r, error) -> error != null || !r.isSuccess() ? null
-                        : parseInfo(r.getMessage().getContent().toStringUtf8()));
+                .handle((a, error) -> error != null || a == null ? null : parseInfo(utf8(a)));
     }
 
     /** A member's API address as last heard, without asking; empty if none. */
@@ -235,25 +231,22 @@ final class MemberDirectory implements AutoCloseable {
      */
     private void tellEveryone() {
         try {
-            Message message = message(TELL_WITH_IDENTITY, selfId + "\n" + describeSelf(true));
-            Message announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
+            byte[] message = message(TELL_WITH_IDENTITY, selfId + "\n" + describeSelf(true));
+            byte[] announcement = FEATURES.isEmpty() ? null : message(ANNOUNCE, selfId + "\n" + FEATURES);
             for (String id : otherMembers.get()) {
                 CompletableFuture<?> pending = telling.get(id);
                 if (pending == null || pending.isDone()) {
-                    RaftPeerId member = RaftPeerId.valueOf(id);
                     // A tell to a member that died may never complete; a member restarted in its place must still
                     // be told, so each tell is given up after a few rounds.
-                    CompletableFuture<?> told = client.get().async().sendStaleRead(message, 0, member)
-                            .thenCompose(reply -> {
-                                if (!reply.isSuccess() || reply.getMessage().getContent().isEmpty()) {
-                                    return CompletableFuture.completedFuture(reply);
-                                }
-                                hear(id, parseInfo(reply.getMessage().getContent().toStringUtf8()));
-                                return client.get().async().sendStaleRead(
-                                        message(TELL, selfId + "\n" + describeSelf(false)), 0, member);
-                            });
+                    CompletableFuture<?> told = channel.send(id, message).thenCompose(answer -> {
+                        if (answer == null || answer.length == 0) {
+                            return CompletableFuture.completedFuture(answer);
+                        }
+                        hear(id, parseInfo(utf8(answer)));
+                        return channel.send(id, message(TELL, selfId + "\n" + describeSelf(false)));
+                    });
                     if (announcement != null) {
-                        told = CompletableFuture.allOf(told, client.get().async().sendStaleRead(announcement, 0, member));
+                        told = CompletableFuture.allOf(told, channel.send(id, announcement));
                     }
                     telling.put(id, told.orTimeout(3 * TELL_EVERY.toMillis(), TimeUnit.MILLISECONDS));
                 }
@@ -268,8 +261,12 @@ final class MemberDirectory implements AutoCloseable {
         }
     }
 
-    private static Message message(MemberKind kind, String text) {
-        return new StateMachineQuery.MemberMessage(kind, text).toMessage();
+    private static byte[] message(MemberKind kind, String text) {
+        return new MemberMessage(kind, text).bytes();
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override

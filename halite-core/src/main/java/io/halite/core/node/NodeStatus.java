@@ -12,6 +12,21 @@ public record NodeStatus(String nodeId, String raftAddress, String state, String
                          String databasePath, long databaseBytes, String sqliteVersion, long startedAtMillis,
                          List<Member> members, String clusterIdentity) {
 
+    /** A node's part in its Raft group; {@link #label()} is how {@code /status} shows it. */
+    public enum Role {
+        LEADER("Leader"), FOLLOWER("Follower"), CANDIDATE("Candidate"), LISTENER("Listener"), UNKNOWN("Unknown");
+
+        private final String label;
+
+        Role(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
     /** A member of the Raft group as this node's configuration lists it; non-voters receive the log only. */
     public record Member(String id, String raftAddress, boolean voter) {}
 

@@ -3,7 +3,7 @@ package io.halite.core.raft;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.ForwardedUsers;
 import io.halite.core.log.LogEntry;
-import io.halite.core.raft.RaftFailures;
+import io.halite.core.node.NodeException;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.util.List;
@@ -48,6 +48,15 @@ public final class Proposer {
 
         public boolean refused() {
             return refused;
+        }
+
+        /**
+         * The failure a client is answered with when {@code subject} (empty for no subject) was sent to the log but
+         * not confirmed, for the reason {@code why}: the one wording of "outcome unknown".
+         */
+        public static NodeException outcomeUnknown(String subject, String why) {
+            return NodeException.outcomeUnknown((subject.isEmpty() ? "" : subject + " was ")
+                    + "not confirmed, so it may or may not have been applied: " + why);
         }
     }
 

@@ -2,6 +2,7 @@ package io.halite.core.raft;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.sql.Request;
+import java.nio.charset.StandardCharsets;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -46,8 +47,17 @@ public sealed interface StateMachineQuery {
     record MemberMessage(MemberKind kind, String text) implements StateMachineQuery {
         @Override
         public Message toMessage() {
-            return Message.valueOf(ByteString.copyFrom(new byte[] {MEMBER_MESSAGE, kind.wire})
-                    .concat(ByteString.copyFromUtf8(text)));
+            return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes()));
+        }
+
+        /** The message's bytes, as a member channel sends them. */
+        public byte[] bytes() {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            byte[] message = new byte[2 + body.length];
+            message[0] = MEMBER_MESSAGE;
+            message[1] = kind.wire;
+            System.arraycopy(body, 0, message, 2, body.length);
+            return message;
         }
     }
 

@@ -62,7 +62,8 @@ public final class WriteBatcher implements AutoCloseable {
 
     /**
      * @param propose          proposes an entry to the Raft group, with the user of each request or null if none
-     *                         is named ({@link Proposer#propose(LogEntry, List)})
+     *                         is named ({@link Proposer#propose(LogEntry, List)}); it reports every failure
+     *                         through the future it returns, never by throwing
      * @param maxInFlight      entries proposed but not yet answered
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
@@ -152,14 +153,8 @@ public final class WriteBatcher implements AutoCloseable {
                 statementBudget, requests);
         // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
         // rendering and sending client responses.
-        CompletableFuture<Proposer.Committed> proposal;
-        try {
-            proposal = propose.apply(entry, users.stream().allMatch(String::isEmpty) ? null : users);
-        } catch (RuntimeException e) {
-            // Whatever failed, the permit is released and every request answered below.
-            proposal = CompletableFuture.failedFuture(e);
-        }
-        proposal.whenCompleteAsync((committed, error) -> {
+        List<String> named = users.stream().allMatch(String::isEmpty) ? null : users;
+        propose.apply(entry, named).whenCompleteAsync((committed, error) -> {
             inFlight.release();
             synchronized (gate) {
                 proposing--;
@@ -171,8 +166,7 @@ public final class WriteBatcher implements AutoCloseable {
                 }
             } else {
                 String why = error == null ? "the node returned no results" : Proposer.notConfirmed(error).getMessage();
-                NodeException failure = NodeException.outcomeUnknown("the write was not confirmed, so it may or may "
-                        + "not have been applied: " + why);
+                NodeException failure = Proposer.NotConfirmed.outcomeUnknown("the write", why);
                 batch.forEach(p -> p.outcome.completeExceptionally(failure));
             }
         }, replies);

@@ -53,9 +53,15 @@ class ClusterTest {
                 .get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    private static long count(HaliteNode node) throws Exception {
-        var read = node.read(new Request(List.of(Statement.of("SELECT count(*) FROM t")), false), ReadLevel.NONE,
-                Duration.ofSeconds(5));
+    /** Why {@code node} refuses to serve {@code read} from its data, or null. */
+    private static String staleness(HaliteNode node, ReadRequest read) throws Exception {
+        return node.read(new Request(List.of(), false), read, Duration.ofSeconds(5)).staleRefusal();
+    }
+
+    /** The rows in t, read locally once {@code minIndex} is applied. */
+    private static long count(HaliteNode node, long minIndex) throws Exception {
+        var read = node.read(new Request(List.of(Statement.of("SELECT count(*) FROM t")), false),
+                new ReadRequest(ReadLevel.NONE, null, false, minIndex), Duration.ofSeconds(5));
         return (Long) ((StatementResult.Rows) read.results().get(0)).values().get(0)[0];
     }
 
@@ -92,7 +98,7 @@ class ClusterTest {
         }
         for (HaliteNode node : nodes) {
             assertThat(node.awaitApplied(last, Duration.ofSeconds(10))).isTrue();
-            assertThat(count(node)).isEqualTo(30);
+            assertThat(count(node, last)).isEqualTo(30);
         }
         assertThat(nodes.stream().map(n -> checksum(n)).distinct()).as("replicas identical").hasSize(1);
 
@@ -104,7 +110,7 @@ class ClusterTest {
         for (ReadLevel level : ReadLevel.values()) {
             WriteOutcome written = insert(leader(), "read at " + level);
             var read = follower.read(new Request(List.of(Statement.of("SELECT v FROM t WHERE id = ?",
-                    ((StatementResult.Exec) written.results().get(0)).lastInsertId())), false), level, Duration.ofSeconds(5));
+                    ((StatementResult.Exec) written.results().get(0)).lastInsertId())), false), ReadRequest.at(level), Duration.ofSeconds(5));
             if (level != ReadLevel.NONE) {
                 assertThat(((StatementResult.Rows) read.results().get(0)).values())
                         .as("a %s read on a follower sees a write acknowledged by the leader", level)
@@ -112,8 +118,8 @@ class ClusterTest {
             }
             last = Math.max(last, written.raftIndex());
         }
-        var refused = follower.read(new Request(List.of(Statement.of("DELETE FROM t")), false), ReadLevel.WEAK,
-                Duration.ofSeconds(5));
+        var refused = follower.read(new Request(List.of(Statement.of("DELETE FROM t")), false),
+                ReadRequest.at(ReadLevel.WEAK), Duration.ofSeconds(5));
         assertThat(refused.results().get(0)).isInstanceOf(StatementResult.Failed.class);
         // A statement on a table this follower does not know yet (just created through another node) may be a
         // write: it goes through the log for the leader to judge. On the leader it is an error, read or not.
@@ -135,18 +141,19 @@ class ClusterTest {
         nodes.set(oldIndex, back);
         for (HaliteNode node : nodes) {
             assertThat(node.awaitApplied(last, Duration.ofSeconds(20))).isTrue();
-            assertThat(count(node)).isEqualTo(expected + 10);
+            assertThat(count(node, last)).isEqualTo(expected + 10);
         }
         assertThat(nodes.stream().map(n -> checksum(n)).distinct()).as("replicas identical after failover").hasSize(1);
 
+        ReadRequest fresh = new ReadRequest(ReadLevel.NONE, Duration.ofSeconds(30), true, 0);
         for (HaliteNode node : nodes) {
             // A restarted member counts as catching up until the leader has told it how far it applied (members
             // tell each other once a second).
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (node.stalenessRefusal(Duration.ofSeconds(30), true) != null && System.nanoTime() < deadline) {
+            while (staleness(node, fresh) != null && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(node.stalenessRefusal(Duration.ofSeconds(30), true)).as("fresh while the cluster is up").isNull();
+            assertThat(staleness(node, fresh)).as("fresh while the cluster is up").isNull();
         }
         HaliteNode alone = nodes.get(oldIndex);
         for (int i = 0; i < nodes.size(); i++) {
@@ -158,7 +165,7 @@ class ClusterTest {
         // Long enough for a leader to step down (twice the election timeout) and for the staleness bound to pass.
         Thread.sleep(2000);
         assertThat(alone.isLeader()).as("a leader without a majority steps down").isFalse();
-        assertThat(alone.stalenessRefusal(Duration.ofMillis(500), false))
+        assertThat(staleness(alone, new ReadRequest(ReadLevel.NONE, Duration.ofMillis(500), false, 0)))
                 .as("a node cut off from its leader refuses bounded-staleness reads").startsWith("stale read");
     }
 

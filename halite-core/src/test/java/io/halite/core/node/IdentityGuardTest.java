@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.engine.ClusterIdentity;
 import io.halite.core.raft.StateMachineQuery;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,16 +107,20 @@ class IdentityGuardTest {
                 () -> null, identity::value, List::of, null, (id, info, at) -> heard.add(info), () -> {});
 
         // The previous version asks with kind 0 and parses five lines, the last as a number.
-        String legacy = directory.answer(message(0, "")).getContent().toStringUtf8();
+        String legacy = utf8(directory.answer(message(0, "")));
         assertThat(legacy.split("\n", -1)).containsExactly("http://n1:4001", "12", "", "", "13");
-        String withIdentity = directory.answer(message(3, "")).getContent().toStringUtf8();
+        String withIdentity = utf8(directory.answer(message(3, "")));
         assertThat(withIdentity.split("\n", -1))
                 .containsExactly("http://n1:4001", "12", "", "", "13", "3-1-aaaaaaaaaaaaaaaa");
 
         // A tell of the previous version (kind 1, five lines) is heard, with no identity.
-        assertThat(directory.answer(message(1, "n0\nhttp://n0:4001\n10\n\n\n11")).getContent().isEmpty()).isTrue();
+        assertThat(directory.answer(message(1, "n0\nhttp://n0:4001\n10\n\n\n11")).length == 0).isTrue();
         assertThat(heard).containsExactly(new HaliteNode.MemberInfo("http://n0:4001", 10, "", "", 11, null));
         directory.close();
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A member message as its bytes arrive (first byte 0, then the kind), read as the state machine reads it. */

@@ -9,6 +9,7 @@ import io.halite.core.node.InteractiveTransactions;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
 import io.halite.core.node.ReadLevel;
+import io.halite.core.node.ReadRequest;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.node.WriteQueue;
 import io.halite.core.sql.Request;
@@ -422,13 +423,6 @@ public final class HttpApi extends Handler.Abstract {
         sendRead(response, callback, params, parsed, start);
     }
 
-    /** Waits until this node has applied {@code minIndex} (the client's {@code min_index}; 0 waits for nothing). */
-    private void awaitApplied(long minIndex, Duration timeout) throws InterruptedException {
-        if (minIndex > 0 && !node.awaitApplied(minIndex, timeout)) {
-            throw new ApiException(503, "timed out waiting for this node to apply index " + minIndex);
-        }
-    }
-
     private void sendRead(Response response, Callback callback, QueryParams params, Request parsed, long start)
             throws InterruptedException {
         ReadLevel level = params.level();
@@ -436,30 +430,23 @@ public final class HttpApi extends Handler.Abstract {
         if (params.has("freshness_strict") && !params.has("freshness")) {
             throw ApiException.badRequest("freshness_strict requires freshness");
         }
-        Duration freshness = params.duration("freshness", null);
-        long minIndex = params.nonNegativeLong("min_index", 0);
-        // A read that names the index it needs (min_index) is current enough once that index is applied.
-        if (level == ReadLevel.NONE && (freshness != null || minIndex == 0)) {
-            String stale = node.stalenessRefusal(freshness, params.flag("freshness_strict"));
-            if (stale != null) {
+        ReadRequest how = new ReadRequest(level, params.duration("freshness", null),
+                params.flag("freshness_strict"), params.nonNegativeLong("min_index", 0));
+        try {
+            HaliteNode.ReadOutcome outcome = node.read(parsed, how, timeout);
+            if (outcome.staleRefusal() != null) {
                 // As rqlite answers it: HTTP 200, no results, a top-level error.
                 sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
                     g.writeStartObject();
                     g.writeArrayFieldStart("results");
                     g.writeEndArray();
-                    g.writeStringField("error", stale);
+                    g.writeStringField("error", outcome.staleRefusal());
                     g.writeEndObject();
                 }));
-                return;
+            } else {
+                sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params),
+                        seconds(start), params.flag("raft_index") ? outcome.raftIndex() : 0));
             }
-        }
-        try {
-            awaitApplied(minIndex, timeout);
-            HaliteNode.ReadOutcome outcome = parsed.statements().isEmpty()
-                    ? new HaliteNode.ReadOutcome(List.of(), 0)
-                    : node.read(parsed, level, timeout);
-            sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params), seconds(start),
-                    params.flag("raft_index") ? outcome.raftIndex() : 0));
         } finally {
             requests.record(RequestStats.Kind.READ, start);
         }
@@ -481,7 +468,7 @@ public final class HttpApi extends Handler.Abstract {
         Request parsed = parseBody(request, params.flag("transaction"), false);
         // Classify against a schema at least as recent as what the client has seen: a read of a table it just
         // created would not compile on a follower behind that, and would go through the log as a possible write.
-        awaitApplied(params.nonNegativeLong("min_index", 0), params.duration("timeout", DEFAULT_TIMEOUT));
+        node.requireApplied(params.nonNegativeLong("min_index", 0), params.duration("timeout", DEFAULT_TIMEOUT));
         boolean writes = false;
         for (Statement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
@@ -514,7 +501,7 @@ public final class HttpApi extends Handler.Abstract {
             if (sentToLeader(request, response, callback)) {
                 return;
             }
-            awaitApplied(minIndex, timeout);
+            node.requireApplied(minIndex, timeout);
             byte[] body = readBody(request, maxBodyBytes);
             Request first = body.length == 0 ? null : RequestParser.parse(body, params.flag("transaction"));
             String owner = Caller.of(request).user();

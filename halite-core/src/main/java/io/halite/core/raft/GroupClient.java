@@ -1,5 +1,6 @@
-package io.halite.core.node;
+package io.halite.core.raft;
 
+import io.halite.core.node.NodeException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
