@@ -58,7 +58,10 @@ public final class SqlLexer {
     /** Where the second word ends; it may hold digits, underscores and a schema prefix ({@code main.user_version}). */
     private static int secondWordEnd(String sql) {
         int i = skipSpaceAndComments(sql, leadingWordEnd(sql));
-        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '.')) i++;
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_'
+                || sql.charAt(i) == '.')) {
+            i++;
+        }
         return i;
     }
 
