@@ -1,11 +1,10 @@
 package io.halite.server.http;
 
+import static io.halite.server.http.BadRequest.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.node.ReadLevel;
 import java.time.Duration;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,12 +13,6 @@ import org.junit.jupiter.api.Test;
  */
 class EndpointParamsTest {
     private static final ResultsJson.Style PLAIN = new ResultsJson.Style(false, false, false, false, false, false);
-
-    private static void assertRefused(ThrowingCallable parse, String message) {
-        assertThatThrownBy(parse)
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessage(message);
-    }
 
     @Test
     void aWriteWithoutParametersRendersPlainlyWaitsThirtySecondsAndIsForwarded() {
@@ -44,25 +37,25 @@ class EndpointParamsTest {
                 .extracting(EndpointParams.Execute::queue, EndpointParams.Execute::waitForQueue)
                 .containsExactly(true, true);
         assertThat(EndpointParams.Execute.parse("queue=false").queue()).isFalse();
-        assertRefused(() -> EndpointParams.Execute.parse("queue&transaction"), "a queued write cannot be a "
+        assertBadRequest(() -> EndpointParams.Execute.parse("queue&transaction"), "a queued write cannot be a "
                 + "transaction: queued requests are applied in batches, statement by statement; drop queue or "
                 + "transaction");
-        assertRefused(() -> EndpointParams.Execute.parse("queue&tx=abc"),
+        assertBadRequest(() -> EndpointParams.Execute.parse("queue&tx=abc"),
                 "queue cannot be used with tx: an interactive transaction's statements run at once");
-        assertRefused(() -> EndpointParams.Execute.parse("wait"),
+        assertBadRequest(() -> EndpointParams.Execute.parse("wait"),
                 "wait is for queued writes: use it together with queue");
-        assertRefused(() -> EndpointParams.Execute.parse("queue=false&wait"),
+        assertBadRequest(() -> EndpointParams.Execute.parse("queue=false&wait"),
                 "wait is for queued writes: use it together with queue");
     }
 
     @Test
     void anInvalidTimeoutIsRefusedEvenWhereTheRequestWouldNotWaitOnIt() {
         String message = "timeout is not a valid duration: 'abc' (examples: 500ms, 2s, 1m)";
-        assertRefused(() -> EndpointParams.Execute.parse("tx=t1&timeout=abc"), message);
-        assertRefused(() -> EndpointParams.Query.parse("level=none&timeout=abc"), message);
-        assertRefused(() -> EndpointParams.Load.parse("timeout=abc"), message);
-        assertRefused(() -> EndpointParams.Timed.parse("timeout=abc", Duration.ofSeconds(1)), message);
-        assertRefused(() -> EndpointParams.Nodes.parse("timeout=-2s"),
+        assertBadRequest(() -> EndpointParams.Execute.parse("tx=t1&timeout=abc"), message);
+        assertBadRequest(() -> EndpointParams.Query.parse("level=none&timeout=abc"), message);
+        assertBadRequest(() -> EndpointParams.Load.parse("timeout=abc"), message);
+        assertBadRequest(() -> EndpointParams.Timed.parse("timeout=abc", Duration.ofSeconds(1)), message);
+        assertBadRequest(() -> EndpointParams.Nodes.parse("timeout=-2s"),
                 "timeout is not a valid duration: '-2s' (examples: 500ms, 2s, 1m)");
     }
 
@@ -78,14 +71,14 @@ class EndpointParamsTest {
 
     @Test
     void readOptionsAreCheckedOnRequestEvenWhenItTurnsOutToWrite() {
-        assertRefused(() -> EndpointParams.Unified.parse("level=fast"),
+        assertBadRequest(() -> EndpointParams.Unified.parse("level=fast"),
                 "invalid level 'fast': use none, weak, linearizable or strong");
-        assertRefused(() -> EndpointParams.Unified.parse("freshness=abc"),
+        assertBadRequest(() -> EndpointParams.Unified.parse("freshness=abc"),
                 "freshness is not a valid duration: 'abc' (examples: 500ms, 2s, 1m)");
-        assertRefused(() -> EndpointParams.Query.parse("freshness_strict"), "freshness_strict requires freshness");
-        assertRefused(() -> EndpointParams.Unified.parse("freshness_strict=false"),
+        assertBadRequest(() -> EndpointParams.Query.parse("freshness_strict"), "freshness_strict requires freshness");
+        assertBadRequest(() -> EndpointParams.Unified.parse("freshness_strict=false"),
                 "freshness_strict requires freshness");
-        assertRefused(() -> EndpointParams.Query.parse("min_index=-1"),
+        assertBadRequest(() -> EndpointParams.Query.parse("min_index=-1"),
                 "min_index must be a non-negative integer, not '-1'");
         assertThat(EndpointParams.Unified.parse("min_index=3&level=strong").consistency())
                 .isEqualTo(new EndpointParams.Consistency(ReadLevel.STRONG, null, false, 3));
@@ -98,10 +91,10 @@ class EndpointParamsTest {
             String parameter = name.split("=")[0];
             String message = parameter + " cannot be used with tx: a transaction reads and writes on the leader, "
                     + "inside itself";
-            assertRefused(() -> EndpointParams.Query.parse("tx=t1&" + name), message);
-            assertRefused(() -> EndpointParams.Unified.parse(name + "&tx=t1"), message);
+            assertBadRequest(() -> EndpointParams.Query.parse("tx=t1&" + name), message);
+            assertBadRequest(() -> EndpointParams.Unified.parse(name + "&tx=t1"), message);
         }
-        assertRefused(() -> EndpointParams.Execute.parse("tx=t1&redirect=false"),
+        assertBadRequest(() -> EndpointParams.Execute.parse("tx=t1&redirect=false"),
                 "redirect cannot be used with tx: a transaction reads and writes on the leader, inside itself");
         EndpointParams.Statements inTx = EndpointParams.Query.parse("tx=t1&timings").statements();
         assertThat(inTx.inTransaction()).isTrue();
@@ -116,7 +109,7 @@ class EndpointParamsTest {
                 .isEqualTo(new EndpointParams.Begin(new ResultsJson.Style(true, false, false, false, false, false),
                         Duration.ofMinutes(10), Duration.ofSeconds(1), 4, true));
         for (String idle : new String[] {"0", "0s", "10m1s", "1h"}) {
-            assertRefused(() -> EndpointParams.Begin.parse("idle_timeout=" + idle),
+            assertBadRequest(() -> EndpointParams.Begin.parse("idle_timeout=" + idle),
                     "idle_timeout must be more than 0 and at most 10m");
         }
     }
@@ -126,11 +119,11 @@ class EndpointParamsTest {
         assertThat(EndpointParams.Backup.parse(null).sql()).isFalse();
         assertThat(EndpointParams.Backup.parse("fmt=binary").sql()).isFalse();
         assertThat(EndpointParams.Backup.parse("fmt=sql&redirect").sql()).isTrue();
-        assertRefused(() -> EndpointParams.Backup.parse("fmt=csv"),
+        assertBadRequest(() -> EndpointParams.Backup.parse("fmt=csv"),
                 "unsupported backup format 'csv': use binary (the default) or sql");
-        assertRefused(() -> EndpointParams.Backup.parse("fmt="),
+        assertBadRequest(() -> EndpointParams.Backup.parse("fmt="),
                 "unsupported backup format '': use binary (the default) or sql");
-        assertRefused(() -> EndpointParams.Backup.parse("redirect=no"),
+        assertBadRequest(() -> EndpointParams.Backup.parse("redirect=no"),
                 "invalid value 'no' for redirect: use true or false, or give redirect without a value");
     }
 
@@ -155,8 +148,8 @@ class EndpointParamsTest {
         assertThat(EndpointParams.Execute.parse("level=bogus&q=x&freshness=abc&fmt=csv"))
                 .isEqualTo(EndpointParams.Execute.parse(null));
         assertThat(EndpointParams.Unified.parse("q=%27x%27&queue=maybe")).isEqualTo(EndpointParams.Unified.parse(""));
-        assertRefused(() -> EndpointParams.Readyz.parse("noleader=1"),
+        assertBadRequest(() -> EndpointParams.Readyz.parse("noleader=1"),
                 "invalid value '1' for noleader: use true or false, or give noleader without a value");
-        assertRefused(() -> EndpointParams.Query.parse("q=1&q=2"), "query parameter q is given more than once");
+        assertBadRequest(() -> EndpointParams.Query.parse("q=1&q=2"), "query parameter q is given more than once");
     }
 }

@@ -1,7 +1,7 @@
 package io.halite.server.http;
 
+import static io.halite.server.http.BadRequest.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.node.ReadLevel;
 import java.net.URLEncoder;
@@ -19,9 +19,7 @@ class QueryParamsTest {
     }
 
     private static void assertRefused(String rawQuery, String message) {
-        assertThatThrownBy(() -> parse(rawQuery))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessage(message);
+        assertBadRequest(() -> parse(rawQuery), message);
     }
 
     @Test
@@ -114,10 +112,9 @@ class QueryParamsTest {
     @Test
     void aDurationThatIsNotOneIsRefusedWithExamples() {
         for (String value : new String[] {"abc", "5", "-1s", "1s-", "", "1 s", "s", "1.s", "1d", "+2s"}) {
-            assertThatThrownBy(() -> parse("timeout=" + URLEncoder.encode(value, StandardCharsets.UTF_8)).duration("timeout", null))
-                    .as(value)
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                    .hasMessage("timeout is not a valid duration: '" + value + "' (examples: 500ms, 2s, 1m)");
+            String raw = "timeout=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+            assertBadRequest(() -> parse(raw).duration("timeout", null),
+                    "timeout is not a valid duration: '" + value + "' (examples: 500ms, 2s, 1m)");
         }
     }
 
@@ -127,10 +124,8 @@ class QueryParamsTest {
         assertThat(parse("min_index=0").nonNegativeLong("min_index", 5)).isZero();
         assertThat(parse("").nonNegativeLong("min_index", 5)).isEqualTo(5);
         for (String value : new String[] {"-1", "abc", "1.5", "", "99999999999999999999", "0x10"}) {
-            assertThatThrownBy(() -> parse("min_index=" + value).nonNegativeLong("min_index", 0))
-                    .as(value)
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                    .hasMessage("min_index must be a non-negative integer, not '" + value + "'");
+            assertBadRequest(() -> parse("min_index=" + value).nonNegativeLong("min_index", 0),
+                    "min_index must be a non-negative integer, not '" + value + "'");
         }
     }
 
@@ -141,9 +136,8 @@ class QueryParamsTest {
         assertThat(parse("level=linearizable").level()).isEqualTo(ReadLevel.LINEARIZABLE);
         assertThat(parse("level=strong").level()).isEqualTo(ReadLevel.STRONG);
         for (String value : new String[] {"bogus", "", "eventual"}) {
-            assertThatThrownBy(() -> parse("level=" + value).level())
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                    .hasMessage("invalid level '" + value + "': use none, weak, linearizable or strong");
+            assertBadRequest(() -> parse("level=" + value).level(),
+                    "invalid level '" + value + "': use none, weak, linearizable or strong");
         }
     }
 }

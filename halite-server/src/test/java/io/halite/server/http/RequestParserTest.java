@@ -1,5 +1,6 @@
 package io.halite.server.http;
 
+import static io.halite.server.http.BadRequest.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,9 +19,7 @@ class RequestParserTest {
     }
 
     private static void assertRefused(String json, String message) {
-        assertThatThrownBy(() -> parse(json))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessage(message);
+        assertBadRequest(() -> parse(json), message);
     }
 
     @Test
