@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * show transaction control, journal and checkpoint changes, VACUUM, ATTACH/DETACH, extension loading and writes
  * to the connection-private temp schema. Those would either break the node's own transaction handling or make a
  * replica's state depend on its connection history, so they are refused with a reason. PRAGMAs are recognised by
- * their leading keyword and limited to introspection and the two persistent header fields.
+ * their leading keyword and limited to introspection and the one persistent header field clients own. EXPLAIN only
+ * describes the statement after it, so it may run whatever that statement is, unless it is a PRAGMA: SQLite carries
+ * out some PRAGMAs while compiling them, so an explained one is judged as if it ran.
  */
 final class StatementPolicy {
     enum Mode { WRITE, READ }
@@ -25,6 +27,13 @@ final class StatementPolicy {
             "application_id", "foreign_keys", "journal_mode", "auto_vacuum", "max_page_count");
     /** application_id is not among them: its field in the header holds Halite's log position (see LogPosition). */
     private static final Set<String> WRITABLE_PRAGMAS = Set.of("user_version");
+    /**
+     * Introspection PRAGMAs whose argument in parentheses names what to look at; for the others,
+     * {@code PRAGMA name(value)} sets the value as {@code PRAGMA name = value} does.
+     */
+    private static final Set<String> QUERY_ARGUMENT_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list",
+            "index_info", "index_xinfo", "index_list", "foreign_key_list", "foreign_key_check", "integrity_check",
+            "quick_check");
     private static final int CACHE_LIMIT = 10_000;
 
     /**
@@ -33,14 +42,20 @@ final class StatementPolicy {
      * does not expose directly.
      */
     record Inspection(boolean transactionControl, boolean journalOrCheckpoint, boolean vacuum,
-                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes) {}
+                      boolean attach, boolean loadExtension, boolean writesTemp, boolean writes) {
+        /** A statement whose program has none of these: an EXPLAIN, or a PRAGMA judged by name. */
+        static Inspection harmless(boolean writes) {
+            return new Inspection(false, false, false, false, false, false, writes);
+        }
+    }
 
     private final ConcurrentHashMap<String, Inspection> cache = new ConcurrentHashMap<>();
 
     /** Returns why the statement is refused in this mode, or null if it may run. Throws if it does not compile. */
     String refusal(Connection connection, String sql, Mode mode) throws SQLException {
-        if (SqlLexer.leadingKeyword(sql).equals("PRAGMA")) {
-            return pragmaRefusal(sql, mode);
+        String described = SqlLexer.explained(sql);
+        if (SqlLexer.leadingKeyword(described).equals("PRAGMA")) {
+            return pragmaRefusal(described, mode);
         }
         Inspection inspection = inspection(connection, sql);
         if (inspection.transactionControl) {
@@ -91,11 +106,17 @@ final class StatementPolicy {
     Inspection inspection(Connection connection, String sql) throws SQLException {
         Inspection inspection = cache.get(sql);
         if (inspection == null) {
-            // Allowed PRAGMAs are judged by name (see pragmaRefusal); their programs need no inspection, and
-            // reading e.g. journal_mode compiles to a JournalMode opcode that would otherwise count as a write.
-            inspection = SqlLexer.leadingKeyword(sql).equals("PRAGMA")
-                    ? new Inspection(false, false, false, false, false, false, SqlLexer.assignsAfterSecondWord(sql))
-                    : inspect(connection, sql);
+            String described = SqlLexer.explained(sql);
+            if (SqlLexer.leadingKeyword(described).equals("PRAGMA")) {
+                // Allowed PRAGMAs are judged by name (see pragmaRefusal); their programs need no inspection, and
+                // reading e.g. journal_mode compiles to a JournalMode opcode that would otherwise count as a write.
+                inspection = Inspection.harmless(pragmaSets(described));
+            } else if (SqlLexer.leadingKeyword(sql).equals("EXPLAIN")) {
+                // It runs nothing; and its own program cannot be listed: EXPLAIN EXPLAIN is a syntax error.
+                inspection = Inspection.harmless(false);
+            } else {
+                inspection = inspect(connection, sql);
+            }
             if (cache.size() >= CACHE_LIMIT) {
                 cache.clear();
             }
@@ -104,19 +125,27 @@ final class StatementPolicy {
         return inspection;
     }
 
-    private static String pragmaRefusal(String sql, StatementPolicy.Mode mode) {
+    private static String pragmaRefusal(String sql, Mode mode) {
         String name = SqlLexer.secondWord(sql);
-        boolean assigns = SqlLexer.assignsAfterSecondWord(sql);
         if (!INTROSPECTION_PRAGMAS.contains(name)) {
             return "PRAGMA " + name + " is not allowed: it changes connection or file settings that Halite manages "
                     + "on every replica";
         }
-        if (assigns && (mode == Mode.READ || !WRITABLE_PRAGMAS.contains(name))) {
-            return mode == Mode.READ
-                    ? "PRAGMA " + name + " = ... changes the database; send it as a write"
-                    : "setting PRAGMA " + name + " is not allowed: it is managed by Halite on every replica";
+        if (pragmaSets(sql)) {
+            if (!WRITABLE_PRAGMAS.contains(name)) {
+                return "setting PRAGMA " + name + " is not allowed: it is managed by Halite on every replica";
+            }
+            if (mode == Mode.READ) {
+                return "PRAGMA " + name + " = ... changes the database; send it as a write";
+            }
         }
         return null;
+    }
+
+    /** Whether the PRAGMA sets its value ({@code = value}, or {@code (value)} where that is not an object name). */
+    private static boolean pragmaSets(String sql) {
+        char symbol = SqlLexer.symbolAfterSecondWord(sql);
+        return symbol == '=' || symbol == '(' && !QUERY_ARGUMENT_PRAGMAS.contains(SqlLexer.secondWord(sql));
     }
 
     private static Inspection inspect(Connection connection, String sql) throws SQLException {

@@ -14,32 +14,55 @@ public final class SqlLexer {
 
     /** The first keyword of the statement, upper-cased, or "" if there is none. */
     public static String leadingKeyword(String sql) {
-        int i = skipSpaceAndComments(sql, 0);
-        int start = i;
-        while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
-        return sql.substring(start, i).toUpperCase(java.util.Locale.ROOT);
+        return sql.substring(skipSpaceAndComments(sql, 0), leadingWordEnd(sql)).toUpperCase(java.util.Locale.ROOT);
     }
 
     /** The word following the leading keyword (the pragma name for PRAGMA), lower-cased, schema prefix removed. */
     public static String secondWord(String sql) {
-        int i = skipSpaceAndComments(sql, 0);
-        while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
-        i = skipSpaceAndComments(sql, i);
-        int start = i;
-        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '.')) i++;
-        String word = sql.substring(start, i).toLowerCase(java.util.Locale.ROOT);
+        int start = skipSpaceAndComments(sql, leadingWordEnd(sql));
+        String word = sql.substring(start, secondWordEnd(sql)).toLowerCase(java.util.Locale.ROOT);
         int dot = word.lastIndexOf('.');
         return dot >= 0 ? word.substring(dot + 1) : word;
     }
 
-    /** Whether the statement assigns a value, as in {@code PRAGMA name = value} (the text after the second word). */
-    public static boolean assignsAfterSecondWord(String sql) {
+    /**
+     * The character that follows the second word, as {@code =} in {@code PRAGMA name = value} and {@code (} in
+     * {@code PRAGMA name(value)}, or 0 if the text ends there.
+     */
+    public static char symbolAfterSecondWord(String sql) {
+        int i = skipSpaceAndComments(sql, secondWordEnd(sql));
+        return i < sql.length() ? sql.charAt(i) : 0;
+    }
+
+    /** The statement that a leading {@code EXPLAIN} or {@code EXPLAIN QUERY PLAN} describes, or the text itself. */
+    public static String explained(String sql) {
+        if (!leadingKeyword(sql).equals("EXPLAIN")) {
+            return sql;
+        }
+        String rest = sql.substring(leadingWordEnd(sql));
+        if (leadingKeyword(rest).equals("QUERY")) {
+            String plan = rest.substring(leadingWordEnd(rest));
+            if (leadingKeyword(plan).equals("PLAN")) {
+                return plan.substring(leadingWordEnd(plan));
+            }
+        }
+        return rest;
+    }
+
+    private static int leadingWordEnd(String sql) {
         int i = skipSpaceAndComments(sql, 0);
         while (i < sql.length() && Character.isLetter(sql.charAt(i))) i++;
-        i = skipSpaceAndComments(sql, i);
-        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '.')) i++;
-        i = skipSpaceAndComments(sql, i);
-        return i < sql.length() && sql.charAt(i) == '=';
+        return i;
+    }
+
+    /** Where the second word ends; it may hold digits, underscores and a schema prefix ({@code main.user_version}). */
+    private static int secondWordEnd(String sql) {
+        int i = skipSpaceAndComments(sql, leadingWordEnd(sql));
+        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_'
+                || sql.charAt(i) == '.')) {
+            i++;
+        }
+        return i;
     }
 
     /**

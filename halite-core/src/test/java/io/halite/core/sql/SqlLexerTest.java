@@ -101,4 +101,24 @@ class SqlLexerTest {
         assertThat(SqlLexer.isBlank(" \n-- note\n/* more */ ")).isTrue();
         assertThat(SqlLexer.isBlank(" SELECT 1")).isFalse();
     }
+
+    @Test
+    void aPragmaIsKnownByItsKeywordNameAndWhatFollowsTheName() {
+        String pragma = " /* c */ pragma main.User_Version -- x\n ( 3 )";
+        assertThat(SqlLexer.leadingKeyword(pragma)).isEqualTo("PRAGMA");
+        assertThat(SqlLexer.secondWord(pragma)).isEqualTo("user_version");
+        assertThat(SqlLexer.symbolAfterSecondWord(pragma)).isEqualTo('(');
+        assertThat(SqlLexer.symbolAfterSecondWord("PRAGMA user_version=3")).isEqualTo('=');
+        assertThat(SqlLexer.symbolAfterSecondWord("PRAGMA user_version ")).isEqualTo((char) 0);
+    }
+
+    @Test
+    void theExplainedStatementFollowsExplainOrExplainQueryPlan() {
+        assertThat(SqlLexer.explained("EXPLAIN QUERY PLAN SELECT 1")).isEqualTo(" SELECT 1");
+        assertThat(SqlLexer.explained("explain /* c */ query\nplan PRAGMA x")).isEqualTo(" PRAGMA x");
+        assertThat(SqlLexer.explained("EXPLAIN QUERY")).isEqualTo(" QUERY");
+        assertThat(SqlLexer.explained("EXPLAIN PRAGMA x")).isEqualTo(" PRAGMA x");
+        assertThat(SqlLexer.explained("SELECT 'EXPLAIN'")).isEqualTo("SELECT 'EXPLAIN'");
+        assertThat(SqlLexer.explained("EXPLAINED")).isEqualTo("EXPLAINED");
+    }
 }

@@ -48,38 +48,14 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** A failure of the node itself: the client gets no internals (class names, traces); the log has them. */
     private static final String INTERNAL_ERROR = "internal error; the node's log has the details";
 
-    private static final Set<String> STATEMENT_PARAMS = Set.of("pretty", "timings", "timeout", "redirect",
-            "transaction", "associative", "blob_array", "error_codes", "stored_values", "raft_index", "tx");
-    private static final Set<String> EXECUTE_PARAMS = union(STATEMENT_PARAMS, "queue", "wait");
-    private static final Set<String> REQUEST_PARAMS = union(STATEMENT_PARAMS, "level", "freshness",
-            "freshness_strict", "min_index");
-    private static final Set<String> QUERY_PARAMS = union(REQUEST_PARAMS, "q");
-    private static final Set<String> LOAD_PARAMS = Set.of("pretty", "timings", "timeout", "redirect");
-    private static final Set<String> BACKUP_PARAMS = Set.of("fmt", "redirect");
-    private static final Set<String> STATUS_PARAMS = Set.of("pretty");
-    private static final Set<String> CHECKSUM_PARAMS = Set.of("pretty");
-    private static final Set<String> NODES_PARAMS = Set.of("pretty", "ver", "nonvoters", "timeout");
-    private static final Set<String> READYZ_PARAMS = Set.of("noleader");
-    private static final Set<String> MEMBERSHIP_PARAMS = Set.of("pretty", "timeout");
     /** A join waits while the leader copies its database to the new node. */
     private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(5);
     private static final long MEMBERSHIP_BODY_LIMIT = 64 << 10;
 
-    private static final Set<String> BACKUP_STATUS_PARAMS = Set.of("pretty");
-    private static final Set<String> TX_BEGIN_PARAMS = Set.of("pretty", "timeout", "idle_timeout", "min_index",
-            "timings", "transaction", "associative", "blob_array", "error_codes", "stored_values");
-    private static final Set<String> TX_END_PARAMS = Set.of("pretty", "timeout");
-    /** Query parameters that choose where and when to read; a transaction reads on the leader, inside itself. */
-    private static final Set<String> NOT_IN_TX = Set.of("level", "freshness", "freshness_strict", "min_index",
-            "redirect");
-    private static final Duration DEFAULT_TX_IDLE = Duration.ofSeconds(10);
-    private static final Duration MAX_TX_IDLE = Duration.ofMinutes(10);
     private static final String TX_PATH = "/db/tx";
-    private static final Set<String> LEADER_PARAMS = Set.of("pretty", "timeout");
     /** How long {@code POST /leader} waits for the successor to catch up and be elected, unless told. */
     private static final Duration STEP_DOWN_TIMEOUT = Duration.ofSeconds(10);
     /** The routes (as {@link #route} declares them), which name requests in metrics; others are "other". */
@@ -177,7 +153,7 @@ public final class HttpApi extends Handler.Abstract {
                 requireMethod(method, "GET");
                 sendJson(response, callback, 200, StatusJson.status(node.status(), node.health(),
                         node.writeQueue().stats(), requests, node.config().apiAddress(), version,
-                        params(request, STATUS_PARAMS).flag("pretty")));
+                        EndpointParams.Pretty.parse(rawQuery(request)).pretty()));
             }
             case "/nodes" -> {
                 requireMethod(method, "GET");
@@ -193,7 +169,7 @@ public final class HttpApi extends Handler.Abstract {
             }
             case "/backup/status" -> {
                 requireMethod(method, "GET");
-                boolean pretty = params(request, BACKUP_STATUS_PARAMS).flag("pretty");
+                boolean pretty = EndpointParams.Pretty.parse(rawQuery(request)).pretty();
                 if (backupStatus == null) {
                     throw new ApiException(404, "this node has no backup configured (start it with --backup)");
                 }
@@ -257,13 +233,12 @@ public final class HttpApi extends Handler.Abstract {
      */
     private void stepDown(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws InterruptedException {
-        QueryParams params = params(request, LEADER_PARAMS);
-        Duration timeout = params.duration("timeout", STEP_DOWN_TIMEOUT);
+        EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), STEP_DOWN_TIMEOUT);
         if (sentToLeader(request, response, callback)) {
             return;
         }
-        String successor = node.stepDown(timeout);
-        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+        String successor = node.stepDown(params.timeout());
+        sendJson(response, callback, 200, ResultsJson.write(params.pretty(), g -> {
             g.writeStartObject();
             g.writeStringField("leader", successor);
             g.writeStringField("previous_leader", node.config().nodeId());
@@ -277,8 +252,8 @@ public final class HttpApi extends Handler.Abstract {
      * @return whether the request was answered with a redirect
      */
     private boolean redirected(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-                               QueryParams params) throws InterruptedException {
-        if (!params.flag("redirect") || node.isLeader()) {
+                               EndpointParams.Statements params) throws InterruptedException {
+        if (!params.redirect() || node.isLeader()) {
             return false;
         }
         sendRedirect(request, response, callback, 301);
@@ -301,25 +276,22 @@ public final class HttpApi extends Handler.Abstract {
 
     private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
-        QueryParams params = params(request, EXECUTE_PARAMS);
-        if (params.flag("queue")) {
-            queuedWrite(request, response, callback, params, start);
+        EndpointParams.Execute execute = EndpointParams.Execute.parse(rawQuery(request));
+        EndpointParams.Statements params = execute.statements();
+        if (execute.queue()) {
+            queuedWrite(request, response, callback, execute, start);
             return;
         }
-        if (params.flag("wait")) {
-            throw ApiException.badRequest("wait is for queued writes: use it together with queue");
-        }
-        if (params.has("tx")) {
-            inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), true),
+        if (params.inTransaction()) {
+            inTransaction(request, response, callback, params, parseBody(request, params.transaction(), true),
                     RequestStats.Kind.WRITE, start);
             return;
         }
         if (redirected(request, response, callback, params)) {
             return;
         }
-        ResultsJson.Style style = style(params);
-        Request parsed = parseBody(request, params.flag("transaction"), true);
-        sendWrite(response, callback, params, style, parsed, Caller.of(request).user(), start);
+        Request parsed = parseBody(request, params.transaction(), true);
+        sendWrite(response, callback, params, parsed, Caller.of(request).user(), start);
     }
 
     /**
@@ -328,23 +300,15 @@ public final class HttpApi extends Handler.Abstract {
      * on this node.
      */
     private void queuedWrite(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-                             QueryParams params, long start) throws InterruptedException {
-        if (params.flag("transaction")) {
-            throw ApiException.badRequest("a queued write cannot be a transaction: queued requests are applied in "
-                    + "batches, statement by statement; drop queue or transaction");
-        }
-        if (params.has("tx")) {
-            throw ApiException.badRequest("queue cannot be used with tx: an interactive transaction's statements "
-                    + "run at once");
-        }
-        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+                             EndpointParams.Execute execute, long start) throws InterruptedException {
+        Duration timeout = execute.statements().timeout();
         if (node.leaderId() == null) {
             // As in rqlite: accepting writes that no leader can apply would only queue up losses.
             throw NodeException.unavailable("no leader: queued writes are accepted only while the cluster has one");
         }
         WriteQueue.Ticket ticket = node.writeQueue().enqueue(parseBody(request, false, true));
         long raftIndex = 0;
-        if (params.flag("wait")) {
+        if (execute.waitForQueue()) {
             long deadline = System.nanoTime() + timeout.toNanos();
             try {
                 raftIndex = ticket.applied().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -360,14 +324,15 @@ public final class HttpApi extends Handler.Abstract {
             }
         }
         requests.record(RequestStats.Kind.WRITE, start);
-        sendJson(response, callback, 200, ResultsJson.queued(ticket.sequence(), style(params), seconds(start),
-                params.flag("raft_index") ? raftIndex : 0));
+        sendJson(response, callback, 200, ResultsJson.queued(ticket.sequence(), execute.statements().style(),
+                seconds(start), execute.statements().raftIndex() ? raftIndex : 0));
     }
 
-    private void sendWrite(Response response, Callback callback, QueryParams params, ResultsJson.Style style,
-                           Request parsed, String user, long start) {
-        boolean raftIndex = params.flag("raft_index");
-        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+    private void sendWrite(Response response, Callback callback, EndpointParams.Statements params, Request parsed,
+                           String user, long start) {
+        ResultsJson.Style style = params.style();
+        boolean raftIndex = params.raftIndex();
+        Duration timeout = params.timeout();
         if (parsed.statements().isEmpty()) {
             sendJson(response, callback, 200, ResultsJson.render(List.of(), style, seconds(start), 0));
             return;
@@ -399,44 +364,39 @@ public final class HttpApi extends Handler.Abstract {
 
     private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
-        QueryParams params = params(request, QUERY_PARAMS);
-        if (!params.has("tx") && params.level() != ReadLevel.NONE && redirected(request, response, callback, params)) {
+        EndpointParams.Query query = EndpointParams.Query.parse(rawQuery(request));
+        EndpointParams.Statements params = query.statements();
+        if (!params.inTransaction() && query.consistency().level() != ReadLevel.NONE
+                && redirected(request, response, callback, params)) {
             return;
         }
         Request parsed;
         if (request.getMethod().equals("GET")) {
-            String q = params.string("q");
+            String q = query.q();
             if (q == null || q.isBlank()) {
                 throw ApiException.badRequest("query parameter q is missing or empty");
             }
-            parsed = RequestParser.plainText(q, params.flag("transaction"));
+            parsed = RequestParser.plainText(q, params.transaction());
         } else {
-            if (params.has("q")) {
+            if (query.q() != null) {
                 throw ApiException.badRequest("q is only for GET; send statements in the POST body");
             }
-            parsed = parseBody(request, params.flag("transaction"), true);
+            parsed = parseBody(request, params.transaction(), true);
         }
-        if (params.has("tx")) {
+        if (params.inTransaction()) {
             inTransaction(request, response, callback, params, parsed.asReadOnly(), RequestStats.Kind.READ, start);
             return;
         }
-        sendRead(response, callback, params, parsed, start);
+        sendRead(response, callback, params, query.consistency(), parsed, start);
     }
 
-    private void sendRead(Response response, Callback callback, QueryParams params, Request parsed, long start)
-            throws InterruptedException {
-        ReadLevel level = params.level();
-        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
-        if (params.has("freshness_strict") && !params.has("freshness")) {
-            throw ApiException.badRequest("freshness_strict requires freshness");
-        }
-        ReadRequest how = new ReadRequest(level, params.duration("freshness", null),
-                params.flag("freshness_strict"), params.nonNegativeLong("min_index", 0));
+    private void sendRead(Response response, Callback callback, EndpointParams.Statements params,
+                          ReadRequest consistency, Request parsed, long start) throws InterruptedException {
         try {
-            HaliteNode.ReadOutcome outcome = node.read(parsed, how, timeout);
+            HaliteNode.ReadOutcome outcome = node.read(parsed, consistency, params.timeout());
             if (outcome.staleRefusal() != null) {
                 // As rqlite answers it: HTTP 200, no results, a top-level error.
-                sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                sendJson(response, callback, 200, ResultsJson.write(params.style().pretty(), g -> {
                     g.writeStartObject();
                     g.writeArrayFieldStart("results");
                     g.writeEndArray();
@@ -444,8 +404,8 @@ public final class HttpApi extends Handler.Abstract {
                     g.writeEndObject();
                 }));
             } else {
-                sendJson(response, callback, 200, ResultsJson.render(outcome.results(), style(params),
-                        seconds(start), params.flag("raft_index") ? outcome.raftIndex() : 0));
+                sendJson(response, callback, 200, ResultsJson.render(outcome.results(), params.style(),
+                        seconds(start), params.raftIndex() ? outcome.raftIndex() : 0));
             }
         } finally {
             requests.record(RequestStats.Kind.READ, start);
@@ -455,30 +415,30 @@ public final class HttpApi extends Handler.Abstract {
     /** {@code /db/request}: reads and writes mixed; any write sends the whole request through the log. */
     private void unified(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws InterruptedException {
-        QueryParams params = params(request, REQUEST_PARAMS);
-        if (params.has("tx")) {
+        EndpointParams.Unified unified = EndpointParams.Unified.parse(rawQuery(request));
+        EndpointParams.Statements params = unified.statements();
+        if (params.inTransaction()) {
             // Counted as a write without compiling its statements to tell: inside a transaction, it may well be one.
-            inTransaction(request, response, callback, params, parseBody(request, params.flag("transaction"), false),
+            inTransaction(request, response, callback, params, parseBody(request, params.transaction(), false),
                     RequestStats.Kind.WRITE, start);
             return;
         }
         if (redirected(request, response, callback, params)) {
             return;
         }
-        Request parsed = parseBody(request, params.flag("transaction"), false);
+        Request parsed = parseBody(request, params.transaction(), false);
         // Classify against a schema at least as recent as what the client has seen: a read of a table it just
         // created would not compile on a follower behind that, and would go through the log as a possible write.
-        node.requireApplied(params.nonNegativeLong("min_index", 0), params.duration("timeout", DEFAULT_TIMEOUT));
+        node.requireApplied(unified.consistency().minIndex(), params.timeout());
         boolean writes = false;
         for (Statement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
         }
         requirePermission(request, writes ? Permission.EXECUTE : Permission.QUERY);
         if (writes) {
-            params.level(); // validated even though a write goes through the log
-            sendWrite(response, callback, params, style(params), parsed, Caller.of(request).user(), start);
+            sendWrite(response, callback, params, parsed, Caller.of(request).user(), start);
         } else {
-            sendRead(response, callback, params, parsed, start);
+            sendRead(response, callback, params, unified.consistency(), parsed, start);
         }
     }
 
@@ -490,28 +450,22 @@ public final class HttpApi extends Handler.Abstract {
     private void transactionControl(String rest, org.eclipse.jetty.server.Request request, Response response,
                                     Callback callback, long start) throws InterruptedException {
         if (rest.isEmpty()) {
-            QueryParams params = params(request, TX_BEGIN_PARAMS);
-            Duration idle = params.duration("idle_timeout", DEFAULT_TX_IDLE);
-            if (idle.isZero() || idle.isNegative() || idle.compareTo(MAX_TX_IDLE) > 0) {
-                throw ApiException.badRequest("idle_timeout must be more than 0 and at most "
-                        + MAX_TX_IDLE.toMinutes() + "m");
-            }
-            Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
-            long minIndex = params.nonNegativeLong("min_index", 0);
+            EndpointParams.Begin params = EndpointParams.Begin.parse(rawQuery(request));
             if (sentToLeader(request, response, callback)) {
                 return;
             }
-            node.requireApplied(minIndex, timeout);
+            node.requireApplied(params.minIndex(), params.timeout());
             byte[] body = readBody(request, maxBodyBytes);
-            Request first = body.length == 0 ? null : RequestParser.parse(body, params.flag("transaction"));
+            Request first = body.length == 0 ? null : RequestParser.parse(body, params.transaction());
             String owner = Caller.of(request).user();
-            InteractiveTransactions.Begun begun = node.transactions().begin(owner, idle, timeout);
+            InteractiveTransactions.Begun begun = node.transactions().begin(owner, params.idleTimeout(),
+                    params.timeout());
             ResultsJson.Body identity = g -> {
                 g.writeStringField("tx", begun.id());
                 g.writeNumberField("raft_index", begun.baseIndex());
             };
             if (first == null) {
-                sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                sendJson(response, callback, 200, ResultsJson.write(params.style().pretty(), g -> {
                     g.writeStartObject();
                     identity.write(g);
                     g.writeEndObject();
@@ -522,7 +476,7 @@ public final class HttpApi extends Handler.Abstract {
             // write lock.
             List<io.halite.core.sql.StatementResult> results = first.statements().isEmpty()
                     ? List.of() : node.transactions().run(begun.id(), owner, first);
-            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0, identity));
+            sendJson(response, callback, 200, ResultsJson.render(results, params.style(), seconds(start), 0, identity));
             return;
         }
         String[] parts = rest.substring(1).split("/", -1);
@@ -530,14 +484,13 @@ public final class HttpApi extends Handler.Abstract {
             throw new ApiException(404, "no such endpoint: " + TX_PATH + rest
                     + " (use " + TX_PATH + "/ID/commit or " + TX_PATH + "/ID/rollback)");
         }
-        QueryParams params = params(request, TX_END_PARAMS);
-        Duration timeout = params.duration("timeout", DEFAULT_TIMEOUT);
+        EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), EndpointParams.DEFAULT_TIMEOUT);
         if (sentToLeader(request, response, callback)) {
             return;
         }
         if (parts[1].equals("commit")) {
-            long index = node.transactions().commit(parts[0], Caller.of(request).user(), timeout);
-            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            long index = node.transactions().commit(parts[0], Caller.of(request).user(), params.timeout());
+            sendJson(response, callback, 200, ResultsJson.write(params.pretty(), g -> {
                 g.writeStartObject();
                 if (index > 0) {
                     g.writeNumberField("raft_index", index);
@@ -546,7 +499,7 @@ public final class HttpApi extends Handler.Abstract {
             }));
         } else {
             node.transactions().rollback(parts[0], Caller.of(request).user());
-            sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+            sendJson(response, callback, 200, ResultsJson.write(params.pretty(), g -> {
                 g.writeStartObject();
                 g.writeEndObject();
             }));
@@ -555,22 +508,16 @@ public final class HttpApi extends Handler.Abstract {
 
     /** Runs a request's statements inside the interactive transaction named by {@code tx}. */
     private void inTransaction(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-                               QueryParams params, Request parsed, RequestStats.Kind kind, long start)
+                               EndpointParams.Statements params, Request parsed, RequestStats.Kind kind, long start)
             throws InterruptedException {
-        for (String name : NOT_IN_TX) {
-            if (params.has(name)) {
-                throw ApiException.badRequest(name + " cannot be used with tx: a transaction reads and writes on "
-                        + "the leader, inside itself");
-            }
-        }
         if (sentToLeader(request, response, callback)) {
             return;
         }
         try {
             List<io.halite.core.sql.StatementResult> results = parsed.statements().isEmpty()
                     ? List.of()
-                    : node.transactions().run(params.string("tx"), Caller.of(request).user(), parsed);
-            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
+                    : node.transactions().run(params.tx(), Caller.of(request).user(), parsed);
+            sendJson(response, callback, 200, ResultsJson.render(results, params.style(), seconds(start), 0));
         } finally {
             requests.record(kind, start);
         }
@@ -593,8 +540,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private void load(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
             throws IOException, InterruptedException {
-        QueryParams params = params(request, LOAD_PARAMS);
-        Duration timeout = params.duration("timeout", Duration.ofMinutes(10));
+        EndpointParams.Load params = EndpointParams.Load.parse(rawQuery(request));
         Path image = Files.createTempFile(node.config().dataDir(), "upload-", ".sqlite");
         // A dump is answered as rqlite answers it (it executes the text as one statement): one result, SQLite's
         // last insert id and changes after the script. A database file gets no results.
@@ -626,9 +572,9 @@ public final class HttpApi extends Handler.Abstract {
                 throw ApiException.badRequest(e.getMessage());
             }
             try (InputStream in = Files.newInputStream(image)) {
-                node.load(in, timeout);
+                node.load(in, params.timeout());
             }
-            sendJson(response, callback, 200, ResultsJson.render(results, style(params), seconds(start), 0));
+            sendJson(response, callback, 200, ResultsJson.render(results, params.style(), seconds(start), 0));
         } finally {
             Files.deleteIfExists(image);
         }
@@ -660,9 +606,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private void backup(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws IOException {
-        QueryParams params = params(request, BACKUP_PARAMS);
-        String format = params.string("fmt");
-        if ("sql".equals(format)) {
+        if (EndpointParams.Backup.parse(rawQuery(request)).sql()) {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/sql; charset=utf-8");
             try (java.io.Writer out = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
@@ -674,9 +618,6 @@ public final class HttpApi extends Handler.Abstract {
             }
             callback.succeeded();
             return;
-        }
-        if (format != null && !format.equals("binary")) {
-            throw ApiException.badRequest("unsupported backup format '" + format + "': use binary (the default) or sql");
         }
         try (SqliteDatabase.Copy copy = node.copy()) {
             response.setStatus(200);
@@ -703,9 +644,9 @@ public final class HttpApi extends Handler.Abstract {
     /** A SHA-256 of the schema and every row, with the applied index it belongs to: compare replicas or backups. */
     private void checksum(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws SQLException {
-        QueryParams params = params(request, CHECKSUM_PARAMS);
+        boolean pretty = EndpointParams.Pretty.parse(rawQuery(request)).pretty();
         SqliteDatabase.Checksum checksum = node.database().contentChecksum();
-        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+        sendJson(response, callback, 200, ResultsJson.write(pretty, g -> {
             g.writeStartObject();
             g.writeNumberField("applied_index", checksum.appliedIndex());
             g.writeStringField("checksum", checksum.sha256());
@@ -716,14 +657,13 @@ public final class HttpApi extends Handler.Abstract {
     /** Every member as this node's configuration lists it, each asked (in parallel) how far it has applied. */
     private void nodes(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws InterruptedException {
-        QueryParams params = params(request, NODES_PARAMS);
+        EndpointParams.Nodes params = EndpointParams.Nodes.parse(rawQuery(request));
         NodeStatus status = node.status();
-        Duration timeout = params.duration("timeout", Duration.ofSeconds(2));
         List<NodeStatus.Member> members = status.members().stream()
-                .filter(m -> m.voter() || params.flag("nonvoters"))
+                .filter(m -> m.voter() || params.nonVoters())
                 .toList();
         java.util.Map<String, CompletableFuture<HaliteNode.MemberInfo>> asked = new java.util.LinkedHashMap<>();
-        members.forEach(m -> asked.put(m.id(), node.memberInfo(m.id(), timeout)));
+        members.forEach(m -> asked.put(m.id(), node.memberInfo(m.id(), params.timeout())));
         java.util.Map<String, StatusJson.Answer> answers = new java.util.HashMap<>();
         for (NodeStatus.Member m : members) {
             HaliteNode.MemberInfo info;
@@ -737,20 +677,20 @@ public final class HttpApi extends Handler.Abstract {
                     : new StatusJson.Answer(info.apiAddress(), true, info.appliedIndex(), info.storageFailure()));
         }
         sendJson(response, callback, 200, StatusJson.nodes(status, members, answers, version,
-                "2".equals(params.string("ver")), params.flag("pretty")));
+                params.version2(), params.pretty()));
     }
 
     /** rqlite's {@code POST /join}: {@code {"id": "n4", "addr": "host:raftport", "voter": true}}. */
     private void join(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws InterruptedException {
-        QueryParams params = params(request, MEMBERSHIP_PARAMS);
+        EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), JOIN_TIMEOUT);
         MembershipRequest.Join join = MembershipRequest.join(readBody(request, MEMBERSHIP_BODY_LIMIT));
         if (join.voter()) {
             requirePermission(request, Permission.JOIN);
         }
         HaliteNode.MembershipChange change = node.addMember(join.id(), join.raftAddress(), join.voter(),
-                params.duration("timeout", JOIN_TIMEOUT));
-        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+                params.timeout());
+        sendJson(response, callback, 200, ResultsJson.write(params.pretty(), g -> {
             g.writeStartObject();
             g.writeStringField("id", join.id());
             g.writeStringField("addr", join.raftAddress());
@@ -763,10 +703,10 @@ public final class HttpApi extends Handler.Abstract {
     /** rqlite's {@code DELETE /remove}: {@code {"id": "n3"}}. */
     private void remove(org.eclipse.jetty.server.Request request, Response response, Callback callback)
             throws InterruptedException {
-        QueryParams params = params(request, MEMBERSHIP_PARAMS);
+        EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), EndpointParams.DEFAULT_TIMEOUT);
         String id = MembershipRequest.remove(readBody(request, MEMBERSHIP_BODY_LIMIT));
-        node.removeMember(id, params.duration("timeout", DEFAULT_TIMEOUT));
-        sendJson(response, callback, 200, ResultsJson.write(params.flag("pretty"), g -> {
+        node.removeMember(id, params.timeout());
+        sendJson(response, callback, 200, ResultsJson.write(params.pretty(), g -> {
             g.writeStartObject();
             g.writeStringField("removed", id);
             g.writeEndObject();
@@ -779,9 +719,8 @@ public final class HttpApi extends Handler.Abstract {
      * checks only the node itself (its storage), as in rqlite.
      */
     private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
-        QueryParams params = params(request, READYZ_PARAMS);
+        boolean nodeOnly = EndpointParams.Readyz.parse(rawQuery(request)).noLeader();
         Health health = node.health();
-        boolean nodeOnly = params.flag("noleader");
         String body;
         boolean ready;
         switch (health.state()) {
@@ -853,13 +792,9 @@ public final class HttpApi extends Handler.Abstract {
         };
     }
 
-    private static QueryParams params(org.eclipse.jetty.server.Request request, Set<String> allowed) {
-        return QueryParams.parse(request.getHttpURI().getQuery(), allowed);
-    }
-
-    private static ResultsJson.Style style(QueryParams params) {
-        return new ResultsJson.Style(params.flag("pretty"), params.flag("timings"), params.flag("associative"),
-                params.flag("blob_array"), params.flag("error_codes"), params.flag("stored_values"));
+    /** The raw (still percent-encoded) query string, for {@link EndpointParams} to parse. */
+    private static String rawQuery(org.eclipse.jetty.server.Request request) {
+        return request.getHttpURI().getQuery();
     }
 
     /** The permission checks (beyond the auth route table's) that depend on what the request turned out to be. */
@@ -913,11 +848,5 @@ public final class HttpApi extends Handler.Abstract {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static Set<String> union(Set<String> base, String... more) {
-        java.util.HashSet<String> all = new java.util.HashSet<>(base);
-        all.addAll(Arrays.asList(more));
-        return Set.copyOf(all);
     }
 }

@@ -732,6 +732,18 @@ class HttpApiTest {
     }
 
     @Test
+    void parametersAreCheckedBeforeTheBodyAndWhereTheRequestWouldNotUseThem() throws Exception {
+        assertExactError(execute("?timeout=abc", "not json"), 400,
+                "{\"error\":\"timeout is not a valid duration: 'abc' (examples: 500ms, 2s, 1m)\"}");
+        assertExactError(server.postJson("/db/request?freshness=soon", q("['CREATE TABLE " + t + " (x)']")), 400,
+                "{\"error\":\"freshness is not a valid duration: 'soon' (examples: 500ms, 2s, 1m)\"}");
+        assertThat(select("SELECT count(*) FROM sqlite_master WHERE name = '" + t + "'"))
+                .as("the refused request changed nothing").contains("\"values\":[[0]]");
+        assertExactError(server.postJson("/db/execute?tx=none&timeout=-1s", "[\"SELECT 1\"]"), 400,
+                "{\"error\":\"timeout is not a valid duration: '-1s' (examples: 500ms, 2s, 1m)\"}");
+    }
+
+    @Test
     void aParameterGivenTwiceIsRefusedNamingIt() throws Exception {
         assertExactError(server.get("/db/query?level=none&level=weak&q=" + enc("SELECT 1")), 400,
                 "{\"error\":\"query parameter level is given more than once\"}");
@@ -835,6 +847,8 @@ class HttpApiTest {
         List<Refused> refused = List.of(
                 new Refused("PRAGMA journal_mode=DELETE", "journal_mode"),
                 new Refused("PRAGMA journal_mode = delete", "journal_mode"),
+                new Refused("PRAGMA journal_mode(DELETE)", "journal_mode"),
+                new Refused("PRAGMA schema_version(1)", "schema_version"),
                 new Refused("PRAGMA synchronous=OFF", "synchronous"),
                 new Refused("PRAGMA wal_checkpoint(TRUNCATE)", "wal_checkpoint"),
                 new Refused("ATTACH DATABASE '" + attachFile + "' AS other", "ATTACH"),
@@ -889,6 +903,21 @@ class HttpApiTest {
     void readingJournalModeIsAllowed() throws Exception {
         assertExact(server.get("/db/query?q=" + enc("PRAGMA journal_mode")),
                 q("{'results':[{'columns':['journal_mode'],'types':['text'],'values':[['wal']]}]}"));
+    }
+
+    @Test
+    void aQueryPlanIsARead() throws Exception {
+        createNameTable();
+        String plan = "EXPLAIN QUERY PLAN SELECT name FROM " + t + " WHERE id = 1";
+        Reply viaQuery = server.get("/db/query?q=" + enc(plan));
+        assertThat(viaQuery.status()).as(viaQuery.toString()).isEqualTo(200);
+        JsonNode result = tree(viaQuery.body()).path("results").path(0);
+        assertThat(result.path("columns").toString()).isEqualTo(q("['id','parent','notused','detail']"));
+        // The other columns are SQLite's internal numbering; the detail is what a user reads.
+        assertThat(result.path("values").path(0).path(3).asText())
+                .isEqualTo("SEARCH " + t + " USING INTEGER PRIMARY KEY (rowid=?)");
+        assertThat(server.postJson("/db/request", JSON.writeValueAsString(List.of(plan))).body())
+                .isEqualTo(viaQuery.body());
     }
 
     @Test

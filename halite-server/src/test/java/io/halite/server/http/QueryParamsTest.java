@@ -1,23 +1,25 @@
 package io.halite.server.http;
 
+import static io.halite.server.http.BadRequest.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.halite.core.node.ReadLevel;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Parsing a raw query string: strict decoding, flags, repeats, and the exact messages of what is refused. */
 class QueryParamsTest {
-    private static final Set<String> ALLOWED = Set.of("pretty", "timings", "q", "level");
+    private static final Set<String> ALLOWED = Set.of("pretty", "timings", "q", "level", "timeout", "min_index");
 
     private static QueryParams parse(String rawQuery) {
         return QueryParams.parse(rawQuery, ALLOWED);
     }
 
     private static void assertRefused(String rawQuery, String message) {
-        assertThatThrownBy(() -> parse(rawQuery))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
-                .hasMessage(message);
+        assertBadRequest(() -> parse(rawQuery), message);
     }
 
     @Test
@@ -96,5 +98,46 @@ class QueryParamsTest {
         assertThat(params.has("bogus")).isFalse();
         assertThat(params.has("activeHostIndex")).isFalse();
         assertRefused("bogus=%ff", "query parameter bogus is not valid UTF-8 once percent-decoded");
+    }
+
+    @Test
+    void durationsUseGoSyntaxAndFallBackWhenNotGiven() {
+        assertThat(parse("timeout=1m30s").duration("timeout", null)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(parse("timeout=500ms").duration("timeout", null)).isEqualTo(Duration.ofMillis(500));
+        assertThat(parse("timeout=0").duration("timeout", null)).isEqualTo(Duration.ZERO);
+        assertThat(parse("timeout=1.5h").duration("timeout", null)).isEqualTo(Duration.ofMinutes(90));
+        assertThat(parse("pretty").duration("timeout", Duration.ofSeconds(7))).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void aDurationThatIsNotOneIsRefusedWithExamples() {
+        for (String value : new String[] {"abc", "5", "-1s", "1s-", "", "1 s", "s", "1.s", "1d", "+2s"}) {
+            String raw = "timeout=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+            assertBadRequest(() -> parse(raw).duration("timeout", null),
+                    "timeout is not a valid duration: '" + value + "' (examples: 500ms, 2s, 1m)");
+        }
+    }
+
+    @Test
+    void aNonNegativeIntegerIsRefusedIfNegativeOrNotAnInteger() {
+        assertThat(parse("min_index=42").nonNegativeLong("min_index", 0)).isEqualTo(42);
+        assertThat(parse("min_index=0").nonNegativeLong("min_index", 5)).isZero();
+        assertThat(parse("").nonNegativeLong("min_index", 5)).isEqualTo(5);
+        for (String value : new String[] {"-1", "abc", "1.5", "", "99999999999999999999", "0x10"}) {
+            assertBadRequest(() -> parse("min_index=" + value).nonNegativeLong("min_index", 0),
+                    "min_index must be a non-negative integer, not '" + value + "'");
+        }
+    }
+
+    @Test
+    void theReadLevelIsWeakUnlessNamedAndAnUnknownOneIsRefused() {
+        assertThat(parse("").level()).isEqualTo(ReadLevel.WEAK);
+        assertThat(parse("level=none").level()).isEqualTo(ReadLevel.NONE);
+        assertThat(parse("level=linearizable").level()).isEqualTo(ReadLevel.LINEARIZABLE);
+        assertThat(parse("level=strong").level()).isEqualTo(ReadLevel.STRONG);
+        for (String value : new String[] {"bogus", "", "eventual"}) {
+            assertBadRequest(() -> parse("level=" + value).level(),
+                    "invalid level '" + value + "': use none, weak, linearizable or strong");
+        }
     }
 }
