@@ -10,8 +10,8 @@ import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.WriteOutcome;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class BackupRestoreTest {
     }
 
     private static long write(HaliteNode node, String sql, Object... args) throws Exception {
-        WriteOutcome outcome = node.write(new Request(List.of(Statement.of(sql, args)), false)).get();
+        WriteOutcome outcome = node.write(new SqlRequest(List.of(SqlStatement.of(sql, args)), false)).get();
         return outcome.raftIndex();
     }
 
@@ -131,8 +131,8 @@ class BackupRestoreTest {
         }
         // An interactive transaction's entry is shipped and replayed like any other.
         var tx = node.transactions().begin("", Duration.ofSeconds(10), Duration.ofSeconds(10));
-        node.transactions().run(tx.id(), "", new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "tx"),
-                Statement.of("UPDATE t SET v = v || '!' WHERE v = 'b'")), false));
+        node.transactions().run(tx.id(), "", new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(v) VALUES(?)", "tx"),
+                SqlStatement.of("UPDATE t SET v = v || '!' WHERE v = 'b'")), false));
         long end = node.transactions().commit(tx.id(), "", Duration.ofSeconds(10));
         awaitStored(uploader, end);
         BackupStatus status = uploader.status();
@@ -221,7 +221,7 @@ class BackupRestoreTest {
         write(node, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
         List<CompletableFuture<WriteOutcome>> writes = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            writes.add(node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "w" + i)), false)));
+            writes.add(node.write(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(v) VALUES(?)", "w" + i)), false)));
         }
         for (CompletableFuture<WriteOutcome> w : writes) {
             long index = w.get().raftIndex();

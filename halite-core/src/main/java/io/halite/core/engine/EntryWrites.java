@@ -1,6 +1,6 @@
 package io.halite.core.engine;
 
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import java.util.List;
 
 /**
@@ -18,7 +18,7 @@ public interface EntryWrites {
      */
     long statementBudget();
 
-    List<Request> requests();
+    List<SqlRequest> requests();
 
     /**
      * Whether the entry applies to a database that holds the log up to {@code appliedIndex}. One that does not is

@@ -1,7 +1,7 @@
 package io.halite.core.engine;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -67,7 +67,7 @@ final class ReadPool implements AutoCloseable {
     }
 
     /** See {@link SqliteDatabase#query}. */
-    List<StatementResult> query(Request request, Duration timeout) throws InterruptedException {
+    List<StatementResult> query(SqlRequest request, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         StatementRunner reader = idle.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (reader == null) {
@@ -82,7 +82,7 @@ final class ReadPool implements AutoCloseable {
             }
             List<StatementResult> results = new ArrayList<>(request.statements().size());
             try {
-                for (Statement statement : request.statements()) {
+                for (SqlStatement statement : request.statements()) {
                     results.add(reader.run(statement));
                 }
             } finally {
@@ -100,8 +100,8 @@ final class ReadPool implements AutoCloseable {
     }
 
     /** See {@link SqliteDatabase#refuseOverBudget}. */
-    List<StatementResult> refuseOverBudget(Request request) throws InterruptedException {
-        List<Statement> statements = request.statements();
+    List<StatementResult> refuseOverBudget(SqlRequest request) throws InterruptedException {
+        List<SqlStatement> statements = request.statements();
         for (int i = 0; i < statements.size(); i++) {
             if (!Boolean.FALSE.equals(isWrite(statements.get(i).sql()))) {
                 continue;
@@ -121,7 +121,7 @@ final class ReadPool implements AutoCloseable {
     }
 
     /** Runs a read on a pooled connection, or returns null if none comes free soon (the try is only a prediction). */
-    private StatementResult tryRead(Statement statement) throws InterruptedException {
+    private StatementResult tryRead(SqlStatement statement) throws InterruptedException {
         StatementRunner reader = idle.poll(1, TimeUnit.SECONDS);
         if (reader == null) {
             return null;

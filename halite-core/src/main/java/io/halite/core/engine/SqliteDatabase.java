@@ -1,6 +1,6 @@
 package io.halite.core.engine;
 
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -450,7 +450,7 @@ public final class SqliteDatabase implements AutoCloseable {
         long statementBudget();
 
         /** The requests that wrote, with only their write statements: what the transaction's entry applies. */
-        List<Request> writes();
+        List<SqlRequest> writes();
 
         /**
          * Runs one request in the transaction. Statements fail on their own, as in SQLite; a request with
@@ -458,7 +458,7 @@ public final class SqliteDatabase implements AutoCloseable {
          *
          * @throws SpeculationLost if SQLite rolled the whole transaction back; it is over
          */
-        List<StatementResult> run(Request request) throws SQLException, SpeculationLost;
+        List<StatementResult> run(SqlRequest request) throws SQLException, SpeculationLost;
 
         /** Undoes the transaction's work on the writer; what commits is the entry, applied like any other. */
         void end() throws SQLException;
@@ -481,7 +481,7 @@ public final class SqliteDatabase implements AutoCloseable {
      *
      * @throws IllegalStateException if no read connection came free within the timeout
      */
-    public List<StatementResult> query(Request request, java.time.Duration timeout) throws InterruptedException {
+    public List<StatementResult> query(SqlRequest request, java.time.Duration timeout) throws InterruptedException {
         return readers.query(request, timeout);
     }
 
@@ -493,7 +493,7 @@ public final class SqliteDatabase implements AutoCloseable {
      * @return null if the request may be proposed, else its results: the stopped statement's failure, and every
      *         other statement marked as not run
      */
-    public List<StatementResult> refuseOverBudget(Request request) throws InterruptedException {
+    public List<StatementResult> refuseOverBudget(SqlRequest request) throws InterruptedException {
         return readers.refuseOverBudget(request);
     }
 

@@ -1,7 +1,7 @@
 package io.halite.core.engine;
 
 import io.halite.core.sql.SqlLexer;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,7 +79,7 @@ final class StatementRunner implements AutoCloseable {
      * Runs one statement text. SQL errors become a {@link StatementResult.Failed}; the failing statement leaves no
      * trace (in a text of several, those before it have run).
      */
-    StatementResult run(Statement statement) {
+    StatementResult run(SqlStatement statement) {
         return run(statement, mode == StatementPolicy.Mode.READ);
     }
 
@@ -88,13 +88,13 @@ final class StatementRunner implements AutoCloseable {
      * the log on the writer connection). A text of several statements runs them all, as SQLite's own drivers do
      * (see {@link #runSeveral}).
      */
-    StatementResult run(Statement statement, boolean readOnly) {
+    StatementResult run(SqlStatement statement, boolean readOnly) {
         stopUncertain = false;
         List<String> pieces = SqlLexer.statements(statement.sql());
         return pieces.size() == 1 ? runOne(statement, readOnly) : runSeveral(statement, pieces, readOnly);
     }
 
-    private StatementResult runOne(Statement statement, boolean readOnly) {
+    private StatementResult runOne(SqlStatement statement, boolean readOnly) {
         long start = System.nanoTime();
         boolean cached = false;
         try {
@@ -131,7 +131,7 @@ final class StatementRunner implements AutoCloseable {
      * bounds the text as a whole; its statements are prepared afresh (not cached), so the step count is exact and
      * a stop is the same verdict on every replica.
      */
-    private StatementResult runSeveral(Statement statement, List<String> pieces, boolean readOnly) {
+    private StatementResult runSeveral(SqlStatement statement, List<String> pieces, boolean readOnly) {
         long start = System.nanoTime();
         try {
             String problem = valuesProblem(statement, pieces);
@@ -199,7 +199,7 @@ final class StatementRunner implements AutoCloseable {
      * Whether the values given fit the statements of a text, counted as SQLite numbers their parameters: null if
      * they do.
      */
-    private static String valuesProblem(Statement statement, List<String> pieces) {
+    private static String valuesProblem(SqlStatement statement, List<String> pieces) {
         int slots = 0;
         for (String piece : pieces) {
             List<String> names = SqlLexer.parameterNames(piece);

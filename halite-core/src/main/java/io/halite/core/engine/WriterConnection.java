@@ -1,7 +1,7 @@
 package io.halite.core.engine;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -131,15 +131,15 @@ final class WriterConnection implements AutoCloseable {
      * @throws RolledBack if SQLite rolled back the whole open transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK),
      *                    a write stopped by its budget)
      */
-    List<StatementResult> runRequest(int r, Request request, List<Statement> writesSeen,
+    List<StatementResult> runRequest(int r, SqlRequest request, List<SqlStatement> writesSeen,
                                      Map<Long, StatementResult> forced) throws SQLException, RolledBack {
-        List<Statement> statements = request.statements();
+        List<SqlStatement> statements = request.statements();
         List<StatementResult> results = new ArrayList<>(statements.size());
         if (request.transaction()) {
             execute("SAVEPOINT halite_request");
         }
         for (int s = 0; s < statements.size(); s++) {
-            Statement statement = statements.get(s);
+            SqlStatement statement = statements.get(s);
             if (writesSeen == null) {
                 functions.beginStatement(r, s);
             } else {

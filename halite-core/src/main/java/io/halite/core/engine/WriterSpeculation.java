@@ -1,7 +1,7 @@
 package io.halite.core.engine;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
     private final long seed;
     private final long statementBudget;
     private final long baseIndex;
-    private final List<Request> recorded = new ArrayList<>();
+    private final List<SqlRequest> recorded = new ArrayList<>();
     private boolean open = true;
 
     /** The writer's transaction is open, with the entry's time, seed and budget set. */
@@ -48,16 +48,16 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
     }
 
     @Override
-    public List<Request> writes() {
+    public List<SqlRequest> writes() {
         return List.copyOf(recorded);
     }
 
     @Override
-    public List<StatementResult> run(Request request) throws SQLException, SqliteDatabase.SpeculationLost {
+    public List<StatementResult> run(SqlRequest request) throws SQLException, SqliteDatabase.SpeculationLost {
         if (!open) {
             throw new IllegalStateException("the transaction has ended");
         }
-        List<Statement> requestWrites = new ArrayList<>();
+        List<SqlStatement> requestWrites = new ArrayList<>();
         List<StatementResult> results;
         try {
             results = writer.runRequest(recorded.size(), request, requestWrites, Map.of());
@@ -72,7 +72,7 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
         boolean undone = request.transaction() && !results.isEmpty()
                 && results.get(results.size() - 1) instanceof StatementResult.Failed;
         if (!requestWrites.isEmpty() && !undone) {
-            recorded.add(new Request(requestWrites, request.transaction()));
+            recorded.add(new SqlRequest(requestWrites, request.transaction()));
         }
         return results;
     }

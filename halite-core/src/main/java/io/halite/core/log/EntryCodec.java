@@ -1,8 +1,8 @@
 package io.halite.core.log;
 
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.SqlLexer;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -67,7 +67,7 @@ public final class EntryCodec {
                         out.writeLong(transaction.baseIndex());
                     }
                     out.writeInt(requests.requests().size());
-                    for (Request request : requests.requests()) {
+                    for (SqlRequest request : requests.requests()) {
                         writeRequest(out, request);
                     }
                 }
@@ -111,9 +111,9 @@ public final class EntryCodec {
         return version == VERSION_WITHOUT_BUDGET ? LogEntry.DEFAULT_STATEMENT_BUDGET : in.readLong();
     }
 
-    private static List<Request> readRequests(DataInputStream in) throws IOException {
+    private static List<SqlRequest> readRequests(DataInputStream in) throws IOException {
         int n = in.readInt();
-        List<Request> requests = new ArrayList<>(n);
+        List<SqlRequest> requests = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             requests.add(readRequest(in));
         }
@@ -129,14 +129,14 @@ public final class EntryCodec {
     }
 
     /** One request on its own, as sent to the leader for a weak read from a follower. */
-    public static byte[] encodeRequest(Request request) {
+    public static byte[] encodeRequest(SqlRequest request) {
         return write(out -> {
             out.writeByte(holdsSeveralStatements(request) ? REQUEST_VERSION : REQUEST_VERSION_SINGLE_STATEMENTS);
             writeRequest(out, request);
         });
     }
 
-    public static Request decodeRequest(InputStream bytes) {
+    public static SqlRequest decodeRequest(InputStream bytes) {
         try {
             DataInputStream in = new DataInputStream(bytes);
             int version = in.readUnsignedByte();
@@ -180,14 +180,14 @@ public final class EntryCodec {
         }
     }
 
-    private static boolean holdsSeveralStatements(Request request) {
+    private static boolean holdsSeveralStatements(SqlRequest request) {
         return request.statements().stream().anyMatch(statement -> SqlLexer.holdsSeveralStatements(statement.sql()));
     }
 
-    private static void writeRequest(DataOutputStream out, Request request) throws IOException {
+    private static void writeRequest(DataOutputStream out, SqlRequest request) throws IOException {
         out.writeByte((request.transaction() ? REQUEST_TRANSACTION : 0) | (request.readOnly() ? REQUEST_READ_ONLY : 0));
         out.writeInt(request.statements().size());
-        for (Statement statement : request.statements()) {
+        for (SqlStatement statement : request.statements()) {
             writeString(out, statement.sql());
             if (!statement.namedParams().isEmpty()) {
                 out.writeByte(2);
@@ -206,10 +206,10 @@ public final class EntryCodec {
         }
     }
 
-    private static Request readRequest(DataInputStream in) throws IOException {
+    private static SqlRequest readRequest(DataInputStream in) throws IOException {
         int flags = in.readUnsignedByte();
         int n = in.readInt();
-        List<Statement> statements = new ArrayList<>(n);
+        List<SqlStatement> statements = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String sql = readString(in);
             int mode = in.readUnsignedByte();
@@ -219,16 +219,16 @@ public final class EntryCodec {
                 for (int j = 0; j < count; j++) {
                     named.put(readString(in), readValue(in));
                 }
-                statements.add(new Statement(sql, List.of(), named));
+                statements.add(new SqlStatement(sql, List.of(), named));
             } else {
                 List<Object> params = new ArrayList<>(count);
                 for (int j = 0; j < count; j++) {
                     params.add(readValue(in));
                 }
-                statements.add(new Statement(sql, params, Map.of()));
+                statements.add(new SqlStatement(sql, params, Map.of()));
             }
         }
-        return new Request(statements, (flags & REQUEST_TRANSACTION) != 0, (flags & REQUEST_READ_ONLY) != 0);
+        return new SqlRequest(statements, (flags & REQUEST_TRANSACTION) != 0, (flags & REQUEST_READ_ONLY) != 0);
     }
 
     private static void writeResult(DataOutputStream out, StatementResult result) throws IOException {

@@ -3,7 +3,7 @@ package io.halite.core.log;
 import io.halite.core.engine.EntryWrites;
 import io.halite.core.engine.ImageChunk;
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import java.util.List;
 
 /**
@@ -26,7 +26,7 @@ public sealed interface LogEntry {
     sealed interface Requests extends LogEntry, EntryWrites {}
 
     /** Client requests batched into one entry; each keeps its own atomicity and results. */
-    record Batch(long stampMillis, long seed, long statementBudget, List<Request> requests) implements Requests {
+    record Batch(long stampMillis, long seed, long statementBudget, List<SqlRequest> requests) implements Requests {
         public Batch {
             requests = List.copyOf(requests);
         }
@@ -38,7 +38,7 @@ public sealed interface LogEntry {
      * other entry changed it since), so that every replica computes what the transaction's client saw. Otherwise
      * the whole entry is refused on every replica alike.
      */
-    record Transaction(long stampMillis, long seed, long statementBudget, long baseIndex, List<Request> requests)
+    record Transaction(long stampMillis, long seed, long statementBudget, long baseIndex, List<SqlRequest> requests)
             implements Requests {
         public Transaction {
             requests = List.copyOf(requests);

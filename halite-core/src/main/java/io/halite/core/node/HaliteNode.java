@@ -10,8 +10,8 @@ import io.halite.core.raft.RatisSettings;
 import io.halite.core.raft.SqliteStateMachine;
 import io.halite.core.raft.StateMachineQuery;
 import io.halite.core.raft.WriteBatcher;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -246,7 +246,7 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /** Queues a write that names no user; it is answered once committed by a quorum and applied here. */
-    public CompletableFuture<WriteOutcome> write(Request request) {
+    public CompletableFuture<WriteOutcome> write(SqlRequest request) {
         return write(request, "");
     }
 
@@ -254,7 +254,7 @@ public final class HaliteNode implements AutoCloseable {
      * Queues a write for {@code user} (as authenticated here, who may make it here); it is answered once committed
      * by a quorum and applied here. A follower passes the name to a leader that takes it, which checks it too.
      */
-    public CompletableFuture<WriteOutcome> write(Request request, String user) {
+    public CompletableFuture<WriteOutcome> write(SqlRequest request, String user) {
         try {
             List<StatementResult> refused = database().refuseOverBudget(request);
             if (refused != null) {
@@ -290,7 +290,7 @@ public final class HaliteNode implements AutoCloseable {
      *                       read could not reach the leader, or {@code min_index} was not applied within
      *                       {@code timeout}
      */
-    public ReadOutcome read(Request request, ReadRequest read, Duration timeout) throws InterruptedException {
+    public ReadOutcome read(SqlRequest request, ReadRequest read, Duration timeout) throws InterruptedException {
         return reads.read(request, read, timeout);
     }
 
@@ -314,7 +314,7 @@ public final class HaliteNode implements AutoCloseable {
      * not compile on this follower, whose schema may lag the leader's (a table just created through another node);
      * the leader then judges it.
      */
-    public boolean isWrite(Statement statement) {
+    public boolean isWrite(SqlStatement statement) {
         Boolean writes = database().isWrite(statement.sql());
         return writes == null ? !isLeader() : writes;
     }

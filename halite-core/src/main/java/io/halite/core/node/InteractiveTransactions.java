@@ -5,7 +5,7 @@ import io.halite.core.log.LogEntry;
 import io.halite.core.raft.Proposer;
 import io.halite.core.raft.SqliteStateMachine;
 import io.halite.core.raft.WriteBatcher;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.StatementResult;
 import java.security.SecureRandom;
 import java.sql.SQLException;
@@ -190,7 +190,7 @@ public final class InteractiveTransactions implements AutoCloseable {
      * @throws NotOwner if {@code owner} did not begin it
      * @throws NodeException {@code TRANSACTION_ABORTED} if SQLite rolled the transaction back (it is over)
      */
-    public List<StatementResult> run(String id, String owner, Request request) {
+    public List<StatementResult> run(String id, String owner, SqlRequest request) {
         Open tx = find(id, owner);
         synchronized (tx) {
             requireOpen(tx);

@@ -3,7 +3,7 @@ package io.halite.core.node;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.raft.RaftNode;
 import io.halite.core.raft.SqliteStateMachine;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,11 +19,11 @@ final class ReadPolicy {
     private final SqliteStateMachine stateMachine;
     private final CatchUp catchUp;
     private final MemberDirectory members;
-    private final Function<Request, CompletableFuture<WriteOutcome>> write;
+    private final Function<SqlRequest, CompletableFuture<WriteOutcome>> write;
 
     /** @param write sends a request through the log (how a strong read runs) */
     ReadPolicy(RaftNode raft, SqliteStateMachine stateMachine, CatchUp catchUp, MemberDirectory members,
-               Function<Request, CompletableFuture<WriteOutcome>> write) {
+               Function<SqlRequest, CompletableFuture<WriteOutcome>> write) {
         this.raft = raft;
         this.stateMachine = stateMachine;
         this.catchUp = catchUp;
@@ -74,7 +74,7 @@ final class ReadPolicy {
      * @throws NodeException {@code UNAVAILABLE} if this node is no longer a member, its Raft server stopped, the
      *                       read could not reach the leader, or {@code min_index} was not applied in time
      */
-    HaliteNode.ReadOutcome read(Request request, ReadRequest read, Duration timeout) throws InterruptedException {
+    HaliteNode.ReadOutcome read(SqlRequest request, ReadRequest read, Duration timeout) throws InterruptedException {
         if (read.checksStaleness()) {
             raft.checkRunning();
             String refusal = staleness(read, standing());

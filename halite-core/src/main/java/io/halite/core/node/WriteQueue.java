@@ -2,8 +2,8 @@ package io.halite.core.node;
 
 import io.halite.core.raft.RaftFailures;
 import io.halite.core.raft.WriteBatcher;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,9 +46,9 @@ public final class WriteQueue implements AutoCloseable {
     public record Stats(int capacity, int batchSize, int waiting, long sequenceNumber, long requestsApplied,
                         long statementsFailed, long statementsLost) {}
 
-    private record Queued(Ticket ticket, Request request) {}
+    private record Queued(Ticket ticket, SqlRequest request) {}
 
-    private final Function<Request, CompletableFuture<WriteOutcome>> writer;
+    private final Function<SqlRequest, CompletableFuture<WriteOutcome>> writer;
     private final int capacity;
     private final long maxBatchBytes;
     private final Thread thread;
@@ -75,7 +75,7 @@ public final class WriteQueue implements AutoCloseable {
      * @param maxBatchBytes a batch stops growing before its estimated log size passes this (the node's largest
      *                      request), so merging never makes a request too large
      */
-    public WriteQueue(Function<Request, CompletableFuture<WriteOutcome>> writer, int capacity, long maxBatchBytes) {
+    public WriteQueue(Function<SqlRequest, CompletableFuture<WriteOutcome>> writer, int capacity, long maxBatchBytes) {
         this.writer = writer;
         this.capacity = capacity;
         this.maxBatchBytes = maxBatchBytes;
@@ -90,7 +90,7 @@ public final class WriteQueue implements AutoCloseable {
      * @throws NodeException {@code TOO_LARGE} if the request alone is larger than a batch may be,
      *                       {@code UNAVAILABLE} if the queue is full or closed
      */
-    public Ticket enqueue(Request request) {
+    public Ticket enqueue(SqlRequest request) {
         if (request.transaction()) {
             throw new IllegalArgumentException("a queued request cannot be a transaction");
         }
@@ -175,13 +175,13 @@ public final class WriteQueue implements AutoCloseable {
     }
 
     private void write(List<Queued> batch) {
-        List<Statement> statements = new ArrayList<>();
+        List<SqlStatement> statements = new ArrayList<>();
         for (Queued q : batch) {
             statements.addAll(q.request().statements());
         }
         WriteOutcome outcome;
         try {
-            outcome = writer.apply(new Request(statements, false)).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            outcome = writer.apply(new SqlRequest(statements, false)).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             lose(batch, statements.size(), "the node is shutting down");
@@ -197,7 +197,7 @@ public final class WriteQueue implements AutoCloseable {
         }
         int at = 0;
         for (Queued q : batch) {
-            for (Statement statement : q.request().statements()) {
+            for (SqlStatement statement : q.request().statements()) {
                 if (outcome.results().get(at++) instanceof StatementResult.Failed failed) {
                     statementsFailed.incrementAndGet();
                     LOG.warn("queued write {} failed: {} (statement: {})", q.ticket().sequence(), failed.error(),

@@ -4,7 +4,7 @@ import io.halite.core.log.EntryCodec;
 import io.halite.core.log.ForwardedUsers;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.ForwardedUserCheck;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.StatementResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ForwardedUserGate {
     private static final Logger LOG = LoggerFactory.getLogger(ForwardedUserGate.class);
-    private static final Request REFUSED = new Request(List.of(), false);
+    private static final SqlRequest REFUSED = new SqlRequest(List.of(), false);
 
     /** What goes into the log, and the user of each request (null for a bare entry). */
     record Opened(ByteString logData, List<String> users) {}
@@ -40,8 +40,8 @@ final class ForwardedUserGate {
         if (split == null) {
             return new Opened(message, null);
         }
-        List<Request> requests = split.entry().requests();
-        List<Request> logged = new ArrayList<>(requests);
+        List<SqlRequest> requests = split.entry().requests();
+        List<SqlRequest> logged = new ArrayList<>(requests);
         boolean refusedAny = false;
         for (int i = 0; i < requests.size(); i++) {
             String user = split.users().get(i);

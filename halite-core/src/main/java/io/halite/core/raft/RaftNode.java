@@ -9,7 +9,7 @@ import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.NodeStatus;
 import io.halite.core.node.NodeTls;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -465,7 +465,7 @@ public final class RaftNode implements AutoCloseable {
      * Runs a read on the leader, if it still believes it leads. Fails with {@link NodeException}
      * {@code UNAVAILABLE}.
      */
-    public CompletableFuture<List<StatementResult>> readOnLeader(Request request) {
+    public CompletableFuture<List<StatementResult>> readOnLeader(SqlRequest request) {
         Message message = new StateMachineQuery.ForwardedRead(request).toMessage();
         return client.get().async().sendReadOnlyNonLinearizable(message).thenApply(reply -> {
             if (!reply.isSuccess()) {

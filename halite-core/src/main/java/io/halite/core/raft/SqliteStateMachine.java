@@ -9,7 +9,7 @@ import io.halite.core.log.EntryApplier;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.ForwardedUserCheck;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import io.halite.core.sql.StatementResult;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -240,7 +240,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     /** Runs a request in the interactive transaction that holds the writer. */
     public synchronized List<StatementResult> runSpeculative(SqliteDatabase.Speculation holder,
-                                                            Request request)
+                                                            SqlRequest request)
             throws SQLException, SqliteDatabase.SpeculationLost {
         if (speculation != holder) {
             throw new IllegalStateException("the transaction no longer holds the writer");
@@ -581,7 +581,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
             if (query instanceof StateMachineQuery.MemberMessage message) {
                 return CompletableFuture.completedFuture(host.answerMember(message));
             }
-            Request read = ((StateMachineQuery.ForwardedRead) query).request();
+            SqlRequest read = ((StateMachineQuery.ForwardedRead) query).request();
             List<StatementResult> results = database.query(read, FORWARDED_READ_TIMEOUT);
             return CompletableFuture.completedFuture(
                     Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeResults(List.of(results)))));

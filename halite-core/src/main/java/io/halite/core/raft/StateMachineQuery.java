@@ -1,7 +1,7 @@
 package io.halite.core.raft;
 
 import io.halite.core.log.EntryCodec;
-import io.halite.core.sql.Request;
+import io.halite.core.sql.SqlRequest;
 import java.nio.charset.StandardCharsets;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -36,7 +36,7 @@ public sealed interface StateMachineQuery {
     }
 
     /** A weak read a follower forwards to the leader, which runs it on its read connections. */
-    record ForwardedRead(Request request) implements StateMachineQuery {
+    record ForwardedRead(SqlRequest request) implements StateMachineQuery {
         @Override
         public Message toMessage() {
             return Message.valueOf(UnsafeByteOperations.unsafeWrap(EntryCodec.encodeRequest(request)));

@@ -3,8 +3,8 @@ package io.halite.core.raft;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.WriteOutcome;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class WriteBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBatcher.class);
 
     /** @param user who asked for the request, as this node authenticated them; empty if nobody is named */
-    private record Pending(Request request, String user, long size, CompletableFuture<WriteOutcome> outcome) {}
+    private record Pending(SqlRequest request, String user, long size, CompletableFuture<WriteOutcome> outcome) {}
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Semaphore inFlight;
@@ -91,7 +91,7 @@ public final class WriteBatcher implements AutoCloseable {
      *
      * @param user the authenticated user the request is for, passed on with the entry; empty for none
      */
-    public CompletableFuture<WriteOutcome> submit(Request request, String user) {
+    public CompletableFuture<WriteOutcome> submit(SqlRequest request, String user) {
         CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
         long size = estimateSize(request);
         if (size > maxRequestBytes) {
@@ -142,7 +142,7 @@ public final class WriteBatcher implements AutoCloseable {
     }
 
     private void propose(List<Pending> batch) {
-        List<Request> requests = new ArrayList<>(batch.size());
+        List<SqlRequest> requests = new ArrayList<>(batch.size());
         List<String> users = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             requests.add(p.request);
@@ -232,9 +232,9 @@ public final class WriteBatcher implements AutoCloseable {
     }
 
     /** An upper bound of the request's encoded size, without encoding it. */
-    public static long estimateSize(Request request) {
+    public static long estimateSize(SqlRequest request) {
         long size = 8;
-        for (Statement s : request.statements()) {
+        for (SqlStatement s : request.statements()) {
             size += 16 + 3L * s.sql().length();
             for (Object v : s.params()) {
                 size += valueSize(v);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -35,16 +35,16 @@ class DeterminismTest {
         Random rnd = new Random(seed);
         List<byte[]> log = new ArrayList<>();
         long stamp = Instant.parse("2025-06-30T23:59:58.000Z").toEpochMilli() + rnd.nextInt(1000);
-        List<Request> schema = new ArrayList<>();
+        List<SqlRequest> schema = new ArrayList<>();
         for (String sql : RandomWorkload.SCHEMA) {
-            schema.add(req(false, Statement.of(sql)));
+            schema.add(req(false, SqlStatement.of(sql)));
         }
         log.add(EntryCodec.encode(new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema)));
         int[] next = {0};
         for (int i = 1; i < entries; i++) {
             stamp += 1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 90_000_000 : 1500); // sometimes crosses days
             int n = 1 + rnd.nextInt(4);
-            List<Request> requests = new ArrayList<>();
+            List<SqlRequest> requests = new ArrayList<>();
             if (i <= RandomWorkload.KINDS) { // every kind of request at least once, early
                 requests.add(RandomWorkload.request(i - 1, rnd, next));
             }
@@ -127,7 +127,7 @@ class DeterminismTest {
     }
 
     private static List<Object[]> rows(SqliteDatabase db, String sql, Object... params) throws Exception {
-        StatementResult result = db.query(req(false, Statement.of(sql, params)), READ_TIMEOUT).get(0);
+        StatementResult result = db.query(req(false, SqlStatement.of(sql, params)), READ_TIMEOUT).get(0);
         assertThat(result).as(sql).isInstanceOf(StatementResult.Rows.class);
         return ((StatementResult.Rows) result).values();
     }
@@ -233,12 +233,12 @@ class DeterminismTest {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("poison").resolve("main.sqlite"),
                 new SqliteDatabase.Options(1, false, LogEntry.DEFAULT_STATEMENT_BUDGET))) {
             db.apply(1, TERM, new LogEntry.Batch(1, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("CREATE TABLE j(id INTEGER PRIMARY KEY, v TEXT)")))));
+                    SqlStatement.of("CREATE TABLE j(id INTEGER PRIMARY KEY, v TEXT)")))));
             List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(2, 2, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(
-                    req(false, Statement.of("INSERT INTO j(v) VALUES (json(?))", "{bad")),
-                    req(false, Statement.of("INSERT INTO j(v) VALUES (json(?))", "{\"ok\":1}")),
-                    req(false, Statement.of("INSERT INTO j(v) VALUES (abs(?))", Long.MIN_VALUE)),
-                    req(false, Statement.of("INSERT INTO j(v) VALUES (abs(?))", 5L)))));
+                    req(false, SqlStatement.of("INSERT INTO j(v) VALUES (json(?))", "{bad")),
+                    req(false, SqlStatement.of("INSERT INTO j(v) VALUES (json(?))", "{\"ok\":1}")),
+                    req(false, SqlStatement.of("INSERT INTO j(v) VALUES (abs(?))", Long.MIN_VALUE)),
+                    req(false, SqlStatement.of("INSERT INTO j(v) VALUES (abs(?))", 5L)))));
             db.commit();
             assertThat(normalize(results.get(0))).contains("malformed JSON");
             assertThat(normalize(results.get(2))).contains("integer overflow");
@@ -253,24 +253,24 @@ class DeterminismTest {
     void aReadThatFailedInAFunctionRunsAgainWithGoodParameters() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("poison-read").resolve("main.sqlite"),
                 new SqliteDatabase.Options(1, false, LogEntry.DEFAULT_STATEMENT_BUDGET))) { // one reader: the same connection every time
-            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{bad")), READ_TIMEOUT)))
+            assertThat(normalize(db.query(req(false, SqlStatement.of("SELECT json(?)", "{bad")), READ_TIMEOUT)))
                     .contains("malformed JSON");
-            assertThat(normalize(db.query(req(false, Statement.of("SELECT json(?)", "{}")), READ_TIMEOUT)))
+            assertThat(normalize(db.query(req(false, SqlStatement.of("SELECT json(?)", "{}")), READ_TIMEOUT)))
                     .as("read after a failed run of the same SQL").contains("String:{}");
         }
     }
 
     @Test
     void codecRoundTripPreservesParameterValues() {
-        Request request = new Request(List.of(
-                Statement.of("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 1L, 2.5, "tëxt", new byte[] {0, -1, 7}, null),
-                new Statement("INSERT INTO t VALUES (:a)", List.of(), java.util.Map.of("a", "named"))), true);
+        SqlRequest request = new SqlRequest(List.of(
+                SqlStatement.of("INSERT INTO t VALUES (?, ?, ?, ?, ?)", 1L, 2.5, "tëxt", new byte[] {0, -1, 7}, null),
+                new SqlStatement("INSERT INTO t VALUES (:a)", List.of(), java.util.Map.of("a", "named"))), true);
         LogEntry.Batch batch = new LogEntry.Batch(123456789L, -42L, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(request));
         LogEntry.Batch back = decode(EntryCodec.encode(batch));
         assertThat(back.stampMillis()).isEqualTo(123456789L);
         assertThat(back.seed()).isEqualTo(-42L);
         assertThat(back.requests()).hasSize(1);
-        Request r = back.requests().get(0);
+        SqlRequest r = back.requests().get(0);
         assertThat(r.transaction()).isTrue();
         assertThat(r.statements().get(0).params()).hasSize(5);
         assertThat(r.statements().get(0).params().get(3)).isEqualTo(new byte[] {0, -1, 7});
@@ -283,18 +283,18 @@ class DeterminismTest {
         long stamp = Instant.parse("2026-01-02T03:04:05.678Z").toEpochMilli();
         try (SqliteDatabase db = open("pinned")) {
             db.apply(1, TERM, new LogEntry.Batch(stamp, 99, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("CREATE TABLE p(id INTEGER PRIMARY KEY, dt TEXT, ts TEXT DEFAULT CURRENT_TIMESTAMP,"
+                    SqlStatement.of("CREATE TABLE p(id INTEGER PRIMARY KEY, dt TEXT, ts TEXT DEFAULT CURRENT_TIMESTAMP,"
                             + " jd REAL, ue INTEGER, sf TEXT, d TEXT, t TEXT, cd TEXT, ct TEXT, d0 TEXT, dtn TEXT)")))));
             List<List<StatementResult>> results = db.apply(2, TERM, new LogEntry.Batch(stamp, 99, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(
-                    req(false, Statement.of("INSERT INTO p(dt, jd, ue, sf, d, t, cd, ct, d0, dtn) VALUES (datetime('now'),"
+                    req(false, SqlStatement.of("INSERT INTO p(dt, jd, ue, sf, d, t, cd, ct, d0, dtn) VALUES (datetime('now'),"
                             + " julianday('now'), unixepoch('now'), strftime('%Y-%m-%d %H:%M:%f','now'), date(), time(),"
                             + " CURRENT_DATE, CURRENT_TIME, datetime(), datetime(' NOW '))"
                             + " RETURNING dt, ts, jd, ue, sf, d, t, cd, ct, d0, dtn, CURRENT_TIMESTAMP")),
                     req(false,
-                            Statement.of("INSERT INTO p(dt) VALUES (datetime('now', 'localtime'))"),
-                            Statement.of("INSERT INTO p(dt) VALUES (datetime('now', '+1 hour'))"),
-                            Statement.of("INSERT INTO p(dt) VALUES (strftime('%H', 'now', 'utc'))"),
-                            Statement.of("INSERT INTO p(dt) VALUES (date('now', 'start of month', 'LocalTime'))")))));
+                            SqlStatement.of("INSERT INTO p(dt) VALUES (datetime('now', 'localtime'))"),
+                            SqlStatement.of("INSERT INTO p(dt) VALUES (datetime('now', '+1 hour'))"),
+                            SqlStatement.of("INSERT INTO p(dt) VALUES (strftime('%H', 'now', 'utc'))"),
+                            SqlStatement.of("INSERT INTO p(dt) VALUES (date('now', 'start of month', 'LocalTime'))")))));
             db.commit();
 
             StatementResult.Rows returned = (StatementResult.Rows) results.get(0).get(0);
@@ -332,10 +332,10 @@ class DeterminismTest {
 
     @Test
     void sameSeedSameRandomnessDifferentSeedDifferent() throws Exception {
-        List<Request> requests = List.of(req(false,
-                Statement.of("CREATE TABLE r(a INTEGER, b BLOB)"),
-                Statement.of("INSERT INTO r VALUES (random(), randomblob(16))"),
-                Statement.of("INSERT INTO r SELECT random(), randomblob(8) FROM r")));
+        List<SqlRequest> requests = List.of(req(false,
+                SqlStatement.of("CREATE TABLE r(a INTEGER, b BLOB)"),
+                SqlStatement.of("INSERT INTO r VALUES (random(), randomblob(16))"),
+                SqlStatement.of("INSERT INTO r SELECT random(), randomblob(8) FROM r")));
         try (SqliteDatabase a = open("s1"); SqliteDatabase b = open("s2"); SqliteDatabase c = open("s3")) {
             a.apply(1, TERM, new LogEntry.Batch(1000, 7, LogEntry.DEFAULT_STATEMENT_BUDGET, requests));
             b.apply(1, TERM, new LogEntry.Batch(1000, 7, LogEntry.DEFAULT_STATEMENT_BUDGET, requests));
@@ -376,7 +376,7 @@ class DeterminismTest {
             assertThat(db.checksum()).isEqualTo(checksum);
             // A state machine skips entries with index <= appliedIndex; the next one goes on from here.
             db.apply(100 + log.size(), TERM + 5, new LogEntry.Batch(5, 5, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("INSERT INTO kv(k, v) VALUES ('after-reopen', datetime('now'))")))));
+                    SqlStatement.of("INSERT INTO kv(k, v) VALUES ('after-reopen', datetime('now'))")))));
             db.commit();
             assertThat(rows(db, "SELECT v FROM kv WHERE k = 'after-reopen'").get(0)[0]).isEqualTo("1970-01-01 00:00:00");
         }

@@ -4,7 +4,7 @@ import static io.halite.core.engine.RandomWorkload.req;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +33,12 @@ class LogPositionTest {
         return SqliteDatabase.open(file, new SqliteDatabase.Options(1, false, LogEntry.DEFAULT_STATEMENT_BUDGET));
     }
 
-    private static LogEntry.Batch entry(Statement... statements) {
+    private static LogEntry.Batch entry(SqlStatement... statements) {
         return new LogEntry.Batch(1, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false, statements)));
     }
 
     private static List<String> rows(SqliteDatabase db, String sql) throws Exception {
-        StatementResult result = db.query(req(false, Statement.of(sql)), Duration.ofSeconds(5)).get(0);
+        StatementResult result = db.query(req(false, SqlStatement.of(sql)), Duration.ofSeconds(5)).get(0);
         List<String> out = new ArrayList<>();
         ((StatementResult.Rows) result).values().forEach(row -> out.add(Arrays.toString(row)));
         return out;
@@ -57,13 +57,13 @@ class LogPositionTest {
     void theUsersSchemaHoldsNothingOfHalitesAndNeitherDoCopies() throws Exception {
         Path file = dir.resolve("schema").resolve("main.sqlite");
         try (SqliteDatabase db = open(file)) {
-            db.apply(1, TERM, entry(Statement.of("CREATE TABLE a(id INTEGER PRIMARY KEY, v)"),
-                    Statement.of("CREATE INDEX a_v ON a(v)"), Statement.of("CREATE VIEW av AS SELECT v FROM a"),
-                    Statement.of("INSERT INTO a(v) VALUES (1)")));
+            db.apply(1, TERM, entry(SqlStatement.of("CREATE TABLE a(id INTEGER PRIMARY KEY, v)"),
+                    SqlStatement.of("CREATE INDEX a_v ON a(v)"), SqlStatement.of("CREATE VIEW av AS SELECT v FROM a"),
+                    SqlStatement.of("INSERT INTO a(v) VALUES (1)")));
             db.commit();
             assertThat(rows(db, "SELECT type, name FROM sqlite_schema ORDER BY name"))
                     .containsExactly("[table, a]", "[index, a_v]", "[view, av]");
-            db.apply(2, TERM, entry(Statement.of("DROP VIEW av"), Statement.of("DROP TABLE a")));
+            db.apply(2, TERM, entry(SqlStatement.of("DROP VIEW av"), SqlStatement.of("DROP TABLE a")));
             db.commit();
             assertThat(rows(db, "SELECT name FROM sqlite_schema")).isEmpty();
             assertThat(rows(db, "SELECT name FROM pragma_table_list WHERE name NOT LIKE 'sqlite_%'")).isEmpty();
@@ -83,7 +83,7 @@ class LogPositionTest {
             db.dumpTo(dump);
             assertThat(dump.toString()).isEqualTo("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCOMMIT;\n");
 
-            List<List<StatementResult>> refused = db.apply(3, TERM, entry(Statement.of("PRAGMA application_id = 5")));
+            List<List<StatementResult>> refused = db.apply(3, TERM, entry(SqlStatement.of("PRAGMA application_id = 5")));
             assertThat(((StatementResult.Failed) refused.get(0).get(0)).error())
                     .isEqualTo("setting PRAGMA application_id is not allowed: it is managed by Halite on every replica");
         }
@@ -103,13 +103,13 @@ class LogPositionTest {
         Path crashed = dir.resolve("crashed").resolve("main.sqlite");
         Files.createDirectories(crashed.getParent());
         try (SqliteDatabase db = open(live)) {
-            db.apply(10, TERM, entry(Statement.of("CREATE TABLE t(v)")));
+            db.apply(10, TERM, entry(SqlStatement.of("CREATE TABLE t(v)")));
             assertThat(db.syncDurable()).isEqualTo(new LogPosition.Point(10, TERM));
             for (int i = 11; i <= 20; i++) {
-                db.apply(i, TERM + 1, entry(Statement.of("INSERT INTO t VALUES (?)", (long) i)));
+                db.apply(i, TERM + 1, entry(SqlStatement.of("INSERT INTO t VALUES (?)", (long) i)));
                 db.commit();
             }
-            db.apply(21, TERM + 1, entry(Statement.of("INSERT INTO t VALUES (21)"))); // not committed
+            db.apply(21, TERM + 1, entry(SqlStatement.of("INSERT INTO t VALUES (21)"))); // not committed
             copyFiles(live, crashed);
         }
         try (SqliteDatabase db = open(crashed)) {

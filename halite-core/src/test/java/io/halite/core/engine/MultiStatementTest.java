@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -39,16 +39,16 @@ class MultiStatementTest {
     }
 
     private static String query(SqliteDatabase db, String sql) throws Exception {
-        return normalize(db.query(req(false, Statement.of(sql)), Duration.ofSeconds(5)));
+        return normalize(db.query(req(false, SqlStatement.of(sql)), Duration.ofSeconds(5)));
     }
 
     @Test
     void everyStatementOfATextRunsAndTheLastOneAnswers() throws Exception {
         try (SqliteDatabase db = open("a")) {
             List<List<StatementResult>> results = db.apply(1, TERM, entry(1, BUDGET,
-                    req(false, Statement.of("CREATE TABLE t(x); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2);")),
-                    req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 3L, 4L)),
-                    req(false, Statement.of("INSERT INTO t VALUES(5); SELECT count(*) FROM t -- and a comment"))));
+                    req(false, SqlStatement.of("CREATE TABLE t(x); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2);")),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 3L, 4L)),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(5); SELECT count(*) FROM t -- and a comment"))));
             db.commit();
             assertThat(normalize(results.get(0))).isEqualTo("exec id=2 n=1");
             assertThat(normalize(results.get(1))).isEqualTo("exec id=4 n=1");
@@ -60,7 +60,7 @@ class MultiStatementTest {
     @Test
     void namedValuesApplyToEveryStatement() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            Statement named = new Statement("CREATE TABLE t(x); INSERT INTO t VALUES(:v); INSERT INTO t VALUES(:v + 1)",
+            SqlStatement named = new SqlStatement("CREATE TABLE t(x); INSERT INTO t VALUES(:v); INSERT INTO t VALUES(:v + 1)",
                     null, Map.of("v", 10L));
             assertThat(normalize(db.apply(1, TERM, entry(1, BUDGET, req(false, named))).get(0))).isEqualTo("exec id=2 n=1");
             db.commit();
@@ -71,10 +71,10 @@ class MultiStatementTest {
     @Test
     void valuesThatDoNotFitTheStatementsAreRefusedBeforeAnyRuns() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
+            db.apply(1, TERM, entry(1, BUDGET, req(false, SqlStatement.of("CREATE TABLE t(x)"))));
             List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
-                    req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 1L)),
-                    req(false, Statement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(2)", 1L, 2L))));
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(?)", 1L)),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(?); INSERT INTO t VALUES(2)", 1L, 2L))));
             db.commit();
             assertThat(normalize(results.get(0))).isEqualTo("error 0: statement has 2 parameter(s) but 1 value(s) were given");
             assertThat(normalize(results.get(1))).isEqualTo("error 0: statement has 1 parameter(s) but 2 value(s) were given");
@@ -85,12 +85,12 @@ class MultiStatementTest {
     @Test
     void aForbiddenStatementAfterAnAllowedOneIsRefusedAndNothingRuns() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
+            db.apply(1, TERM, entry(1, BUDGET, req(false, SqlStatement.of("CREATE TABLE t(x)"))));
             List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
-                    req(false, Statement.of("INSERT INTO t VALUES(1); ATTACH ':memory:' AS other")),
-                    req(false, Statement.of("INSERT INTO t VALUES(2); PRAGMA journal_mode = DELETE")),
-                    req(false, Statement.of("INSERT INTO t VALUES(3); COMMIT; INSERT INTO t VALUES(4)")),
-                    req(false, Statement.of("INSERT INTO t VALUES(5); CREATE TEMP TABLE x(y)"))));
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(1); ATTACH ':memory:' AS other")),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(2); PRAGMA journal_mode = DELETE")),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(3); COMMIT; INSERT INTO t VALUES(4)")),
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(5); CREATE TEMP TABLE x(y)"))));
             db.commit();
             assertThat(normalize(results.get(0))).isEqualTo(
                     "error 0: ATTACH and DETACH are not allowed: every replica must hold exactly one database file");
@@ -105,7 +105,7 @@ class MultiStatementTest {
     @Test
     void aReadRefusesAWriteAnywhereInTheText() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x)"))));
+            db.apply(1, TERM, entry(1, BUDGET, req(false, SqlStatement.of("CREATE TABLE t(x)"))));
             db.commit();
             assertThat(query(db, "SELECT 1; INSERT INTO t VALUES(1)"))
                     .isEqualTo("error 0: attempt to change database via query operation");
@@ -119,10 +119,10 @@ class MultiStatementTest {
     @Test
     void aFailingStatementEndsTheTextAfterTheOnesBeforeItRanUnlessTheRequestIsATransaction() throws Exception {
         try (SqliteDatabase db = open("a")) {
-            db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(x UNIQUE)"))));
+            db.apply(1, TERM, entry(1, BUDGET, req(false, SqlStatement.of("CREATE TABLE t(x UNIQUE)"))));
             List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
-                    req(false, Statement.of("INSERT INTO t VALUES(1); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2)")),
-                    req(true, Statement.of("INSERT INTO t VALUES(3); INSERT INTO t VALUES(1)"))));
+                    req(false, SqlStatement.of("INSERT INTO t VALUES(1); INSERT INTO t VALUES(1); INSERT INTO t VALUES(2)")),
+                    req(true, SqlStatement.of("INSERT INTO t VALUES(3); INSERT INTO t VALUES(1)"))));
             db.commit();
             assertThat(normalize(results.get(0))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
             assertThat(normalize(results.get(1))).isEqualTo("error 19: UNIQUE constraint failed: t.x");
@@ -139,7 +139,7 @@ class MultiStatementTest {
     void aTriggerBodyTheLexerMisreadsFailsLoudly() throws Exception {
         try (SqliteDatabase db = open("a")) {
             List<List<StatementResult>> results = db.apply(1, TERM, entry(1, BUDGET,
-                    req(false, Statement.of("CREATE TABLE e(x, end); CREATE TRIGGER te AFTER INSERT ON e BEGIN"
+                    req(false, SqlStatement.of("CREATE TABLE e(x, end); CREATE TRIGGER te AFTER INSERT ON e BEGIN"
                             + " UPDATE e SET end = 1; END; INSERT INTO e(x) VALUES(1)"))));
             db.commit();
             // The piece left after the misread end is the body's own END, which SQLite reads as COMMIT.
@@ -153,12 +153,12 @@ class MultiStatementTest {
         try (SqliteDatabase a = open("a"); SqliteDatabase b = open("b")) {
             List<String> seen = new ArrayList<>();
             for (SqliteDatabase db : List.of(a, b)) {
-                db.apply(1, TERM, entry(1, BUDGET, req(false, Statement.of("CREATE TABLE t(n)"))));
+                db.apply(1, TERM, entry(1, BUDGET, req(false, SqlStatement.of("CREATE TABLE t(n)"))));
                 List<List<StatementResult>> results = db.apply(2, TERM, entry(2, BUDGET,
-                        req(false, Statement.of("INSERT INTO t " + COUNT_800)),
-                        req(false, Statement.of("INSERT INTO t " + COUNT_800 + "; INSERT INTO t " + COUNT_800)),
-                        req(false, Statement.of(COUNT_800 + "; " + COUNT_800)),
-                        req(false, Statement.of("INSERT INTO t VALUES(-1)"))));
+                        req(false, SqlStatement.of("INSERT INTO t " + COUNT_800)),
+                        req(false, SqlStatement.of("INSERT INTO t " + COUNT_800 + "; INSERT INTO t " + COUNT_800)),
+                        req(false, SqlStatement.of(COUNT_800 + "; " + COUNT_800)),
+                        req(false, SqlStatement.of("INSERT INTO t VALUES(-1)"))));
                 db.commit();
                 List<String> described = new ArrayList<>();
                 results.forEach(r -> described.add(normalize(r)));
@@ -175,9 +175,9 @@ class MultiStatementTest {
     @Test
     void onlyAnEntryWithSeveralStatementsInATextTakesTheNewFormat() {
         byte[] single = EntryCodec.encode(new LogEntry.Batch(1, 1, BUDGET,
-                List.of(req(false, Statement.of("INSERT INTO t VALUES(';'); -- one statement")))));
+                List.of(req(false, SqlStatement.of("INSERT INTO t VALUES(';'); -- one statement")))));
         byte[] several = EntryCodec.encode(new LogEntry.Batch(1, 1, BUDGET,
-                List.of(req(false, Statement.of("SELECT 1")), req(false, Statement.of("SELECT 1; SELECT 2")))));
+                List.of(req(false, SqlStatement.of("SELECT 1")), req(false, SqlStatement.of("SELECT 1; SELECT 2")))));
         assertThat(single[0]).isEqualTo((byte) 2);
         assertThat(several[0]).isEqualTo((byte) 3);
         LogEntry.Batch decoded = (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(several));

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -50,22 +50,22 @@ class StatementBudgetTest {
             List<String> seen = new ArrayList<>();
             for (SqliteDatabase db : List.of(a, b)) {
                 db.apply(1, TERM, entry(1, SMALL_BUDGET,
-                        req(false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)")),
-                        req(false, Statement.of("INSERT INTO t(v) VALUES ('first')"))));
+                        req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)")),
+                        req(false, SqlStatement.of("INSERT INTO t(v) VALUES ('first')"))));
                 // Entries 2-4 share one SQLite transaction: the runaway write makes SQLite roll all of it back,
                 // and the node applies the others again.
                 List<List<StatementResult>> second = db.apply(2, TERM, entry(2, SMALL_BUDGET,
-                        req(false, Statement.of("INSERT INTO t(v) VALUES ('before')"), Statement.of(RUNAWAY_WRITE),
-                                Statement.of("INSERT INTO t(v) VALUES ('after')")),
-                        req(true, Statement.of("INSERT INTO t(v) VALUES ('tx')"), Statement.of(RUNAWAY_READ))));
+                        req(false, SqlStatement.of("INSERT INTO t(v) VALUES ('before')"), SqlStatement.of(RUNAWAY_WRITE),
+                                SqlStatement.of("INSERT INTO t(v) VALUES ('after')")),
+                        req(true, SqlStatement.of("INSERT INTO t(v) VALUES ('tx')"), SqlStatement.of(RUNAWAY_READ))));
                 List<List<StatementResult>> third = db.apply(3, TERM, entry(3, SMALL_BUDGET,
-                        req(false, Statement.of(RUNAWAY_READ), Statement.of("SELECT count(*) FROM t"))));
+                        req(false, SqlStatement.of(RUNAWAY_READ), SqlStatement.of("SELECT count(*) FROM t"))));
                 List<List<StatementResult>> fourth = db.apply(4, TERM, entry(4, SMALL_BUDGET,
-                        req(false, Statement.of("INSERT INTO t(v) VALUES ('next')"))));
+                        req(false, SqlStatement.of("INSERT INTO t(v) VALUES ('next')"))));
                 db.commit();
                 seen.add(normalize(second.get(0)) + " | " + normalize(second.get(1)) + " | "
                         + normalize(third.get(0)) + " | " + normalize(fourth.get(0)));
-                assertThat(normalize(db.query(req(false, Statement.of("SELECT id, v FROM t ORDER BY id")),
+                assertThat(normalize(db.query(req(false, SqlStatement.of("SELECT id, v FROM t ORDER BY id")),
                         Duration.ofSeconds(5)))).isEqualTo("rows [[1, first], [2, before], [3, after], [4, next]]");
                 assertThat(db.appliedIndex()).isEqualTo(4);
             }
@@ -91,7 +91,7 @@ class StatementBudgetTest {
                 + "SELECT x+1 FROM c LIMIT ?) SELECT x FROM c)";
         Path restartedFile = dir.resolve("restarted").resolve("main.sqlite");
         try (SqliteDatabase warm = open("warm", 1)) {
-            LogEntry.Batch schema = entry(1, budget, req(false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)")));
+            LogEntry.Batch schema = entry(1, budget, req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)")));
             warm.apply(1, TERM, schema);
             warm.commit();
             try (SqliteDatabase restarted = SqliteDatabase.open(restartedFile,
@@ -102,8 +102,8 @@ class StatementBudgetTest {
             int stopped = 0;
             // About 16 steps a row: the limits below cross the budget in the middle of the sweep.
             for (long limit = 1_150, index = 2; limit < 1_350; limit++, index++) {
-                LogEntry.Batch batch = entry(index, budget, req(false, Statement.of(read, limit)),
-                        req(false, Statement.of(write, limit)));
+                LogEntry.Batch batch = entry(index, budget, req(false, SqlStatement.of(read, limit)),
+                        req(false, SqlStatement.of(write, limit)));
                 String onWarm = normalize(warm.apply(index, TERM, batch).stream().flatMap(List::stream).toList());
                 warm.commit();
                 String onRestarted;
@@ -130,16 +130,16 @@ class StatementBudgetTest {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("large").resolve("main.sqlite"),
                 SqliteDatabase.Options.defaults())) {
             List<List<StatementResult>> results = db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                    req(false, Statement.of("CREATE TABLE big(id INTEGER PRIMARY KEY, k TEXT, v TEXT)"),
-                            Statement.of("INSERT INTO big(k, v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                    req(false, SqlStatement.of("CREATE TABLE big(id INTEGER PRIMARY KEY, k TEXT, v TEXT)"),
+                            SqlStatement.of("INSERT INTO big(k, v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
                                     + "SELECT x+1 FROM c WHERE x < 1000000) SELECT hex(randomblob(8)), x FROM c"),
-                            Statement.of("CREATE TABLE copy(id INTEGER PRIMARY KEY, k TEXT, v TEXT)"),
-                            Statement.of("INSERT INTO copy SELECT * FROM big WHERE id <= 200000"),
-                            Statement.of("SELECT count(*), sum(length(k)) FROM big WHERE v LIKE '%7%'"))));
+                            SqlStatement.of("CREATE TABLE copy(id INTEGER PRIMARY KEY, k TEXT, v TEXT)"),
+                            SqlStatement.of("INSERT INTO copy SELECT * FROM big WHERE id <= 200000"),
+                            SqlStatement.of("SELECT count(*), sum(length(k)) FROM big WHERE v LIKE '%7%'"))));
             db.commit();
             assertThat(normalize(results.get(0))).doesNotContain("error")
                     .contains("exec id=1000000 n=1000000", "exec id=200000 n=200000", "rows [[");
-            assertThat(normalize(db.query(req(false, Statement.of(
+            assertThat(normalize(db.query(req(false, SqlStatement.of(
                     "SELECT count(*), count(DISTINCT v % 1000) FROM big GROUP BY id % 10 ORDER BY 1 LIMIT 1")),
                     Duration.ofSeconds(60)))).isEqualTo("rows [[100000, 100]]");
         }
@@ -151,10 +151,10 @@ class StatementBudgetTest {
         try (SqliteDatabase db = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
                 LogEntry.DEFAULT_STATEMENT_BUDGET))) {
             db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                    req(false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
+                    req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
             db.commit();
             db.apply(2, TERM, entry(2, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                    req(false, Statement.of("INSERT INTO t(v) VALUES ('uncommitted')"))));
+                    req(false, SqlStatement.of("INSERT INTO t(v) VALUES ('uncommitted')"))));
             ExecutorService stopper = Executors.newSingleThreadExecutor();
             try {
                 stopper.submit(() -> {
@@ -164,7 +164,7 @@ class StatementBudgetTest {
                 });
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> db.apply(3, TERM, entry(3, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                        req(false, Statement.of(RUNAWAY_WRITE))))).isInstanceOf(NodeStoppingException.class);
+                        req(false, SqlStatement.of(RUNAWAY_WRITE))))).isInstanceOf(NodeStoppingException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             } finally {
                 stopper.shutdownNow();
@@ -174,14 +174,14 @@ class StatementBudgetTest {
         try (SqliteDatabase reopened = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
                 LogEntry.DEFAULT_STATEMENT_BUDGET))) {
             assertThat(reopened.appliedIndex()).isEqualTo(1);
-            assertThat(normalize(reopened.query(req(false, Statement.of("SELECT count(*) FROM t")),
+            assertThat(normalize(reopened.query(req(false, SqlStatement.of("SELECT count(*) FROM t")),
                     Duration.ofSeconds(5)))).isEqualTo("rows [[0]]");
         }
     }
 
     @Test
     void entriesWrittenBeforeBudgetsExistedApplyWithTheDefaultBudget() {
-        byte[] current = EntryCodec.encode(new LogEntry.Batch(7, 8, 1234, List.of(req(false, Statement.of("SELECT 1")))));
+        byte[] current = EntryCodec.encode(new LogEntry.Batch(7, 8, 1234, List.of(req(false, SqlStatement.of("SELECT 1")))));
         // Format 1 had no budget: the same bytes without the 8 bytes after the seed.
         byte[] old = new byte[current.length - 8];
         System.arraycopy(current, 0, old, 0, 18);
@@ -207,7 +207,7 @@ class StatementBudgetTest {
                 for (int i = 0; i < 6; i++) {
                     answers.add(clients.submit(() -> {
                         try {
-                            return normalize(db.query(req(false, Statement.of(RUNAWAY_READ)), Duration.ofMillis(500)));
+                            return normalize(db.query(req(false, SqlStatement.of(RUNAWAY_READ)), Duration.ofMillis(500)));
                         } catch (IllegalStateException e) {
                             return e.getMessage();
                         }
@@ -219,7 +219,7 @@ class StatementBudgetTest {
                 }
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
                 long select = System.nanoTime();
-                assertThat(normalize(db.query(req(false, Statement.of("SELECT 1")), Duration.ofSeconds(1))))
+                assertThat(normalize(db.query(req(false, SqlStatement.of("SELECT 1")), Duration.ofSeconds(1))))
                         .isEqualTo("rows [[1]]");
                 assertThat(Duration.ofNanos(System.nanoTime() - select)).isLessThan(Duration.ofMillis(500));
             } finally {
@@ -231,12 +231,12 @@ class StatementBudgetTest {
     @Test
     void aReadInAWriteRequestThatExceedsTheBudgetIsRefusedBeforeItIsProposed() throws Exception {
         try (SqliteDatabase db = open("dry", 2)) {
-            db.apply(1, TERM, entry(1, SMALL_BUDGET, req(false, Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
+            db.apply(1, TERM, entry(1, SMALL_BUDGET, req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
             db.commit();
-            assertThat(db.refuseOverBudget(req(false, Statement.of("INSERT INTO t(v) VALUES (1)"),
-                    Statement.of("SELECT count(*) FROM t")))).isNull();
-            assertThat(normalize(db.refuseOverBudget(req(false, Statement.of("INSERT INTO t(v) VALUES (1)"),
-                    Statement.of(RUNAWAY_READ))))).isEqualTo("error 0: not run: statement 2 of the request exceeds "
+            assertThat(db.refuseOverBudget(req(false, SqlStatement.of("INSERT INTO t(v) VALUES (1)"),
+                    SqlStatement.of("SELECT count(*) FROM t")))).isNull();
+            assertThat(normalize(db.refuseOverBudget(req(false, SqlStatement.of("INSERT INTO t(v) VALUES (1)"),
+                    SqlStatement.of(RUNAWAY_READ))))).isEqualTo("error 0: not run: statement 2 of the request exceeds "
                     + "its budget, so the request was refused before it reached the log; error 9: " + BUDGET_ERROR);
         }
     }

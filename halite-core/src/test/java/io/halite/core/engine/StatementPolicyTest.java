@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.engine.StatementPolicy.Mode;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -186,8 +186,8 @@ class StatementPolicyTest {
     void aQueryPlanIsAnsweredOnTheReadPath() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("db").resolve("main.sqlite"),
                 SqliteDatabase.Options.defaults())) {
-            List<StatementResult> results = db.query(new Request(List.of(
-                    Statement.of("EXPLAIN QUERY PLAN SELECT * FROM sqlite_schema WHERE name = 'x'")), false),
+            List<StatementResult> results = db.query(new SqlRequest(List.of(
+                    SqlStatement.of("EXPLAIN QUERY PLAN SELECT * FROM sqlite_schema WHERE name = 'x'")), false),
                     Duration.ofSeconds(5));
             assertThat(results).singleElement().isInstanceOfSatisfying(StatementResult.Rows.class,
                     rows -> assertThat(rows.columns()).containsExactly("id", "parent", "notused", "detail"));

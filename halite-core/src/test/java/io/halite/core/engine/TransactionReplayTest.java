@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -40,12 +40,12 @@ class TransactionReplayTest {
     }
 
     /** Every table's rows, as a read inside the transaction (or after it) sees them. */
-    private static Request dumpTables() {
-        List<Statement> selects = new ArrayList<>();
+    private static SqlRequest dumpTables() {
+        List<SqlStatement> selects = new ArrayList<>();
         for (String table : TABLES) {
-            selects.add(Statement.of("SELECT * FROM " + table + " ORDER BY 1"));
+            selects.add(SqlStatement.of("SELECT * FROM " + table + " ORDER BY 1"));
         }
-        return new Request(selects, false);
+        return new SqlRequest(selects, false);
     }
 
     private static void applyAndCommit(long index, LogEntry.Requests entry, SqliteDatabase... replicas)
@@ -62,8 +62,8 @@ class TransactionReplayTest {
         Random rnd = new Random(seed);
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
-            List<Request> schema = new ArrayList<>();
-            RandomWorkload.SCHEMA.forEach(sql -> schema.add(req(false, Statement.of(sql))));
+            List<SqlRequest> schema = new ArrayList<>();
+            RandomWorkload.SCHEMA.forEach(sql -> schema.add(req(false, SqlStatement.of(sql))));
             applyAndCommit(1, new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema), leader, follower);
             int[] next = {0};
             long index = 1;
@@ -103,22 +103,22 @@ class TransactionReplayTest {
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
             applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("CREATE TABLE acc(id INTEGER PRIMARY KEY, bal INTEGER)"),
-                    Statement.of("INSERT INTO acc VALUES (1, 100), (2, 100)")))), leader, follower);
+                    SqlStatement.of("CREATE TABLE acc(id INTEGER PRIMARY KEY, bal INTEGER)"),
+                    SqlStatement.of("INSERT INTO acc VALUES (1, 100), (2, 100)")))), leader, follower);
             var speculation = leader.speculate(stamp, 2);
-            speculation.run(req(false, Statement.of("UPDATE acc SET bal = bal - 30 WHERE id = 1"),
-                    Statement.of("UPDATE acc SET bal = bal + 30 WHERE id = 2")));
+            speculation.run(req(false, SqlStatement.of("UPDATE acc SET bal = bal - 30 WHERE id = 1"),
+                    SqlStatement.of("UPDATE acc SET bal = bal + 30 WHERE id = 2")));
             LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
             speculation.end();
             assertThat(entry.baseIndex()).isEqualTo(1);
             // Another write reached the log first.
             applyAndCommit(2, new LogEntry.Batch(stamp, 3, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("UPDATE acc SET bal = 0 WHERE id = 1")))), leader, follower);
+                    SqlStatement.of("UPDATE acc SET bal = 0 WHERE id = 1")))), leader, follower);
             for (SqliteDatabase db : List.of(leader, follower)) {
                 assertThat(db.apply(3, TERM, viaCodec(entry))).as("refused: no results").isEmpty();
                 db.commit();
                 assertThat(db.appliedIndex()).isEqualTo(3);
-                assertThat(normalized(db.query(req(false, Statement.of("SELECT * FROM acc ORDER BY id")), READ_TIMEOUT)))
+                assertThat(normalized(db.query(req(false, SqlStatement.of("SELECT * FROM acc ORDER BY id")), READ_TIMEOUT)))
                         .containsExactly("[rows [id, bal][integer, integer] id=0 n=0 wrote=false (Long:1,Long:0,) (Long:2,Long:100,)]");
             }
         }
@@ -129,30 +129,30 @@ class TransactionReplayTest {
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase db = open("db")) {
             applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")))), db);
+                    SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")))), db);
             var speculation = db.speculate(stamp, 2);
             List<StatementResult> first = speculation.run(req(false,
-                    Statement.of("INSERT INTO t VALUES (1, 'a')"),
-                    Statement.of("INSERT INTO t VALUES (1, 'dup')"),
-                    Statement.of("SELECT count(*) FROM t")));
+                    SqlStatement.of("INSERT INTO t VALUES (1, 'a')"),
+                    SqlStatement.of("INSERT INTO t VALUES (1, 'dup')"),
+                    SqlStatement.of("SELECT count(*) FROM t")));
             assertThat(first.get(1)).isInstanceOfSatisfying(StatementResult.Failed.class, f -> {
                 assertThat(f.error()).isEqualTo("UNIQUE constraint failed: t.id");
                 assertThat(f.code()).isEqualTo(19);
             });
-            speculation.run(req(true, Statement.of("INSERT INTO t VALUES (2, 'b')"), Statement.of("INSERT INTO t VALUES (1, 'x')")));
+            speculation.run(req(true, SqlStatement.of("INSERT INTO t VALUES (2, 'b')"), SqlStatement.of("INSERT INTO t VALUES (1, 'x')")));
             LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
             speculation.end();
             assertThat(entry.requests()).hasSize(1);
-            assertThat(entry.requests().get(0).statements()).extracting(Statement::sql)
+            assertThat(entry.requests().get(0).statements()).extracting(SqlStatement::sql)
                     .containsExactly("INSERT INTO t VALUES (1, 'a')", "INSERT INTO t VALUES (1, 'dup')");
 
             var rolledBack = db.speculate(stamp, 3);
-            rolledBack.run(req(false, Statement.of("INSERT INTO t VALUES (5, 'e')")));
-            assertThatThrownBy(() -> rolledBack.run(req(false, Statement.of("INSERT OR ROLLBACK INTO t VALUES (5, 'again')"))))
+            rolledBack.run(req(false, SqlStatement.of("INSERT INTO t VALUES (5, 'e')")));
+            assertThatThrownBy(() -> rolledBack.run(req(false, SqlStatement.of("INSERT OR ROLLBACK INTO t VALUES (5, 'again')"))))
                     .isInstanceOf(SqliteDatabase.SpeculationLost.class)
                     .hasMessage("SQLite rolled back the transaction: UNIQUE constraint failed: t.id");
             rolledBack.end();
-            assertThat(normalized(db.query(req(false, Statement.of("SELECT count(*) FROM t")), READ_TIMEOUT)))
+            assertThat(normalized(db.query(req(false, SqlStatement.of("SELECT count(*) FROM t")), READ_TIMEOUT)))
                     .containsExactly("[rows [count(*)][integer] id=0 n=0 wrote=false (Long:0,)]");
         }
     }

@@ -3,8 +3,8 @@ package io.halite.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,7 @@ class EntryApplierTest {
     }
 
     private static byte[] batch(String... sql) {
-        List<Request> requests = Arrays.stream(sql).map(s -> new Request(List.of(Statement.of(s)), false)).toList();
+        List<SqlRequest> requests = Arrays.stream(sql).map(s -> new SqlRequest(List.of(SqlStatement.of(s)), false)).toList();
         return EntryCodec.encode(new LogEntry.Batch(1_700_000_000_000L, 9, LogEntry.DEFAULT_STATEMENT_BUDGET,
                 requests));
     }
@@ -45,7 +45,7 @@ class EntryApplierTest {
             assertThat(insert.rowsAffected()).isEqualTo(1);
             assertThat(((StatementResult.Failed) results.get(2).get(0)).error()).isEqualTo("no such table: nope");
             StatementResult.Rows rows = (StatementResult.Rows) db.query(
-                    new Request(List.of(Statement.of("SELECT x FROM t")), false, true), Duration.ofSeconds(5)).get(0);
+                    new SqlRequest(List.of(SqlStatement.of("SELECT x FROM t")), false, true), Duration.ofSeconds(5)).get(0);
             assertThat(rows.values().get(0)).containsExactly("2023-11-14 22:13:20");
         }
     }
@@ -55,7 +55,7 @@ class EntryApplierTest {
         try (SqliteDatabase db = open()) {
             EntryApplier.apply(db, 1, TERM, batch("CREATE TABLE t(x)"));
             byte[] stale = EntryCodec.encode(new LogEntry.Transaction(1, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, 0,
-                    List.of(new Request(List.of(Statement.of("INSERT INTO t VALUES (1)")), false))));
+                    List.of(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t VALUES (1)")), false))));
 
             assertThat(EntryApplier.apply(db, 2, TERM, stale)).isEmpty();
             assertThat(db.appliedIndex()).isEqualTo(2);

@@ -3,8 +3,8 @@ package io.halite.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
@@ -48,12 +48,12 @@ class EntryCodecTest {
         Map<String, Object> named = new LinkedHashMap<>();
         named.put(":name", "zoë");
         named.put("$n", 7L);
-        List<Statement> statements = List.of(
-                new Statement("INSERT INTO t(a, b, c, d, e) VALUES(?, ?, ?, ?, ?)",
+        List<SqlStatement> statements = List.of(
+                new SqlStatement("INSERT INTO t(a, b, c, d, e) VALUES(?, ?, ?, ?, ?)",
                         Arrays.asList(null, 42L, 1.5, "text", new byte[] {1, 2, (byte) 255}), Map.of()),
-                new Statement("UPDATE t SET a = :name WHERE b = $n", List.of(), named));
+                new SqlStatement("UPDATE t SET a = :name WHERE b = $n", List.of(), named));
         LogEntry.Batch batch = new LogEntry.Batch(1_700_000_000_000L, 0x0123456789abcdefL, 1_000_000L, List.of(
-                new Request(statements, true), new Request(List.of(Statement.of("SELECT 1")), false, true)));
+                new SqlRequest(statements, true), new SqlRequest(List.of(SqlStatement.of("SELECT 1")), false, true)));
 
         assertThat(HEX.formatHex(EntryCodec.encode(batch))).isEqualTo(BATCH);
         LogEntry.Batch decoded = (LogEntry.Batch) decode(BATCH);
@@ -63,7 +63,7 @@ class EntryCodecTest {
         assertThat(decoded.requests()).hasSize(2);
         assertThat(decoded.requests().get(0).transaction()).isTrue();
         assertThat(decoded.requests().get(1).readOnly()).isTrue();
-        Statement insert = decoded.requests().get(0).statements().get(0);
+        SqlStatement insert = decoded.requests().get(0).statements().get(0);
         assertThat(insert.sql()).isEqualTo("INSERT INTO t(a, b, c, d, e) VALUES(?, ?, ?, ?, ?)");
         assertThat(insert.params()).containsExactly(null, 42L, 1.5, "text", new byte[] {1, 2, (byte) 255});
         assertThat(decoded.requests().get(0).statements().get(1).namedParams()).containsExactly(
@@ -73,7 +73,7 @@ class EntryCodecTest {
     @Test
     void aTransactionEntryCarriesItsBaseIndex() {
         LogEntry.Transaction tx = new LogEntry.Transaction(1_700_000_000_001L, -2L, 5_000L, 99L,
-                List.of(new Request(List.of(Statement.of("DELETE FROM t WHERE a = ?", "x")), false)));
+                List.of(new SqlRequest(List.of(SqlStatement.of("DELETE FROM t WHERE a = ?", "x")), false)));
 
         assertThat(HEX.formatHex(EntryCodec.encode(tx))).isEqualTo(TRANSACTION);
         LogEntry.Transaction decoded = (LogEntry.Transaction) decode(TRANSACTION);
@@ -84,8 +84,8 @@ class EntryCodecTest {
 
     @Test
     void onlyATextOfSeveralStatementsUsesVersion3() {
-        LogEntry.Batch several = new LogEntry.Batch(1_700_000_000_002L, 3L, 10L, List.of(new Request(
-                List.of(Statement.of("CREATE TABLE u(x); INSERT INTO u VALUES(1)")), false)));
+        LogEntry.Batch several = new LogEntry.Batch(1_700_000_000_002L, 3L, 10L, List.of(new SqlRequest(
+                List.of(SqlStatement.of("CREATE TABLE u(x); INSERT INTO u VALUES(1)")), false)));
 
         assertThat(HEX.formatHex(EntryCodec.encode(several))).isEqualTo(SEVERAL_STATEMENTS);
         assertThat(((LogEntry.Batch) decode(SEVERAL_STATEMENTS)).requests().get(0).statements().get(0).sql())
@@ -125,9 +125,9 @@ class EntryCodecTest {
 
     @Test
     void aForwardedReadAndTheResultsHaveTheirGoldenBytes() {
-        Request read = new Request(List.of(Statement.of("SELECT ?", 3L)), false, true);
+        SqlRequest read = new SqlRequest(List.of(SqlStatement.of("SELECT ?", 3L)), false, true);
         assertThat(HEX.formatHex(EntryCodec.encodeRequest(read))).isEqualTo(FORWARDED_READ);
-        Request decodedRead = EntryCodec.decodeRequest(new ByteArrayInputStream(HEX.parseHex(FORWARDED_READ)));
+        SqlRequest decodedRead = EntryCodec.decodeRequest(new ByteArrayInputStream(HEX.parseHex(FORWARDED_READ)));
         assertThat(decodedRead.readOnly()).isTrue();
         assertThat(decodedRead.statements().get(0).params()).containsExactly(3L);
 

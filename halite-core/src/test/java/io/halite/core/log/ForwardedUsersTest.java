@@ -3,8 +3,8 @@ package io.halite.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class ForwardedUsersTest {
     private static final HexFormat HEX = HexFormat.of();
     private static final LogEntry.Batch BATCH = new LogEntry.Batch(1, 2, 3, List.of(
-            new Request(List.of(new Statement("X", List.of(), Map.of())), false),
-            new Request(List.of(new Statement("Y", List.of(7L), Map.of())), true)));
+            new SqlRequest(List.of(new SqlStatement("X", List.of(), Map.of())), false),
+            new SqlRequest(List.of(new SqlStatement("Y", List.of(7L), Map.of())), true)));
 
     /** The entry as EntryCodec writes it (format 2), the users after it; fixed: members of other versions read it. */
     private static final String ENTRY_HEX = "02" + "01" + "0000000000000001" + "0000000000000002"
@@ -43,7 +43,7 @@ class ForwardedUsersTest {
 
     @Test
     void anEntryWhoseLastBytesEqualTheMagicIsStillABareEntry() {
-        LogEntry.Batch ending = new LogEntry.Batch(1, 2, 3, List.of(new Request(List.of(new Statement("Z",
+        LogEntry.Batch ending = new LogEntry.Batch(1, 2, 3, List.of(new SqlRequest(List.of(new SqlStatement("Z",
                 List.of(ByteBuffer.allocate(4).putInt(ForwardedUsers.MAGIC).array()), Map.of())), false)));
         byte[] entry = EntryCodec.encode(ending);
         assertThat(Arrays.copyOfRange(entry, entry.length - 4, entry.length)).isEqualTo(HEX.parseHex("48555352"));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.halite.core.engine.RandomWorkload;
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,18 +49,18 @@ class ClusterTest {
     }
 
     private static WriteOutcome insert(HaliteNode node, String value) throws Exception {
-        return node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", value)), false))
+        return node.write(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(v) VALUES(?)", value)), false))
                 .get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Why {@code node} refuses to serve {@code read} from its data, or null. */
     private static String staleness(HaliteNode node, ReadRequest read) throws Exception {
-        return node.read(new Request(List.of(), false), read, Duration.ofSeconds(5)).staleRefusal();
+        return node.read(new SqlRequest(List.of(), false), read, Duration.ofSeconds(5)).staleRefusal();
     }
 
     /** The rows in t, read locally once {@code minIndex} is applied. */
     private static long count(HaliteNode node, long minIndex) throws Exception {
-        var read = node.read(new Request(List.of(Statement.of("SELECT count(*) FROM t")), false),
+        var read = node.read(new SqlRequest(List.of(SqlStatement.of("SELECT count(*) FROM t")), false),
                 new ReadRequest(ReadLevel.NONE, null, false, minIndex), Duration.ofSeconds(5));
         return (Long) ((StatementResult.Rows) read.results().get(0)).values().get(0)[0];
     }
@@ -86,7 +86,7 @@ class ClusterTest {
         for (int i = 0; i < 3; i++) {
             nodes.add(start(i));
         }
-        leader().write(new Request(List.of(Statement.of(
+        leader().write(new SqlRequest(List.of(SqlStatement.of(
                 "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP, r INTEGER DEFAULT (random()))")),
                 false)).get();
 
@@ -109,7 +109,7 @@ class ClusterTest {
         }
         for (ReadLevel level : ReadLevel.values()) {
             WriteOutcome written = insert(leader(), "read at " + level);
-            var read = follower.read(new Request(List.of(Statement.of("SELECT v FROM t WHERE id = ?",
+            var read = follower.read(new SqlRequest(List.of(SqlStatement.of("SELECT v FROM t WHERE id = ?",
                     ((StatementResult.Exec) written.results().get(0)).lastInsertId())), false), ReadRequest.at(level), Duration.ofSeconds(5));
             if (level != ReadLevel.NONE) {
                 assertThat(((StatementResult.Rows) read.results().get(0)).values())
@@ -118,15 +118,15 @@ class ClusterTest {
             }
             last = Math.max(last, written.raftIndex());
         }
-        var refused = follower.read(new Request(List.of(Statement.of("DELETE FROM t")), false),
+        var refused = follower.read(new SqlRequest(List.of(SqlStatement.of("DELETE FROM t")), false),
                 ReadRequest.at(ReadLevel.WEAK), Duration.ofSeconds(5));
         assertThat(refused.results().get(0)).isInstanceOf(StatementResult.Failed.class);
         // A statement on a table this follower does not know yet (just created through another node) may be a
         // write: it goes through the log for the leader to judge. On the leader it is an error, read or not.
-        Statement unknownTable = Statement.of("INSERT INTO created_elsewhere VALUES (1)");
+        SqlStatement unknownTable = SqlStatement.of("INSERT INTO created_elsewhere VALUES (1)");
         assertThat(follower.isWrite(unknownTable)).isTrue();
         assertThat(leader().isWrite(unknownTable)).isFalse();
-        assertThat(follower.isWrite(Statement.of("SELECT v FROM t"))).isFalse();
+        assertThat(follower.isWrite(SqlStatement.of("SELECT v FROM t"))).isFalse();
         int expected = 30 + ReadLevel.values().length;
 
         HaliteNode old = leader();
@@ -180,13 +180,13 @@ class ClusterTest {
             nodes.add(start(i));
         }
         for (String sql : RandomWorkload.SCHEMA) {
-            leader().write(RandomWorkload.req(false, Statement.of(sql))).get(20, TimeUnit.SECONDS);
+            leader().write(RandomWorkload.req(false, SqlStatement.of(sql))).get(20, TimeUnit.SECONDS);
         }
         Random rnd = new Random(seed);
         int[] next = {0};
         List<CompletableFuture<WriteOutcome>> written = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            Request request = i < RandomWorkload.KINDS ? RandomWorkload.request(i, rnd, next)
+            SqlRequest request = i < RandomWorkload.KINDS ? RandomWorkload.request(i, rnd, next)
                     : RandomWorkload.randomRequest(rnd, next);
             written.add(nodes.get(rnd.nextInt(nodes.size())).write(request));
             if (written.size() % 16 == 0) {

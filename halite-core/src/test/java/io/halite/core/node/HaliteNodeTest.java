@@ -2,8 +2,8 @@ package io.halite.core.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -28,13 +28,13 @@ class HaliteNodeTest {
         long createdAt;
         try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
             assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
-            WriteOutcome created = node.write(new Request(List.of(
-                    Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)"),
-                    Statement.of("INSERT INTO t(v) VALUES(?)", "a")), false)).get();
+            WriteOutcome created = node.write(new SqlRequest(List.of(
+                    SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)"),
+                    SqlStatement.of("INSERT INTO t(v) VALUES(?)", "a")), false)).get();
             assertThat(((StatementResult.Exec) created.results().get(1)).lastInsertId()).isEqualTo(1);
             assertThat(created.raftIndex()).isPositive();
             createdAt = created.raftIndex();
-            var read = node.read(new Request(List.of(Statement.of("SELECT id, v FROM t")), false),
+            var read = node.read(new SqlRequest(List.of(SqlStatement.of("SELECT id, v FROM t")), false),
                     ReadRequest.at(ReadLevel.LINEARIZABLE), Duration.ofSeconds(5));
             StatementResult.Rows rows = (StatementResult.Rows) read.results().get(0);
             assertThat(rows.values()).hasSize(1);
@@ -42,13 +42,13 @@ class HaliteNodeTest {
         }
         try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
             // Read locally once the write is applied again; without min_index a node catching up at start refuses.
-            var read = node.read(new Request(List.of(Statement.of("SELECT count(*) FROM t")), false),
+            var read = node.read(new SqlRequest(List.of(SqlStatement.of("SELECT count(*) FROM t")), false),
                     new ReadRequest(ReadLevel.NONE, null, false, createdAt), Duration.ofSeconds(5));
             assertThat(((StatementResult.Rows) read.results().get(0)).values().get(0)[0]).isEqualTo(1L);
-            WriteOutcome more = node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES('b')")), false)).get();
+            WriteOutcome more = node.write(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(v) VALUES('b')")), false)).get();
             assertThat(((StatementResult.Exec) more.results().get(0)).lastInsertId()).isEqualTo(2);
             // What an application runs at every start: SQLite compiles it to a journal-mode query, not a change.
-            WriteOutcome again = node.write(new Request(List.of(Statement.of(
+            WriteOutcome again = node.write(new SqlRequest(List.of(SqlStatement.of(
                     "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)")),
                     false)).get();
             assertThat(again.results().get(0)).isInstanceOf(StatementResult.Exec.class);
@@ -61,10 +61,10 @@ class HaliteNodeTest {
         int writes = 200;
         try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
             assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
-            node.write(new Request(List.of(Statement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")), false)).get();
+            node.write(new SqlRequest(List.of(SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")), false)).get();
             for (int i = 0; i < writes; i++) {
                 // One at a time, so that each request is its own log entry.
-                node.write(new Request(List.of(Statement.of("INSERT INTO t(v) VALUES(?)", "v" + i)), false)).get();
+                node.write(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(v) VALUES(?)", "v" + i)), false)).get();
             }
             assertThat(node.status().snapshotIndex())
                     .as("durable points (Ratis snapshots) are taken every 16 entries")
@@ -72,7 +72,7 @@ class HaliteNodeTest {
         }
         try (HaliteNode node = HaliteNode.start(config, e -> { throw new AssertionError(e); })) {
             assertThat(node.awaitReady(Duration.ofSeconds(10))).isTrue();
-            var read = node.read(new Request(List.of(Statement.of("SELECT count(*), max(v) FROM t")), false),
+            var read = node.read(new SqlRequest(List.of(SqlStatement.of("SELECT count(*), max(v) FROM t")), false),
                     ReadRequest.at(ReadLevel.LINEARIZABLE), Duration.ofSeconds(5));
             Object[] row = ((StatementResult.Rows) read.results().get(0)).values().get(0);
             assertThat(row[0]).isEqualTo((long) writes);

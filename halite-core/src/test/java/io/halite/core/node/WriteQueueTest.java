@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /** The queue of rqlite-style queued writes, against a writer the test controls. */
 class WriteQueueTest {
-    private final List<Request> written = new CopyOnWriteArrayList<>();
+    private final List<SqlRequest> written = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<WriteOutcome>> outcomes = new CopyOnWriteArrayList<>();
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger queueLogger = (Logger) LoggerFactory.getLogger(WriteQueue.class);
@@ -39,19 +39,19 @@ class WriteQueueTest {
     }
 
     /** A writer that records each batch and answers it when the test completes its future. */
-    private CompletableFuture<WriteOutcome> heldWriter(Request request) {
+    private CompletableFuture<WriteOutcome> heldWriter(SqlRequest request) {
         written.add(request);
         CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
         outcomes.add(outcome);
         return outcome;
     }
 
-    private static Request insert(String value) {
-        return new Request(List.of(new Statement("INSERT INTO t VALUES(?)", List.of(value), java.util.Map.of())),
+    private static SqlRequest insert(String value) {
+        return new SqlRequest(List.of(new SqlStatement("INSERT INTO t VALUES(?)", List.of(value), java.util.Map.of())),
                 false);
     }
 
-    private static WriteOutcome allApplied(Request batch, long index) {
+    private static WriteOutcome allApplied(SqlRequest batch, long index) {
         List<StatementResult> results = new ArrayList<>();
         batch.statements().forEach(s -> results.add(new StatementResult.Exec(1, 1, 0)));
         return new WriteOutcome(results, index);

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.log.ForwardedUsers;
 import io.halite.core.log.LogEntry;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.util.List;
 import java.util.Map;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class ForwardedUserGateTest {
     private static final LogEntry.Batch BATCH = new LogEntry.Batch(1, 2, 3, List.of(
-            new Request(List.of(new Statement("INSERT INTO t VALUES(1)", List.of(), Map.of())), false),
-            new Request(List.of(new Statement("INSERT INTO t VALUES(2)", List.of(), Map.of())), false),
-            new Request(List.of(new Statement("INSERT INTO t VALUES(3)", List.of(), Map.of())), false)));
+            new SqlRequest(List.of(new SqlStatement("INSERT INTO t VALUES(1)", List.of(), Map.of())), false),
+            new SqlRequest(List.of(new SqlStatement("INSERT INTO t VALUES(2)", List.of(), Map.of())), false),
+            new SqlRequest(List.of(new SqlStatement("INSERT INTO t VALUES(3)", List.of(), Map.of())), false)));
     private static final ByteString NAMED = ByteString.copyFrom(
             ForwardedUsers.append(EntryCodec.encode(BATCH), List.of("alice", "bob", "")));
 

@@ -3,8 +3,8 @@ package io.halite.core.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -54,10 +54,10 @@ class StateMachineQueryTest {
 
     @Test
     void aForwardedReadCarriesTheRequestInTheCodecsFormat() {
-        Request read = new Request(List.of(Statement.of("SELECT ?", 3L)), false, true);
+        SqlRequest read = new SqlRequest(List.of(SqlStatement.of("SELECT ?", 3L)), false, true);
         assertThat(hex(new StateMachineQuery.ForwardedRead(read))).isEqualTo(FORWARDED_READ);
 
-        Request decoded = ((StateMachineQuery.ForwardedRead) decode(FORWARDED_READ)).request();
+        SqlRequest decoded = ((StateMachineQuery.ForwardedRead) decode(FORWARDED_READ)).request();
         assertThat(decoded.readOnly()).isTrue();
         assertThat(decoded.statements().get(0).sql()).isEqualTo("SELECT ?");
         assertThat(decoded.statements().get(0).params()).containsExactly(3L);

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.halite.core.log.LogEntry;
 import io.halite.core.node.NodeException;
 import io.halite.core.node.WriteOutcome;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.core.sql.StatementResult;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -95,7 +95,7 @@ class WriteBatcherTest {
     @Test
     void aRequestLargerThanAnEntryMayBeIsRefusedAndNeverProposed() {
         batcher(4, 1 << 20);
-        Request huge = new Request(List.of(Statement.of("INSERT INTO t VALUES(?)", "x".repeat(5_000))), false);
+        SqlRequest huge = new SqlRequest(List.of(SqlStatement.of("INSERT INTO t VALUES(?)", "x".repeat(5_000))), false);
 
         assertThatThrownBy(() -> batcher.submit(huge, "").get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -182,13 +182,13 @@ class WriteBatcherTest {
     /** Commits {@code p} at {@code index}, each request answered with an insert whose row id is its parameter. */
     private static void commit(Proposal p, long index) {
         List<List<StatementResult>> results = new ArrayList<>();
-        for (Request r : p.entry().requests()) {
+        for (SqlRequest r : p.entry().requests()) {
             results.add(List.of(new StatementResult.Exec((Long) r.statements().get(0).params().get(0), 1, 0)));
         }
         p.reply().complete(new Proposer.Committed(results, index));
     }
 
-    private static Request insert(long id) {
-        return new Request(List.of(Statement.of("INSERT INTO t(id) VALUES(?)", id)), false);
+    private static SqlRequest insert(long id) {
+        return new SqlRequest(List.of(SqlStatement.of("INSERT INTO t(id) VALUES(?)", id)), false);
     }
 }

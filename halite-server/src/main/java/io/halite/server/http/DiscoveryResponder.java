@@ -3,6 +3,7 @@ package io.halite.server.http;
 import java.util.List;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -30,7 +31,7 @@ public final class DiscoveryResponder extends Handler.Abstract {
     }
 
     @Override
-    public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+    public boolean handle(Request request, Response response, Callback callback) {
         State now = state.get();
         String path = request.getHttpURI().getPath();
         boolean get = "GET".equals(request.getMethod());

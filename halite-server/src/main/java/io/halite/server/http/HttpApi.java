@@ -12,8 +12,8 @@ import io.halite.core.node.ReadLevel;
 import io.halite.core.node.ReadRequest;
 import io.halite.core.node.WriteOutcome;
 import io.halite.core.node.WriteQueue;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import io.halite.server.auth.Caller;
 import io.halite.server.auth.Permission;
 import java.io.IOException;
@@ -35,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -88,7 +89,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     @Override
-    public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+    public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         try {
             route(request, response, callback, start);
@@ -109,9 +110,9 @@ public final class HttpApi extends Handler.Abstract {
         return true;
     }
 
-    private void route(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+    private void route(Request request, Response response, Callback callback, long start)
             throws Exception {
-        String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+        String path = Request.getPathInContext(request);
         String method = request.getMethod();
         if (path.equals(ConsoleAssets.PATH) || path.startsWith(ConsoleAssets.PATH + "/")) {
             // The web console: static files; everything it shows comes from the endpoints below.
@@ -215,8 +216,8 @@ public final class HttpApi extends Handler.Abstract {
     public Handler operationsOnly() {
         return new Handler.Abstract() {
             @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
-                String path = org.eclipse.jetty.server.Request.getPathInContext(request);
+            public boolean handle(Request request, Response response, Callback callback) {
+                String path = Request.getPathInContext(request);
                 if (!OPERATIONS.contains(path)) {
                     sendError(response, callback, 404, "no such endpoint: " + path
                             + " (this listener serves /metrics, /livez and /readyz)");
@@ -231,7 +232,7 @@ public final class HttpApi extends Handler.Abstract {
      * {@code POST /leader}: the leader hands leadership to the most caught-up other voter and answers who leads
      * now. A follower answers 307 with the leader's URL, as for transactions.
      */
-    private void stepDown(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void stepDown(Request request, Response response, Callback callback)
             throws InterruptedException {
         EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), STEP_DOWN_TIMEOUT);
         if (sentToLeader(request, response, callback)) {
@@ -251,7 +252,7 @@ public final class HttpApi extends Handler.Abstract {
      *
      * @return whether the request was answered with a redirect
      */
-    private boolean redirected(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+    private boolean redirected(Request request, Response response, Callback callback,
                                EndpointParams.Statements params) throws InterruptedException {
         if (!params.redirect() || node.isLeader()) {
             return false;
@@ -260,7 +261,7 @@ public final class HttpApi extends Handler.Abstract {
         return true;
     }
 
-    private void sendRedirect(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+    private void sendRedirect(Request request, Response response, Callback callback,
                               int status) throws InterruptedException {
         String leader = node.leaderId();
         String address = leader == null ? "" : node.apiAddressOf(leader, Duration.ofSeconds(2));
@@ -274,7 +275,7 @@ public final class HttpApi extends Handler.Abstract {
         response.write(true, ByteBuffer.allocate(0), callback);
     }
 
-    private void execute(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+    private void execute(Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         EndpointParams.Execute execute = EndpointParams.Execute.parse(rawQuery(request));
         EndpointParams.Statements params = execute.statements();
@@ -290,7 +291,7 @@ public final class HttpApi extends Handler.Abstract {
         if (redirected(request, response, callback, params)) {
             return;
         }
-        Request parsed = parseBody(request, params.transaction(), true);
+        SqlRequest parsed = parseBody(request, params.transaction(), true);
         sendWrite(response, callback, params, parsed, Caller.of(request).user(), start);
     }
 
@@ -299,7 +300,7 @@ public final class HttpApi extends Handler.Abstract {
      * other queued requests. With {@code wait}, answered once everything queued up to it is applied and readable
      * on this node.
      */
-    private void queuedWrite(org.eclipse.jetty.server.Request request, Response response, Callback callback,
+    private void queuedWrite(Request request, Response response, Callback callback,
                              EndpointParams.Execute execute, long start) throws InterruptedException {
         Duration timeout = execute.statements().timeout();
         if (node.leaderId() == null) {
@@ -328,7 +329,7 @@ public final class HttpApi extends Handler.Abstract {
                 seconds(start), execute.statements().raftIndex() ? raftIndex : 0));
     }
 
-    private void sendWrite(Response response, Callback callback, EndpointParams.Statements params, Request parsed,
+    private void sendWrite(Response response, Callback callback, EndpointParams.Statements params, SqlRequest parsed,
                            String user, long start) {
         ResultsJson.Style style = params.style();
         boolean raftIndex = params.raftIndex();
@@ -362,7 +363,7 @@ public final class HttpApi extends Handler.Abstract {
         });
     }
 
-    private void query(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+    private void query(Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         EndpointParams.Query query = EndpointParams.Query.parse(rawQuery(request));
         EndpointParams.Statements params = query.statements();
@@ -370,7 +371,7 @@ public final class HttpApi extends Handler.Abstract {
                 && redirected(request, response, callback, params)) {
             return;
         }
-        Request parsed;
+        SqlRequest parsed;
         if (request.getMethod().equals("GET")) {
             String q = query.q();
             if (q == null || q.isBlank()) {
@@ -391,7 +392,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private void sendRead(Response response, Callback callback, EndpointParams.Statements params,
-                          ReadRequest consistency, Request parsed, long start) throws InterruptedException {
+                          ReadRequest consistency, SqlRequest parsed, long start) throws InterruptedException {
         try {
             HaliteNode.ReadOutcome outcome = node.read(parsed, consistency, params.timeout());
             if (outcome.staleRefusal() != null) {
@@ -413,7 +414,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** {@code /db/request}: reads and writes mixed; any write sends the whole request through the log. */
-    private void unified(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+    private void unified(Request request, Response response, Callback callback, long start)
             throws InterruptedException {
         EndpointParams.Unified unified = EndpointParams.Unified.parse(rawQuery(request));
         EndpointParams.Statements params = unified.statements();
@@ -426,12 +427,12 @@ public final class HttpApi extends Handler.Abstract {
         if (redirected(request, response, callback, params)) {
             return;
         }
-        Request parsed = parseBody(request, params.transaction(), false);
+        SqlRequest parsed = parseBody(request, params.transaction(), false);
         // Classify against a schema at least as recent as what the client has seen: a read of a table it just
         // created would not compile on a follower behind that, and would go through the log as a possible write.
         node.requireApplied(unified.consistency().minIndex(), params.timeout());
         boolean writes = false;
-        for (Statement statement : parsed.statements()) {
+        for (SqlStatement statement : parsed.statements()) {
             writes |= node.isWrite(statement);
         }
         requirePermission(request, writes ? Permission.EXECUTE : Permission.QUERY);
@@ -447,7 +448,7 @@ public final class HttpApi extends Handler.Abstract {
      * {@code POST /db/tx/ID/rollback} end it. A follower answers 307 with the leader's URL: the transaction lives
      * there.
      */
-    private void transactionControl(String rest, org.eclipse.jetty.server.Request request, Response response,
+    private void transactionControl(String rest, Request request, Response response,
                                     Callback callback, long start) throws InterruptedException {
         if (rest.isEmpty()) {
             EndpointParams.Begin params = EndpointParams.Begin.parse(rawQuery(request));
@@ -456,7 +457,7 @@ public final class HttpApi extends Handler.Abstract {
             }
             node.requireApplied(params.minIndex(), params.timeout());
             byte[] body = readBody(request, maxBodyBytes);
-            Request first = body.length == 0 ? null : RequestParser.parse(body, params.transaction());
+            SqlRequest first = body.length == 0 ? null : RequestParser.parse(body, params.transaction());
             String owner = Caller.of(request).user();
             InteractiveTransactions.Begun begun = node.transactions().begin(owner, params.idleTimeout(),
                     params.timeout());
@@ -507,8 +508,8 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** Runs a request's statements inside the interactive transaction named by {@code tx}. */
-    private void inTransaction(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-                               EndpointParams.Statements params, Request parsed, RequestStats.Kind kind, long start)
+    private void inTransaction(Request request, Response response, Callback callback,
+                               EndpointParams.Statements params, SqlRequest parsed, RequestStats.Kind kind, long start)
             throws InterruptedException {
         if (sentToLeader(request, response, callback)) {
             return;
@@ -529,7 +530,7 @@ public final class HttpApi extends Handler.Abstract {
      *
      * @return whether the request was redirected
      */
-    private boolean sentToLeader(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private boolean sentToLeader(Request request, Response response, Callback callback)
             throws InterruptedException {
         if (node.isLeader()) {
             return false;
@@ -538,7 +539,7 @@ public final class HttpApi extends Handler.Abstract {
         return true;
     }
 
-    private void load(org.eclipse.jetty.server.Request request, Response response, Callback callback, long start)
+    private void load(Request request, Response response, Callback callback, long start)
             throws IOException, InterruptedException {
         EndpointParams.Load params = EndpointParams.Load.parse(rawQuery(request));
         Path image = Files.createTempFile(node.config().dataDir(), "upload-", ".sqlite");
@@ -546,7 +547,7 @@ public final class HttpApi extends Handler.Abstract {
         // last insert id and changes after the script. A database file gets no results.
         List<io.halite.core.sql.StatementResult> results = List.of();
         try {
-            try (InputStream body = org.eclipse.jetty.server.Request.asInputStream(request)) {
+            try (InputStream body = Request.asInputStream(request)) {
                 byte[] head = body.readNBytes(SQLITE_HEADER.length);
                 if (Arrays.equals(head, SQLITE_HEADER)) {
                     try (OutputStream out = Files.newOutputStream(image)) {
@@ -604,7 +605,7 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    private void backup(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void backup(Request request, Response response, Callback callback)
             throws IOException {
         if (EndpointParams.Backup.parse(rawQuery(request)).sql()) {
             response.setStatus(200);
@@ -642,7 +643,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** A SHA-256 of the schema and every row, with the applied index it belongs to: compare replicas or backups. */
-    private void checksum(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void checksum(Request request, Response response, Callback callback)
             throws SQLException {
         boolean pretty = EndpointParams.Pretty.parse(rawQuery(request)).pretty();
         SqliteDatabase.Checksum checksum = node.database().contentChecksum();
@@ -655,7 +656,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** Every member as this node's configuration lists it, each asked (in parallel) how far it has applied. */
-    private void nodes(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void nodes(Request request, Response response, Callback callback)
             throws InterruptedException {
         EndpointParams.Nodes params = EndpointParams.Nodes.parse(rawQuery(request));
         NodeStatus status = node.status();
@@ -681,7 +682,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** rqlite's {@code POST /join}: {@code {"id": "n4", "addr": "host:raftport", "voter": true}}. */
-    private void join(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void join(Request request, Response response, Callback callback)
             throws InterruptedException {
         EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), JOIN_TIMEOUT);
         MembershipRequest.Join join = MembershipRequest.join(readBody(request, MEMBERSHIP_BODY_LIMIT));
@@ -701,7 +702,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** rqlite's {@code DELETE /remove}: {@code {"id": "n3"}}. */
-    private void remove(org.eclipse.jetty.server.Request request, Response response, Callback callback)
+    private void remove(Request request, Response response, Callback callback)
             throws InterruptedException {
         EndpointParams.Timed params = EndpointParams.Timed.parse(rawQuery(request), EndpointParams.DEFAULT_TIMEOUT);
         String id = MembershipRequest.remove(readBody(request, MEMBERSHIP_BODY_LIMIT));
@@ -718,7 +719,7 @@ public final class HttpApi extends Handler.Abstract {
      * a line saying why: no leader, a follower catching up, or storage that cannot be written. {@code noleader}
      * checks only the node itself (its storage), as in rqlite.
      */
-    private void readyz(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+    private void readyz(Request request, Response response, Callback callback) {
         boolean nodeOnly = EndpointParams.Readyz.parse(rawQuery(request)).noLeader();
         Health health = node.health();
         String body;
@@ -748,7 +749,7 @@ public final class HttpApi extends Handler.Abstract {
         send(response, callback, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Request parseBody(org.eclipse.jetty.server.Request request, boolean transaction, boolean allowPlainText) {
+    private SqlRequest parseBody(Request request, boolean transaction, boolean allowPlainText) {
         byte[] body = readBody(request, maxBodyBytes);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (allowPlainText && contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain")) {
@@ -757,13 +758,13 @@ public final class HttpApi extends Handler.Abstract {
         return RequestParser.parse(body, transaction);
     }
 
-    private static byte[] readBody(org.eclipse.jetty.server.Request request, long limit) {
+    private static byte[] readBody(Request request, long limit) {
         long declared = request.getLength();
         if (declared > limit) {
             throw new ApiException(413, "request body of " + declared + " bytes exceeds the limit of " + limit
                     + " bytes");
         }
-        try (InputStream in = org.eclipse.jetty.server.Request.asInputStream(request)) {
+        try (InputStream in = Request.asInputStream(request)) {
             return readLimited(in, limit);
         } catch (IOException e) {
             // Jetty's message names its own exceptions; the client needs only this.
@@ -793,12 +794,12 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     /** The raw (still percent-encoded) query string, for {@link EndpointParams} to parse. */
-    private static String rawQuery(org.eclipse.jetty.server.Request request) {
+    private static String rawQuery(Request request) {
         return request.getHttpURI().getQuery();
     }
 
     /** The permission checks (beyond the auth route table's) that depend on what the request turned out to be. */
-    private static void requirePermission(org.eclipse.jetty.server.Request request, Permission permission) {
+    private static void requirePermission(Request request, Permission permission) {
         Caller caller = Caller.of(request);
         if (!caller.may(permission)) {
             throw new ApiException(403, caller.refusal(Set.of(permission)));

@@ -1,8 +1,8 @@
 package io.halite.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,7 +17,7 @@ import java.util.Map;
 final class RequestParser {
     private RequestParser() {}
 
-    static Request parse(byte[] body, boolean transaction) {
+    static SqlRequest parse(byte[] body, boolean transaction) {
         JsonNode root = JsonBody.read(body);
         if (root == null) {
             throw ApiException.badRequest("invalid JSON body: it is empty");
@@ -28,28 +28,28 @@ final class RequestParser {
         if (root.isEmpty()) {
             throw ApiException.badRequest("no statements");
         }
-        List<Statement> statements = new ArrayList<>(root.size());
+        List<SqlStatement> statements = new ArrayList<>(root.size());
         int position = 0;
         for (JsonNode element : root) {
             position++;
-            Statement statement = statement(element, position);
+            SqlStatement statement = statement(element, position);
             if (!statement.sql().isBlank()) {
                 statements.add(statement);
             }
         }
-        return new Request(statements, transaction);
+        return new SqlRequest(statements, transaction);
     }
 
-    static Request plainText(String sql, boolean transaction) {
+    static SqlRequest plainText(String sql, boolean transaction) {
         if (sql.isBlank()) {
             throw ApiException.badRequest("no statements");
         }
-        return new Request(List.of(Statement.of(sql)), transaction);
+        return new SqlRequest(List.of(SqlStatement.of(sql)), transaction);
     }
 
-    private static Statement statement(JsonNode element, int position) {
+    private static SqlStatement statement(JsonNode element, int position) {
         if (element.isTextual()) {
-            return Statement.of(element.textValue());
+            return SqlStatement.of(element.textValue());
         }
         if (!element.isArray() || element.isEmpty() || !element.get(0).isTextual()) {
             throw ApiException.badRequest("invalid request: statement " + position
@@ -73,7 +73,7 @@ final class RequestParser {
             throw ApiException.badRequest("invalid request: statement " + position
                     + " mixes positional and named parameters");
         }
-        return new Statement(sql, positional, named);
+        return new SqlStatement(sql, positional, named);
     }
 
     private static Object value(JsonNode node, int position, String param) {

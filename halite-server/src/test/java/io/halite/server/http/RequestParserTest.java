@@ -4,8 +4,8 @@ import static io.halite.server.http.BadRequest.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.halite.core.sql.Request;
-import io.halite.core.sql.Statement;
+import io.halite.core.sql.SqlRequest;
+import io.halite.core.sql.SqlStatement;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Request bodies in rqlite's forms: the statements and bound values they carry, and the exact 400s for the rest. */
 class RequestParserTest {
-    private static Request parse(String json) {
+    private static SqlRequest parse(String json) {
         return RequestParser.parse(json.replace('\'', '"').getBytes(StandardCharsets.UTF_8), false);
     }
 
@@ -24,18 +24,18 @@ class RequestParserTest {
 
     @Test
     void statementsAreStringsOrArraysOfSqlAndValues() {
-        Request request = parse("['SELECT 1', ['SELECT ?, ?', 1, 'a'], ['SELECT :n', {'n': 2.5}]]");
+        SqlRequest request = parse("['SELECT 1', ['SELECT ?, ?', 1, 'a'], ['SELECT :n', {'n': 2.5}]]");
         assertThat(request.transaction()).isFalse();
-        assertThat(request.statements()).containsExactly(Statement.of("SELECT 1"),
-                new Statement("SELECT ?, ?", List.of(1L, "a"), Map.of()),
-                new Statement("SELECT :n", List.of(), Map.of("n", 2.5)));
+        assertThat(request.statements()).containsExactly(SqlStatement.of("SELECT 1"),
+                new SqlStatement("SELECT ?, ?", List.of(1L, "a"), Map.of()),
+                new SqlStatement("SELECT :n", List.of(), Map.of("n", 2.5)));
         assertThat(RequestParser.parse("['SELECT 1']".replace('\'', '"').getBytes(StandardCharsets.UTF_8), true)
                 .transaction()).isTrue();
     }
 
     @Test
     void valuesKeepTheirJsonTypesAndBlobsAreByteArrays() {
-        Statement statement = parse("[['INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)', null, true, 9223372036854775807,"
+        SqlStatement statement = parse("[['INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)', null, true, 9223372036854775807,"
                 + " 18446744073709551616, 1e3, 'x', [0, 255, 16]]]").statements().get(0);
         List<Object> values = statement.params();
         assertThat(values.subList(0, 6)).containsExactly(null, true, Long.MAX_VALUE, 1.8446744073709552E19, 1000.0,
@@ -45,7 +45,7 @@ class RequestParserTest {
 
     @Test
     void namedValuesKeepTheirOrderAcrossObjects() {
-        Statement statement = parse("[['SELECT :b, :a', {'b': 1}, {'a': 2}]]").statements().get(0);
+        SqlStatement statement = parse("[['SELECT :b, :a', {'b': 1}, {'a': 2}]]").statements().get(0);
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("b", 1L);
         expected.put("a", 2L);
@@ -54,13 +54,13 @@ class RequestParserTest {
 
     @Test
     void emptyStatementsAreSkippedButAnEmptyBodyIsNot() {
-        assertThat(parse("['', '  ', 'SELECT 1']").statements()).containsExactly(Statement.of("SELECT 1"));
+        assertThat(parse("['', '  ', 'SELECT 1']").statements()).containsExactly(SqlStatement.of("SELECT 1"));
         assertThat(parse("['']").statements()).isEmpty();
         assertRefused("[]", "no statements");
         assertRefused("", "invalid JSON body: it is empty");
         assertThatThrownBy(() -> RequestParser.plainText(" \n", false)).hasMessage("no statements");
         assertThat(RequestParser.plainText("SELECT 1; SELECT 2", false).statements())
-                .containsExactly(Statement.of("SELECT 1; SELECT 2"));
+                .containsExactly(SqlStatement.of("SELECT 1; SELECT 2"));
     }
 
     @Test

@@ -8,14 +8,14 @@ import java.util.Objects;
  * One SQL statement with its parameters. Parameter values are {@code null}, {@link Long}, {@link Double},
  * {@link String} or {@code byte[]}; either positional or named, never both.
  */
-public record Statement(String sql, List<Object> params, Map<String, Object> namedParams) {
-    public Statement {
+public record SqlStatement(String sql, List<Object> params, Map<String, Object> namedParams) {
+    public SqlStatement {
         Objects.requireNonNull(sql, "sql");
         params = params == null ? List.of() : params;
         namedParams = namedParams == null ? Map.of() : namedParams;
     }
 
-    public static Statement of(String sql, Object... params) {
-        return new Statement(sql, java.util.Arrays.asList(params), Map.of());
+    public static SqlStatement of(String sql, Object... params) {
+        return new SqlStatement(sql, java.util.Arrays.asList(params), Map.of());
     }
 }

@@ -7,17 +7,17 @@ import java.util.List;
  * nothing; without it each statement stands alone and a failing one does not undo its neighbours. A
  * {@code readOnly} request (a strong read, which travels through the log) refuses statements that would write.
  */
-public record Request(List<Statement> statements, boolean transaction, boolean readOnly) {
-    public Request {
+public record SqlRequest(List<SqlStatement> statements, boolean transaction, boolean readOnly) {
+    public SqlRequest {
         statements = List.copyOf(statements);
     }
 
-    public Request(List<Statement> statements, boolean transaction) {
+    public SqlRequest(List<SqlStatement> statements, boolean transaction) {
         this(statements, transaction, false);
     }
 
     /** The same statements, refusing writes. */
-    public Request asReadOnly() {
-        return new Request(statements, transaction, true);
+    public SqlRequest asReadOnly() {
+        return new SqlRequest(statements, transaction, true);
     }
 }
