@@ -4,7 +4,6 @@ import io.halite.backup.BackupCatalog;
 import io.halite.backup.Restorer;
 import io.halite.backup.target.BackupTarget;
 import io.halite.core.engine.SqliteDatabase;
-import io.halite.core.log.LogEntry;
 import io.halite.core.node.HaliteNode;
 import java.io.IOException;
 import java.net.URI;
@@ -70,7 +69,7 @@ public final class RestoreCommand implements Callable<Integer> {
         BackupCatalog.RestorePoint point = new BackupCatalog.RestorePoint(toIndex, time);
         try (BackupTarget target = storage.open(from)) {
             Restorer.Result r = Restorer.restore(BackupCatalog.read(target), point, HaliteNode.databaseFile(data),
-                    new SqliteDatabase.Options(1, foreignKeys, LogEntry.DEFAULT_STATEMENT_BUDGET));
+                    new SqliteDatabase.Options(1, foreignKeys, SqliteDatabase.Options.DEFAULT_STATEMENT_BUDGET));
             System.out.println("restored " + data + " to index " + r.index() + " (written " + Instant.ofEpochMilli(r.timeMillis())
                     + ") from generation " + r.generation() + ": base at index " + r.baseIndex() + " plus "
                     + r.entries() + " logged writes from " + r.segments() + " segments");
