@@ -39,8 +39,8 @@ final class EntryGroup {
             // SQLite undid the whole transaction: redo every entry of it, with the statement that caused it
             // failed as it failed (unless its verdict must first be made exact by running it again).
             if (lost.conclusive()) {
-                lost.entry().forcedResults.put(WriterConnection.statementKey(lost.request(), lost.statement()),
-                        lost.result());
+                lost.entry().forcedResults.get(lost.part()).put(
+                        WriterConnection.statementKey(lost.request(), lost.statement()), lost.result());
             }
             writer.transactionEnded();
             writer.beginIfNeeded();
@@ -72,13 +72,13 @@ final class EntryGroup {
             position.applied(entry.index, entry.term);
             return null;
         }
-        writer.startEntry(batch.stampMillis(), batch.seed(), batch.statementBudget());
-        entry.results = new ArrayList<>(batch.requests().size());
-        for (int r = 0; r < batch.requests().size(); r++) {
+        entry.results = new ArrayList<>();
+        List<? extends EntryWrites.Part> parts = batch.parts();
+        for (int p = 0; p < parts.size(); p++) {
             try {
-                entry.results.add(writer.runRequest(r, batch.requests().get(r), null, entry.forcedResults));
+                writer.runPart(parts.get(p), entry.forcedResults.get(p), entry.results);
             } catch (WriterConnection.RolledBack e) {
-                return new TransactionLost(entry, r, e);
+                return new TransactionLost(entry, p, e);
             }
         }
         position.applied(entry.index, entry.term);
@@ -92,8 +92,8 @@ final class EntryGroup {
         final EntryWrites batch;
         /** The applied index before this entry: what a transaction entry must find (kept for a re-apply). */
         final long previousIndex;
-        /** Statements that SQLite's rollback of the whole transaction showed to fail, by statement key. */
-        final Map<Long, StatementResult> forcedResults = new HashMap<>();
+        /** For each part, the statements that SQLite's rollback of the whole transaction showed to fail, by key. */
+        final List<Map<Long, StatementResult>> forcedResults = new ArrayList<>();
         List<List<StatementResult>> results;
 
         PendingEntry(long index, long term, EntryWrites batch, long previousIndex) {
@@ -101,14 +101,18 @@ final class EntryGroup {
             this.term = term;
             this.batch = batch;
             this.previousIndex = previousIndex;
+            batch.parts().forEach(part -> forcedResults.add(new HashMap<>()));
         }
     }
 
-    /** SQLite rolled back the whole open transaction while applying request {@code request} of {@code entry}. */
-    private record TransactionLost(PendingEntry entry, int request, int statement, StatementResult result,
+    /**
+     * SQLite rolled back the whole open transaction while applying request {@code request} of part {@code part} of
+     * {@code entry}.
+     */
+    private record TransactionLost(PendingEntry entry, int part, int request, int statement, StatementResult result,
                                    boolean conclusive) {
-        TransactionLost(PendingEntry entry, int request, WriterConnection.RolledBack cause) {
-            this(entry, request, cause.statement, cause.result, cause.conclusive);
+        TransactionLost(PendingEntry entry, int part, WriterConnection.RolledBack cause) {
+            this(entry, part, cause.request, cause.statement, cause.result, cause.conclusive);
         }
     }
 }

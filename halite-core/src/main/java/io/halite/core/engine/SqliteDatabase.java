@@ -413,54 +413,90 @@ public final class SqliteDatabase implements AutoCloseable {
     // ---- interactive transactions: run ahead of the log on the writer ----
 
     /**
-     * Starts running an interactive transaction on the writer connection, ahead of the log: its statements see the
-     * database as applied so far plus the transaction's own writes, with time and randomness pinned to
-     * {@code stampMillis} and {@code seed}. Only the thread that applies the log may call this, and it may apply
-     * nothing until {@link Speculation#end()}; the caller arranges that (the state machine's writer lease).
+     * Starts the leader's chain of interactive transactions on the writer connection, ahead of the log, on the
+     * database as applied so far. Only the thread that applies the log may use the chain, and before it applies
+     * anything it must {@link Speculation#suspend() suspend} it and afterwards tell it what it
+     * {@link Speculation#applied applied}; the caller arranges that (the state machine's writer lease).
      */
-    public Speculation speculate(long stampMillis, long seed) throws SQLException {
+    public Speculation speculate() throws SQLException {
         commit();
-        writer.beginIfNeeded();
-        writer.startEntry(stampMillis, seed, options.statementBudget());
-        return new WriterSpeculation(writer, stampMillis, seed, options.statementBudget(), appliedIndex());
+        return new WriterSpeculation(writer, options.statementBudget(), appliedIndex());
     }
 
-    /** SQLite rolled back a whole interactive transaction (ON CONFLICT ROLLBACK, RAISE(ROLLBACK)). */
+    /** An interactive transaction of the chain is over: SQLite rolled it back, or another entry broke the chain. */
     public static final class SpeculationLost extends Exception {
-        SpeculationLost(String message) {
+        private final boolean conflict;
+
+        SpeculationLost(String message, boolean conflict) {
             super(message);
+            this.conflict = conflict;
+        }
+
+        /** Whether another entry reached the log first (retrying can succeed), rather than SQLite rolling it back. */
+        public boolean conflict() {
+            return conflict;
         }
     }
 
     /**
-     * An interactive transaction running on the writer. It records the write statements it ran, numbered as the
-     * transaction's log entry will number them when it is applied, so that replaying that entry on the same base
-     * computes exactly what the transaction saw (random values included). Read statements run too (they see the
-     * transaction's writes) but are not recorded.
+     * The leader's chain of interactive transactions, run ahead of the log. Transactions run one at a time, each on
+     * top of the ones settled before it: a transaction settles when its client commits, and its entry then goes
+     * through the log, while the next one already runs on its writes. Settled transactions apply in order after
+     * {@link #baseIndex()}; once the log shows another entry there, the chain is {@link #broken()}: their entries
+     * will be refused on every replica, and the open transaction cannot commit either.
+     *
+     * <p>A transaction records the write statements it ran, numbered as its part of a log entry will number them when
+     * it is applied, so that replaying that entry on the same base computes exactly what the transaction saw (random
+     * values included). Read statements run too (they see the chain's writes) but are not recorded.
      */
     public interface Speculation {
-        /** The applied index the transaction runs on. */
+        /** Why a transaction of a broken chain cannot commit. */
+        String CONFLICT = "another write reached the log while it ran; retry it";
+
+        /** The applied index the chain builds on. */
         long baseIndex();
 
-        long stampMillis();
+        /** How many settled transactions have not been applied yet. */
+        int settledCount();
 
-        long seed();
+        /** Whether an entry other than the chain's own was applied: nothing settled in it can commit any more. */
+        boolean broken();
 
-        /** The budget of the transaction's statements, here and when its entry is applied. */
-        long statementBudget();
-
-        /** The requests that wrote, with only their write statements: what the transaction's entry applies. */
-        List<SqlRequest> writes();
+        /** Opens a transaction on top of the settled ones, with its own pinned time and seed. */
+        void open(long stampMillis, long seed) throws SQLException;
 
         /**
-         * Runs one request in the transaction. Statements fail on their own, as in SQLite; a request with
+         * Runs one request in the open transaction. Statements fail on their own, as in SQLite; a request with
          * {@code transaction} is all or nothing within the interactive transaction.
          *
-         * @throws SpeculationLost if SQLite rolled the whole transaction back; it is over
+         * @throws SpeculationLost if SQLite rolled the whole transaction back, or the chain broke; it is over
          */
         List<StatementResult> run(SqlRequest request) throws SQLException, SpeculationLost;
 
-        /** Undoes the transaction's work on the writer; what commits is the entry, applied like any other. */
+        /**
+         * Settles the open transaction into the chain: the part its log entry applies, or null if it wrote nothing
+         * (then nothing of it stays).
+         *
+         * @throws SpeculationLost if the chain broke while it ran (it is undone)
+         */
+        EntryWrites.Part settle() throws SQLException, SpeculationLost;
+
+        /** Undoes the open transaction's work; the settled ones stay. */
+        void abandon() throws SQLException;
+
+        /** Lends the writer back to the applier: the chain's work is rolled back, and replayed at its next use. */
+        void suspend() throws SQLException;
+
+        /**
+         * The applier applied {@code entry} (null for anything but requests that applied) at {@code index}: if it
+         * holds the chain's first settled transactions, they leave the chain and the base moves to {@code index};
+         * otherwise the chain is broken.
+         *
+         * @return whether the entry was the chain's own
+         */
+        boolean applied(long index, EntryWrites entry);
+
+        /** Undoes everything and gives up the writer; what commits is the entries already proposed. */
         void end() throws SQLException;
     }
 

@@ -116,6 +116,21 @@ final class WriterConnection implements AutoCloseable {
         clearCounters.executeUpdate();
     }
 
+    /**
+     * Runs one part of an entry as the log applies it: its requests in order, with the part's pinned time, seed and
+     * budget, adding each request's results to {@code results}.
+     *
+     * @param forced see {@link #runRequest}
+     * @throws RolledBack if SQLite rolled back the whole open transaction (its request says during which one)
+     */
+    void runPart(EntryWrites.Part part, Map<Long, StatementResult> forced, List<List<StatementResult>> results)
+            throws SQLException, RolledBack {
+        startEntry(part.stampMillis(), part.seed(), part.statementBudget());
+        for (int r = 0; r < part.requests().size(); r++) {
+            results.add(runRequest(r, part.requests().get(r), null, forced));
+        }
+    }
+
     static long statementKey(int request, int statement) {
         return ((long) request << 32) | statement;
     }
@@ -162,7 +177,7 @@ final class WriterConnection implements AutoCloseable {
             results.add(result);
             if (result instanceof StatementResult.Failed) {
                 if (!transactionStillOpen()) {
-                    throw new RolledBack(s, result, !writes.stopUncertain());
+                    throw new RolledBack(r, s, result, !writes.stopUncertain());
                 }
                 if (request.transaction()) {
                     execute("ROLLBACK TO halite_request");
@@ -182,12 +197,14 @@ final class WriterConnection implements AutoCloseable {
      * {@code result}; {@code conclusive} unless that statement must run again for an exact verdict.
      */
     static final class RolledBack extends Exception {
+        final int request;
         final int statement;
         final StatementResult.Failed result;
         final boolean conclusive;
 
-        RolledBack(int statement, StatementResult result, boolean conclusive) {
+        RolledBack(int request, int statement, StatementResult result, boolean conclusive) {
             super(null, null, false, false);
+            this.request = request;
             this.statement = statement;
             this.result = (StatementResult.Failed) result;
             this.conclusive = conclusive;

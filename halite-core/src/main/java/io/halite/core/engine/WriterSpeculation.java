@@ -8,21 +8,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** An interactive transaction running ahead of the log on the writer (see {@link SqliteDatabase.Speculation}). */
+/**
+ * The leader's chain of interactive transactions on the writer (see {@link SqliteDatabase.Speculation}): the
+ * settled transactions, whose entries are on their way through the log, and the open one on top of them.
+ *
+ * <p>While live, the writer's SQLite transaction holds the chain's work: the settled transactions, then the open
+ * one inside a savepoint. The applier takes the writer back whenever it applies an entry ({@link #suspend}: all of it
+ * is rolled back); the next use replays the settled transactions and the open one's writes, exactly as their entries
+ * will apply, which recreates what the open transaction saw.
+ */
 final class WriterSpeculation implements SqliteDatabase.Speculation {
-    private final WriterConnection writer;
-    private final long stampMillis;
-    private final long seed;
-    private final long statementBudget;
-    private final long baseIndex;
-    private final List<SqlRequest> recorded = new ArrayList<>();
-    private boolean open = true;
+    private static final String OPEN_SAVEPOINT = "halite_open_transaction";
 
-    /** The writer's transaction is open, with the entry's time, seed and budget set. */
-    WriterSpeculation(WriterConnection writer, long stampMillis, long seed, long statementBudget, long baseIndex) {
+    private final WriterConnection writer;
+    private final long statementBudget;
+    /** Read by the proposing side without the writer (the applier writes it). */
+    private volatile long baseIndex;
+    private final List<EntryWrites.Part> settled = new ArrayList<>();
+    private Open open;
+    /** Whether the writer's transaction holds the chain's work now. */
+    private boolean live;
+    private volatile boolean broken;
+    private boolean ended;
+
+    /** A transaction settled into the chain: what its part of a log entry applies. */
+    private record Settled(long stampMillis, long seed, long statementBudget, List<SqlRequest> requests)
+            implements EntryWrites.Part {}
+
+    /** The open transaction: its pinned time and seed, and the requests that wrote, with only their writes. */
+    private record Open(long stampMillis, long seed, List<SqlRequest> recorded) {}
+
+    WriterSpeculation(WriterConnection writer, long statementBudget, long baseIndex) {
         this.writer = writer;
-        this.stampMillis = stampMillis;
-        this.seed = seed;
         this.statementBudget = statementBudget;
         this.baseIndex = baseIndex;
     }
@@ -33,56 +50,178 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
     }
 
     @Override
-    public long stampMillis() {
-        return stampMillis;
+    public boolean broken() {
+        return broken;
     }
 
     @Override
-    public long seed() {
-        return seed;
+    public int settledCount() {
+        return settled.size();
     }
 
     @Override
-    public long statementBudget() {
-        return statementBudget;
-    }
-
-    @Override
-    public List<SqlRequest> writes() {
-        return List.copyOf(recorded);
+    public void open(long stampMillis, long seed) throws SQLException {
+        requireUsable();
+        if (open != null) {
+            throw new IllegalStateException("a transaction is open already");
+        }
+        open = new Open(stampMillis, seed, new ArrayList<>());
+        if (live) {
+            writer.execute("SAVEPOINT " + OPEN_SAVEPOINT);
+            writer.startEntry(stampMillis, seed, statementBudget);
+        } else {
+            replay();
+        }
     }
 
     @Override
     public List<StatementResult> run(SqlRequest request) throws SQLException, SqliteDatabase.SpeculationLost {
-        if (!open) {
-            throw new IllegalStateException("the transaction has ended");
+        requireUsable();
+        if (open == null) {
+            throw new IllegalStateException("no transaction is open");
+        }
+        if (broken) {
+            abandon();
+            throw conflict();
+        }
+        if (!live) {
+            replay();
         }
         List<SqlStatement> requestWrites = new ArrayList<>();
         List<StatementResult> results;
         try {
-            results = writer.runRequest(recorded.size(), request, requestWrites, Map.of());
+            results = writer.runRequest(open.recorded.size(), request, requestWrites, Map.of());
         } catch (WriterConnection.RolledBack e) {
-            open = false;
+            // SQLite undid the settled transactions too: they are replayed at the next use.
+            open = null;
+            live = false;
             writer.transactionEnded();
-            throw new SqliteDatabase.SpeculationLost("SQLite rolled back the transaction: " + e.result.error());
+            throw new SqliteDatabase.SpeculationLost("SQLite rolled back the transaction: " + e.result.error(), false);
         } catch (NodeStoppingException e) {
             end();
-            throw new SqliteDatabase.SpeculationLost(e.getMessage());
+            throw new SqliteDatabase.SpeculationLost(e.getMessage(), false);
         }
         boolean undone = request.transaction() && !results.isEmpty()
                 && results.get(results.size() - 1) instanceof StatementResult.Failed;
         if (!requestWrites.isEmpty() && !undone) {
-            recorded.add(new SqlRequest(requestWrites, request.transaction()));
+            open.recorded.add(new SqlRequest(requestWrites, request.transaction()));
         }
         return results;
     }
 
     @Override
-    public void end() throws SQLException {
-        if (!open) {
+    public EntryWrites.Part settle() throws SQLException, SqliteDatabase.SpeculationLost {
+        requireUsable();
+        if (open == null) {
+            throw new IllegalStateException("no transaction is open");
+        }
+        if (broken) {
+            abandon();
+            throw conflict();
+        }
+        Open settling = open;
+        open = null;
+        if (live) {
+            if (settling.recorded.isEmpty()) {
+                writer.execute("ROLLBACK TO " + OPEN_SAVEPOINT); // reads only: leave no trace in the chain
+            }
+            writer.execute("RELEASE " + OPEN_SAVEPOINT);
+        }
+        if (settling.recorded.isEmpty()) {
+            return null;
+        }
+        Settled part = new Settled(settling.stampMillis, settling.seed, statementBudget, List.copyOf(settling.recorded));
+        settled.add(part);
+        return part;
+    }
+
+    @Override
+    public void abandon() throws SQLException {
+        if (open == null) {
             return;
         }
-        open = false;
-        writer.rollback();
+        open = null;
+        if (live) {
+            writer.execute("ROLLBACK TO " + OPEN_SAVEPOINT);
+            writer.execute("RELEASE " + OPEN_SAVEPOINT);
+        }
+    }
+
+    @Override
+    public void suspend() throws SQLException {
+        if (live) {
+            live = false;
+            writer.rollback();
+        }
+    }
+
+    @Override
+    public boolean applied(long index, EntryWrites entry) {
+        if (broken) {
+            return false;
+        }
+        List<? extends EntryWrites.Part> parts = entry == null ? List.of() : entry.parts();
+        boolean ours = !parts.isEmpty() && parts.size() <= settled.size();
+        for (int i = 0; ours && i < parts.size(); i++) {
+            EntryWrites.Part mine = settled.get(i);
+            EntryWrites.Part logged = parts.get(i);
+            ours = mine.seed() == logged.seed() && mine.stampMillis() == logged.stampMillis()
+                    && mine.requests().size() == logged.requests().size();
+        }
+        if (ours) {
+            settled.subList(0, parts.size()).clear();
+            baseIndex = index;
+        } else {
+            // Another entry changed the base: every settled transaction's entry will be refused.
+            broken = true;
+            settled.clear();
+        }
+        return ours;
+    }
+
+    @Override
+    public void end() throws SQLException {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        open = null;
+        settled.clear();
+        suspend();
+    }
+
+    /**
+     * Rebuilds the chain's work on the writer: the settled transactions as their entries will apply, then the open
+     * transaction's writes the same way, inside its savepoint.
+     */
+    private void replay() throws SQLException {
+        writer.beginIfNeeded();
+        List<List<StatementResult>> ignored = new ArrayList<>();
+        try {
+            for (EntryWrites.Part part : settled) {
+                writer.runPart(part, Map.of(), ignored);
+            }
+            if (open != null) {
+                writer.execute("SAVEPOINT " + OPEN_SAVEPOINT);
+                writer.runPart(new Settled(open.stampMillis, open.seed, statementBudget, open.recorded), Map.of(),
+                        ignored);
+            }
+        } catch (WriterConnection.RolledBack e) {
+            // Each of these ran before on this very state without SQLite rolling back: replay is not deterministic.
+            writer.transactionEnded();
+            throw new IllegalStateException("replaying the chain of interactive transactions made SQLite roll back: "
+                    + e.result.error());
+        }
+        live = true;
+    }
+
+    private static SqliteDatabase.SpeculationLost conflict() {
+        return new SqliteDatabase.SpeculationLost(SqliteDatabase.Speculation.CONFLICT, true);
+    }
+
+    private void requireUsable() {
+        if (ended) {
+            throw new IllegalStateException("the chain of transactions has ended");
+        }
     }
 }

@@ -27,7 +27,12 @@ public final class EntryCodec {
      * than apply it differently from the others. Entries without such a text keep version 2, which every node of a
      * rolling upgrade reads alike.
      */
-    public static final int VERSION = 3;
+    private static final int VERSION_SEVERAL_STATEMENTS = 3;
+    /**
+     * Version 4 adds entries of several interactive transactions (kind {@link EntryKind#TRANSACTIONS}), which nodes
+     * before it cannot apply; an entry of one transaction keeps its older kind and version.
+     */
+    public static final int VERSION = 4;
     /** Version 2 added the statement budget to entries of requests; version 1 entries still decode. */
     private static final int VERSION_WITH_BUDGET = 2;
     private static final int VERSION_WITHOUT_BUDGET = 1;
@@ -53,22 +58,35 @@ public final class EntryCodec {
     public static byte[] encode(LogEntry entry) {
         return write(out -> {
             EntryKind kind = EntryKind.of(entry);
-            boolean several = entry instanceof LogEntry.Requests requests
-                    && requests.requests().stream().anyMatch(EntryCodec::holdsSeveralStatements);
-            out.writeByte(several ? VERSION : VERSION_WITH_BUDGET);
+            boolean several = entry instanceof LogEntry.Requests requests && requests.parts().stream()
+                    .anyMatch(part -> part.requests().stream().anyMatch(EntryCodec::holdsSeveralStatements));
+            out.writeByte(kind == EntryKind.TRANSACTIONS ? VERSION
+                    : several ? VERSION_SEVERAL_STATEMENTS : VERSION_WITH_BUDGET);
             out.writeByte(kind.wire);
             out.writeLong(entry.stampMillis());
             out.writeLong(entry.seed());
             switch (kind) {
-                case BATCH, TRANSACTION -> {
-                    LogEntry.Requests requests = (LogEntry.Requests) entry;
-                    out.writeLong(requests.statementBudget());
-                    if (entry instanceof LogEntry.Transaction transaction) {
-                        out.writeLong(transaction.baseIndex());
-                    }
-                    out.writeInt(requests.requests().size());
-                    for (SqlRequest request : requests.requests()) {
-                        writeRequest(out, request);
+                case BATCH -> {
+                    LogEntry.Batch batch = (LogEntry.Batch) entry;
+                    out.writeLong(batch.statementBudget());
+                    writeRequests(out, batch.requests());
+                }
+                case TRANSACTION -> {
+                    LogEntry.Transactions transactions = (LogEntry.Transactions) entry;
+                    LogEntry.Transaction only = transactions.transactions().get(0);
+                    out.writeLong(only.statementBudget());
+                    out.writeLong(transactions.baseIndex());
+                    writeRequests(out, only.requests());
+                }
+                case TRANSACTIONS -> {
+                    LogEntry.Transactions transactions = (LogEntry.Transactions) entry;
+                    out.writeLong(transactions.baseIndex());
+                    out.writeInt(transactions.transactions().size());
+                    for (LogEntry.Transaction transaction : transactions.transactions()) {
+                        out.writeLong(transaction.stampMillis());
+                        out.writeLong(transaction.seed());
+                        out.writeLong(transaction.statementBudget());
+                        writeRequests(out, transaction.requests());
                     }
                 }
                 case LOAD_CHUNK -> {
@@ -81,6 +99,13 @@ public final class EntryCodec {
                 }
             }
         });
+    }
+
+    private static void writeRequests(DataOutputStream out, List<SqlRequest> requests) throws IOException {
+        out.writeInt(requests.size());
+        for (SqlRequest request : requests) {
+            writeRequest(out, request);
+        }
     }
 
     public static LogEntry decode(InputStream bytes) {
@@ -97,8 +122,22 @@ public final class EntryCodec {
             // Arguments are read in order: Java evaluates them left to right.
             return switch (kind) {
                 case BATCH -> new LogEntry.Batch(stamp, seed, readBudget(in, version), readRequests(in));
-                case TRANSACTION -> new LogEntry.Transaction(stamp, seed, readBudget(in, version), in.readLong(),
-                        readRequests(in));
+                case TRANSACTION -> {
+                    long budget = readBudget(in, version);
+                    long base = in.readLong();
+                    yield new LogEntry.Transactions(base,
+                            List.of(new LogEntry.Transaction(stamp, seed, budget, readRequests(in))));
+                }
+                case TRANSACTIONS -> {
+                    long base = in.readLong();
+                    int n = in.readInt();
+                    List<LogEntry.Transaction> transactions = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        transactions.add(new LogEntry.Transaction(in.readLong(), in.readLong(), in.readLong(),
+                                readRequests(in)));
+                    }
+                    yield new LogEntry.Transactions(base, transactions);
+                }
                 case LOAD_CHUNK -> new LogEntry.LoadChunk(stamp, seed, in.readLong(), in.readInt(), in.readBoolean(),
                         readBytes(in));
             };

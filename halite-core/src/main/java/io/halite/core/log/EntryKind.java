@@ -7,7 +7,10 @@ package io.halite.core.log;
 enum EntryKind {
     BATCH(1),
     LOAD_CHUNK(2),
-    TRANSACTION(3);
+    /** One interactive transaction. */
+    TRANSACTION(3),
+    /** Several interactive transactions, from entry format version 4. */
+    TRANSACTIONS(4);
 
     final int wire;
 
@@ -16,8 +19,8 @@ enum EntryKind {
     }
 
     static EntryKind of(LogEntry entry) {
-        if (entry instanceof LogEntry.Transaction) {
-            return TRANSACTION;
+        if (entry instanceof LogEntry.Transactions transactions) {
+            return transactions.transactions().size() == 1 ? TRANSACTION : TRANSACTIONS;
         }
         return entry instanceof LogEntry.Batch ? BATCH : LOAD_CHUNK;
     }

@@ -30,7 +30,7 @@ public final class ForwardedUsers {
     private static final int VERSION = 1;
 
     /** An entry and the user names that came after it. */
-    public record Split(LogEntry.Requests entry, int entryLength, List<String> users) {
+    public record Split(LogEntry.Batch entry, int entryLength, List<String> users) {
         public Split {
             users = List.copyOf(users);
         }

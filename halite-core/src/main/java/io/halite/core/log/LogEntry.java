@@ -22,32 +22,66 @@ public sealed interface LogEntry {
      */
     long DEFAULT_STATEMENT_BUDGET = 5_000_000_000L;
 
-    /** An entry of client requests, applied in order on the writer with the entry's pinned time and seed. */
+    /** An entry of client requests, applied in order on the writer with pinned times and seeds. */
     sealed interface Requests extends LogEntry, EntryWrites {}
 
     /** Client requests batched into one entry; each keeps its own atomicity and results. */
-    record Batch(long stampMillis, long seed, long statementBudget, List<SqlRequest> requests) implements Requests {
+    record Batch(long stampMillis, long seed, long statementBudget, List<SqlRequest> requests)
+            implements Requests, EntryWrites.Part {
         public Batch {
             requests = List.copyOf(requests);
+        }
+
+        @Override
+        public List<Batch> parts() {
+            return List.of(this);
         }
     }
 
     /**
-     * The writes of a committed interactive transaction. The leader ran them speculatively on a database that had
-     * applied the log up to {@code baseIndex}; they apply, all together, only if the database is still there (no
-     * other entry changed it since), so that every replica computes what the transaction's client saw. Otherwise
-     * the whole entry is refused on every replica alike.
+     * The writes of one committed interactive transaction, with the time and seed it ran with: its part of a
+     * {@link Transactions} entry.
      */
-    record Transaction(long stampMillis, long seed, long statementBudget, long baseIndex, List<SqlRequest> requests)
-            implements Requests {
+    record Transaction(long stampMillis, long seed, long statementBudget, List<SqlRequest> requests)
+            implements EntryWrites.Part {
         public Transaction {
             requests = List.copyOf(requests);
         }
 
-        /** The entry that commits an interactive transaction through the log, or null if it wrote nothing. */
-        public static Transaction of(SqliteDatabase.Speculation speculation) {
-            return speculation.writes().isEmpty() ? null : new Transaction(speculation.stampMillis(),
-                    speculation.seed(), speculation.statementBudget(), speculation.baseIndex(), speculation.writes());
+        public static Transaction of(EntryWrites.Part settled) {
+            return new Transaction(settled.stampMillis(), settled.seed(), settled.statementBudget(),
+                    settled.requests());
+        }
+    }
+
+    /**
+     * Committed interactive transactions, in the order they ran. The leader ran each speculatively on a database
+     * that had applied the log up to {@code baseIndex} plus the transactions before it in the entry; they apply, in
+     * order, only if the database is still there (no other entry changed it since), so that every replica computes
+     * what each transaction's client saw. Otherwise the whole entry is refused on every replica alike.
+     */
+    record Transactions(long baseIndex, List<Transaction> transactions) implements Requests {
+        public Transactions {
+            if (transactions.isEmpty()) {
+                throw new IllegalArgumentException("an entry of transactions holds at least one");
+            }
+            transactions = List.copyOf(transactions);
+        }
+
+        /** The time of the latest transaction: the entry's time, for a restore to a point in time. */
+        @Override
+        public long stampMillis() {
+            return transactions.stream().mapToLong(Transaction::stampMillis).max().orElseThrow();
+        }
+
+        @Override
+        public long seed() {
+            return transactions.get(0).seed();
+        }
+
+        @Override
+        public List<Transaction> parts() {
+            return transactions;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.halite.core.node;
 
+import io.halite.core.engine.EntryWrites;
 import io.halite.core.engine.SqliteDatabase;
 import io.halite.core.log.LogEntry;
 import io.halite.core.raft.Proposer;
@@ -10,6 +11,7 @@ import io.halite.core.sql.StatementResult;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,14 +32,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Interactive transactions on the leader: begin, statements, commit or rollback over several client requests.
  *
- * <p>A transaction runs speculatively on the leader's writer connection, so its statements see its own writes and
- * nobody else sees them. While it is open it holds the write gate: the leader's write batcher is paused and the
- * log is not applied here, so other writers queue behind it as they would behind SQLite's write lock, and one
- * transaction runs at a time. Commit proposes the transaction's write statements as one
- * {@link LogEntry.Transaction} entry with the transaction's pinned time and seed, undoes the speculative work, and
- * lets the entry apply on every node like any other: deterministic replay on the same base computes what the
- * client saw. If anything else reached the log in between (a write forwarded by a follower, a load), every
- * replica refuses the entry alike and the client is told to retry.
+ * <p>Transactions run speculatively on the leader's writer connection, one at a time, in a chain
+ * ({@link SqliteDatabase.Speculation}): each runs on top of the ones whose clients committed before it began, so its
+ * statements see their writes and its own, and nobody outside the chain sees any of them. A transaction holds the
+ * turn from its begin until its client commits or it ends; its commit settles its write statements into the chain
+ * and lets the next transaction begin at once, while its entry goes through the log. The transactions that settle
+ * while one entry is in flight go together into the next {@link LogEntry.Transactions} entry, so one Raft round
+ * serves many transactions. Every node, the leader included, applies that entry like any other: deterministic
+ * replay on the same base computes what each client saw. A client is answered once its transaction's entry is
+ * applied; a transaction that read a settled transaction's writes commits only after it.
+ *
+ * <p>While a chain exists the leader's write batcher is paused, so that no other entry lands between its entries. If
+ * anything else reached the log in between (a write forwarded by a follower, a load), every replica refuses the
+ * entries built on the old base alike; their clients, and the transaction still open, are told to retry. Plain
+ * writes that queue while the chain runs end it: the transactions already settled go through, the next begin waits
+ * for them, and the batcher's queued requests are proposed before a new chain starts.
  *
  * <p>A transaction ends on commit, rollback, its idle timeout, a leader change, or when SQLite rolls it back;
  * every end but a commit leaves nothing behind.
@@ -85,15 +93,21 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
     }
 
+    /** Transactions settled while an entry is in flight are proposed together, up to about this many bytes. */
+    private static final long ENTRY_TARGET_BYTES = 1 << 20;
+
     private final String nodeId;
     private final SqliteStateMachine stateMachine;
     private final WriteBatcher batcher;
     private final Proposer proposer;
     private final Leadership leadership;
     private final Consumer<AbortReason> aborted;
-    /** One transaction at a time holds the writer; the others wait their turn in arrival order. */
+    /** One transaction at a time is open (from its begin to its commit); the others wait their turn in arrival order. */
     private final Semaphore turn = new Semaphore(1, true);
     private final Map<String, Open> open = new ConcurrentHashMap<>();
+    /** Guards the chain and its settled transactions. Taken after a transaction's monitor, never before. */
+    private final Object chainLock = new Object();
+    private Chain chain;
     /** How a transaction ended: {@code aborted} unless it was committed or rolled back as asked. */
     private record Ending(String why, boolean aborted) {}
 
@@ -114,15 +128,43 @@ public final class InteractiveTransactions implements AutoCloseable {
     private static final class Open {
         final String id;
         final String owner;
-        final SqliteDatabase.Speculation speculation;
+        final Chain chain;
         final long idleNanos;
         volatile long lastUsed = System.nanoTime();
 
-        Open(String id, String owner, SqliteDatabase.Speculation speculation, Duration idle) {
+        Open(String id, String owner, Chain chain, Duration idle) {
             this.id = id;
             this.owner = owner;
-            this.speculation = speculation;
+            this.chain = chain;
             this.idleNanos = idle.toNanos();
+        }
+    }
+
+    /** A transaction whose client committed, waiting for its entry: the log index it committed at, or why not. */
+    private record Settled(LogEntry.Transaction writes, long bytes, CompletableFuture<Long> outcome) {}
+
+    /** The chain of transactions on the writer, and its settled transactions on their way through the log. */
+    private static final class Chain {
+        final SqliteDatabase.Speculation speculation;
+        /** Settled and not yet proposed. */
+        final List<Settled> waiting = new ArrayList<>();
+        /** Proposed in one entry, not yet answered; empty if none is. */
+        List<Settled> inFlight = List.of();
+        /** Whether a transaction holds the turn on this chain (begun, not yet committed or ended). */
+        boolean turnHeld;
+
+        Chain(SqliteDatabase.Speculation speculation) {
+            this.speculation = speculation;
+        }
+
+        /** The outcome of the last settled transaction, which everything after it depends on; null if none. */
+        CompletableFuture<Long> lastOutcome() {
+            List<Settled> last = waiting.isEmpty() ? inFlight : waiting;
+            return last.isEmpty() ? null : last.get(last.size() - 1).outcome();
+        }
+
+        boolean drained() {
+            return !turnHeld && waiting.isEmpty() && inFlight.isEmpty();
         }
     }
 
@@ -140,12 +182,12 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     /**
-     * Begins a transaction once the write gate is free, waiting at most {@code wait} for it.
+     * Begins a transaction once it is its turn, waiting at most {@code wait} for it.
      *
      * @param owner who begins it (the authenticated user name; empty without authentication): only requests
      *              that give the same owner may use or end it
      * @param idle the transaction is aborted after this long without a request
-     * @throws NodeException {@code NOT_LEADER}, or {@code UNAVAILABLE} if the gate stayed busy
+     * @throws NodeException {@code NOT_LEADER}, or {@code UNAVAILABLE} if the turn did not come in time
      */
     public Begun begin(String owner, Duration idle, Duration wait) throws InterruptedException {
         requireLeader();
@@ -154,31 +196,69 @@ public final class InteractiveTransactions implements AutoCloseable {
             throw NodeException.unavailable("timed out after " + wait.toMillis()
                     + " ms waiting for another transaction to end");
         }
-        boolean paused = false;
+        Chain on = null;
         try {
             requireLeader();
-            paused = batcher.pause(millisLeft(deadline));
-            if (!paused) {
-                throw NodeException.unavailable("timed out after " + wait.toMillis()
-                        + " ms waiting for queued writes to commit");
+            on = chainToJoin(wait, deadline);
+            Chain joined = on;
+            long stamp = System.currentTimeMillis();
+            long seed = ThreadLocalRandom.current().nextLong();
+            stateMachine.withSpeculation(on.speculation, speculation -> {
+                speculation.open(stamp, seed);
+                return null;
+            });
+            byte[] random = new byte[12];
+            IDS.nextBytes(random);
+            Open tx = new Open(nodeId + "-" + HexFormat.of().formatHex(random), owner, joined, idle);
+            open.put(tx.id, tx);
+            scheduleIdleCheck(tx, idle.toNanos());
+            return new Begun(tx.id, on.speculation.baseIndex());
+        } catch (SQLException | SqliteDatabase.SpeculationLost e) {
+            passTurn(on);
+            throw NodeException.unavailable("cannot begin a transaction: " + e.getMessage());
+        } catch (RuntimeException | InterruptedException e) {
+            passTurn(on);
+            throw e;
+        }
+    }
+
+    /**
+     * The chain a transaction that holds the turn joins: the current one, or a new one once the current one has
+     * drained, if it broke or plain writes wait for their turn.
+     */
+    private Chain chainToJoin(Duration wait, long deadline) throws InterruptedException, SQLException {
+        synchronized (chainLock) {
+            if (chain != null && !chain.speculation.broken() && !batcher.hasWaiting()) {
+                chain.turnHeld = true;
+                return chain;
             }
-            // Start from everything committed so far: the commit would conflict with anything applied later.
+            while (chain != null && !chain.drained()) {
+                long left = millisLeft(deadline);
+                if (left <= 0) {
+                    throw NodeException.unavailable("timed out after " + wait.toMillis()
+                            + " ms waiting for committed transactions to reach the log");
+                }
+                chainLock.wait(left);
+            }
+            endChain();
+        }
+        // Start from everything committed so far, after the writes that queued meanwhile.
+        if (!batcher.pause(millisLeft(deadline))) {
+            throw NodeException.unavailable("timed out after " + wait.toMillis()
+                    + " ms waiting for queued writes to commit");
+        }
+        try {
             if (!stateMachine.awaitApplied(leadership.committedIndex(), millisLeft(deadline))) {
                 throw NodeException.unavailable("timed out waiting for this node to apply the log");
             }
-            SqliteDatabase.Speculation speculation = stateMachine.beginSpeculation(System.currentTimeMillis(),
-                    ThreadLocalRandom.current().nextLong());
-            byte[] random = new byte[12];
-            IDS.nextBytes(random);
-            Open tx = new Open(nodeId + "-" + HexFormat.of().formatHex(random), owner, speculation, idle);
-            open.put(tx.id, tx);
-            scheduleIdleCheck(tx, idle.toNanos());
-            return new Begun(tx.id, speculation.baseIndex());
-        } catch (SQLException e) {
-            releaseGate(paused);
-            throw NodeException.unavailable("cannot begin a transaction: " + e.getMessage());
-        } catch (RuntimeException | InterruptedException e) {
-            releaseGate(paused);
+            Chain started = new Chain(stateMachine.beginSpeculation());
+            started.turnHeld = true;
+            synchronized (chainLock) {
+                chain = started;
+            }
+            return started;
+        } catch (RuntimeException | SQLException | InterruptedException e) {
+            batcher.resume();
             throw e;
         }
     }
@@ -196,15 +276,11 @@ public final class InteractiveTransactions implements AutoCloseable {
             requireOpen(tx);
             tx.lastUsed = System.nanoTime();
             try {
-                return stateMachine.runSpeculative(tx.speculation, request);
+                return stateMachine.withSpeculation(tx.chain.speculation, speculation -> speculation.run(request));
             } catch (SqliteDatabase.SpeculationLost lost) {
-                String why = lost.getMessage();
-                end(tx, AbortReason.ROLLED_BACK_BY_SQLITE, why);
-                throw aborted("transaction " + id + " was aborted: " + why);
+                throw lost(tx, lost);
             } catch (SQLException | IllegalStateException e) {
-                String why = "the node failed to run it: " + e.getMessage();
-                end(tx, AbortReason.NODE_ERROR, why);
-                throw aborted("transaction " + id + " was aborted: " + why);
+                throw failed(tx, e);
             } finally {
                 tx.lastUsed = System.nanoTime();
             }
@@ -212,7 +288,8 @@ public final class InteractiveTransactions implements AutoCloseable {
     }
 
     /**
-     * Commits a transaction: its writes go through the log as one entry, applied on every node.
+     * Commits a transaction: its writes go through the log, in one entry with those of the transactions that commit
+     * alongside, applied on every node.
      *
      * @return the log index of that entry, or 0 if the transaction wrote nothing
      * @throws NodeException {@code TRANSACTION_ABORTED} if the entry was refused because another write came first (nothing applied)
@@ -220,59 +297,134 @@ public final class InteractiveTransactions implements AutoCloseable {
      */
     public long commit(String id, String owner, Duration timeout) throws InterruptedException {
         Open tx = find(id, owner);
-        LogEntry.Transaction entry;
+        CompletableFuture<Long> outcome;
+        boolean wrote;
         synchronized (tx) {
             requireOpen(tx);
-            entry = LogEntry.Transaction.of(tx.speculation);
-            if (!open.remove(tx.id, tx)) {
-                throw gone(id);
-            }
+            EntryWrites.Part part;
             try {
-                stateMachine.endSpeculation(tx.speculation);
-            } catch (SQLException e) {
-                LOG.warn("cannot undo the speculative work of transaction {}: {}", id, e.getMessage());
+                part = stateMachine.withSpeculation(tx.chain.speculation, SqliteDatabase.Speculation::settle);
+            } catch (SqliteDatabase.SpeculationLost lost) {
+                lost(tx, lost);
+                throw aborted("transaction " + id + " was not committed: " + lost.getMessage());
+            } catch (SQLException | IllegalStateException e) {
+                throw failed(tx, e);
             }
-        }
-        // The next transaction may start as soon as this one's entry is applied: release the gate right there,
-        // not after this thread has woken up (or after a timeout, if the entry's fate stays unknown).
-        AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                releaseGate(true);
-            }
-        };
-        try {
-            if (entry == null) {
-                remember(id, new Ending("it was committed (it wrote nothing)", false));
-                return 0;
-            }
-            CompletableFuture<Proposer.Committed> proposed = proposer.propose(entry);
-            proposed.whenComplete((done, failure) -> release.run());
-            Proposer.Committed committed;
-            try {
-                committed = proposed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                Proposer.NotConfirmed failure = Proposer.notConfirmed(e.getCause());
-                if (failure.refused()) {
-                    remember(id, new Ending("its commit was refused", true));
-                    aborted.accept(AbortReason.COMMIT_REFUSED);
-                    throw aborted("transaction " + id + " was not committed: " + failure.getMessage());
+            open.remove(tx.id, tx);
+            synchronized (chainLock) {
+                wrote = part != null;
+                if (wrote) {
+                    LogEntry.Transaction writes = LogEntry.Transaction.of(part);
+                    long bytes = writes.requests().stream().mapToLong(WriteBatcher::estimateSize).sum();
+                    outcome = new CompletableFuture<>();
+                    tx.chain.waiting.add(new Settled(writes, bytes, outcome));
+                    proposeWaiting(tx.chain);
+                } else {
+                    // It read what the transactions settled before it wrote: it commits once they do.
+                    outcome = tx.chain.lastOutcome();
                 }
-                throw unconfirmed(id, failure.getMessage());
-            } catch (TimeoutException e) {
-                throw unconfirmed(id, "timed out after " + timeout.toMillis() + " ms");
+                passTurnLocked(tx.chain);
             }
-            if (committed.results().isEmpty()) {
-                remember(id, new Ending("another write reached the log first", true));
-                aborted.accept(AbortReason.CONFLICT);
-                throw aborted("transaction " + id + " was not committed: another write reached the log "
-                        + "while it ran; retry it");
-            }
-            remember(id, new Ending("it was committed", false));
-            return committed.logIndex();
-        } finally {
-            release.run();
+            turn.release();
         }
+        if (outcome == null) {
+            remember(id, new Ending("it was committed (it wrote nothing)", false));
+            return 0;
+        }
+        long index;
+        try {
+            index = outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            NotCommitted failure = (NotCommitted) e.getCause();
+            if (failure.reason == AbortReason.COMMIT_UNCONFIRMED) {
+                throw unconfirmed(id, failure.getMessage());
+            }
+            remember(id, new Ending("it was not committed", true));
+            aborted.accept(wrote ? failure.reason : AbortReason.CONFLICT);
+            throw aborted("transaction " + id + " was not committed: " + (wrote ? failure.getMessage()
+                    : "a transaction whose writes it read was not committed; retry it"));
+        } catch (TimeoutException e) {
+            throw unconfirmed(id, "timed out after " + timeout.toMillis() + " ms");
+        }
+        remember(id, new Ending("it was committed", false));
+        return wrote ? index : 0;
+    }
+
+    private NodeException unconfirmed(String id, String why) {
+        remember(id, new Ending("its commit was not confirmed", true));
+        aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
+        return Proposer.NotConfirmed.outcomeUnknown("the commit of transaction " + id, why);
+    }
+
+    /** Why a settled transaction did not commit (or was not confirmed, if {@code reason} says so). */
+    private static final class NotCommitted extends RuntimeException {
+        final AbortReason reason;
+
+        NotCommitted(AbortReason reason, String why) {
+            super(why, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /** Proposes the chain's waiting transactions in one entry, unless an entry of it is in flight. */
+    private void proposeWaiting(Chain on) {
+        if (!on.inFlight.isEmpty() || on.waiting.isEmpty()) {
+            return;
+        }
+        if (on.speculation.broken()) {
+            fail(on.waiting, new NotCommitted(AbortReason.CONFLICT, SqliteDatabase.Speculation.CONFLICT));
+            on.waiting.clear();
+            return;
+        }
+        List<Settled> group = new ArrayList<>();
+        long bytes = 0;
+        for (Settled next : on.waiting) {
+            if (!group.isEmpty() && bytes + next.bytes() > ENTRY_TARGET_BYTES) {
+                break;
+            }
+            group.add(next);
+            bytes += next.bytes();
+        }
+        on.waiting.subList(0, group.size()).clear();
+        on.inFlight = group;
+        LogEntry.Transactions entry = new LogEntry.Transactions(on.speculation.baseIndex(),
+                group.stream().map(Settled::writes).toList());
+        // Not on the thread that completes the reply: that may be the applier, holding the state machine.
+        proposer.propose(entry).whenCompleteAsync((committed, failure) -> answered(on, group, committed, failure),
+                timer);
+    }
+
+    /** The group's entry was answered (or not confirmed): tell its transactions, then propose the next group. */
+    private void answered(Chain on, List<Settled> group, Proposer.Committed committed, Throwable failure) {
+        NotCommitted outcome = null;
+        if (failure != null) {
+            Proposer.NotConfirmed notConfirmed = Proposer.notConfirmed(failure);
+            outcome = new NotCommitted(notConfirmed.refused() ? AbortReason.COMMIT_REFUSED
+                    : AbortReason.COMMIT_UNCONFIRMED, notConfirmed.getMessage());
+        } else if (committed.results().isEmpty()) {
+            outcome = new NotCommitted(AbortReason.CONFLICT, SqliteDatabase.Speculation.CONFLICT);
+        }
+        synchronized (chainLock) {
+            on.inFlight = List.of();
+            if (outcome == null) {
+                group.forEach(settled -> settled.outcome().complete(committed.logIndex()));
+            } else {
+                fail(group, outcome);
+                // Those after it were built on its writes: none of them can commit.
+                fail(on.waiting, new NotCommitted(AbortReason.CONFLICT,
+                        "a transaction committed before it, whose writes it read, was not committed; retry it"));
+                on.waiting.clear();
+            }
+            proposeWaiting(on);
+            if (on == chain && on.drained()) {
+                endChain();
+            }
+            chainLock.notifyAll();
+        }
+    }
+
+    private static void fail(List<Settled> settled, NotCommitted why) {
+        settled.forEach(s -> s.outcome().completeExceptionally(why));
     }
 
     /** Rolls a transaction back. */
@@ -291,6 +443,18 @@ public final class InteractiveTransactions implements AutoCloseable {
                     LOG.info("transaction {} aborted: {}", tx.id, why);
                     end(tx, reason, why);
                 }
+            }
+        }
+        synchronized (chainLock) {
+            if (chain != null) {
+                // Never proposed: nothing of them reached the log.
+                fail(chain.waiting, new NotCommitted(reason, why));
+                chain.waiting.clear();
+                chain.inFlight = List.of(); // their clients learn the entry's fate from its own answer
+                if (!chain.turnHeld) {
+                    endChain();
+                }
+                chainLock.notifyAll();
             }
         }
     }
@@ -318,6 +482,19 @@ public final class InteractiveTransactions implements AutoCloseable {
         }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The transaction is over: SQLite rolled it back, or the chain broke. Called with its monitor held. */
+    private NodeException lost(Open tx, SqliteDatabase.SpeculationLost lost) {
+        end(tx, lost.conflict() ? AbortReason.CONFLICT : AbortReason.ROLLED_BACK_BY_SQLITE, lost.getMessage());
+        return aborted("transaction " + tx.id + " was aborted: " + lost.getMessage());
+    }
+
+    /** The node could not run the transaction's request. Called with its monitor held. */
+    private NodeException failed(Open tx, Exception e) {
+        String why = "the node failed to run it: " + e.getMessage();
+        end(tx, AbortReason.NODE_ERROR, why);
+        return aborted("transaction " + tx.id + " was aborted: " + why);
+    }
+
     /** Aborts an open transaction; called with the transaction's monitor held. */
     private void end(Open tx, AbortReason reason, String why) {
         if (end(tx, new Ending(why, true))) {
@@ -335,20 +512,49 @@ public final class InteractiveTransactions implements AutoCloseable {
         }
         remember(tx.id, ending);
         try {
-            stateMachine.endSpeculation(tx.speculation);
-        } catch (SQLException e) {
+            stateMachine.withSpeculation(tx.chain.speculation, speculation -> {
+                speculation.abandon();
+                return null;
+            });
+        } catch (SQLException | SqliteDatabase.SpeculationLost | IllegalStateException e) {
             LOG.warn("cannot undo the work of transaction {}: {}", tx.id, e.getMessage());
         } finally {
-            releaseGate(true);
+            passTurn(tx.chain);
         }
         return true;
     }
 
-    private void releaseGate(boolean paused) {
-        if (paused) {
-            batcher.resume();
+    /** The transaction that held the turn on {@code on} (null if it joined none) no longer does. */
+    private void passTurn(Chain on) {
+        if (on != null) {
+            synchronized (chainLock) {
+                passTurnLocked(on);
+            }
         }
         turn.release();
+    }
+
+    private void passTurnLocked(Chain on) {
+        on.turnHeld = false;
+        if (on == chain && on.drained()) {
+            endChain();
+        }
+        chainLock.notifyAll();
+    }
+
+    /** Gives the writer back to the applier and lets plain writes go on; called with {@code chainLock} held. */
+    private void endChain() {
+        if (chain == null) {
+            return;
+        }
+        try {
+            stateMachine.endSpeculation(chain.speculation);
+        } catch (SQLException e) {
+            LOG.warn("cannot undo the work of the chain of transactions: {}", e.getMessage());
+        } finally {
+            chain = null;
+            batcher.resume();
+        }
     }
 
     private Open find(String id, String owner) {
@@ -402,12 +608,6 @@ public final class InteractiveTransactions implements AutoCloseable {
     public void close() {
         abortAll(AbortReason.SHUTDOWN, "the node is shutting down");
         timer.shutdownNow();
-    }
-
-    private NodeException unconfirmed(String id, String why) {
-        remember(id, new Ending("its commit was not confirmed", true));
-        aborted.accept(AbortReason.COMMIT_UNCONFIRMED);
-        return Proposer.NotConfirmed.outcomeUnknown("the commit of transaction " + id, why);
     }
 
     private static NodeException aborted(String message) {

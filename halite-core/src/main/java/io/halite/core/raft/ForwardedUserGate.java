@@ -55,7 +55,7 @@ final class ForwardedUserGate {
         if (!refusedAny) {
             return new Opened(message.substring(0, split.entryLength()), split.users());
         }
-        LogEntry.Requests entry = split.entry();
+        LogEntry.Batch entry = split.entry();
         byte[] rewritten = EntryCodec.encode(new LogEntry.Batch(entry.stampMillis(), entry.seed(),
                 entry.statementBudget(), logged));
         return new Opened(UnsafeByteOperations.unsafeWrap(rewritten), split.users());

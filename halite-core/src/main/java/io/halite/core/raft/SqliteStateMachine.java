@@ -89,8 +89,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     /** The last entry applied but not yet committed to SQLite, if any. */
     private TermIndex uncommitted;
     /**
-     * The interactive transaction running on the writer connection, if any. While one runs, nothing else may use
-     * the writer: applying entries, commits and durable points wait (on this object's monitor) until it ends.
+     * The leader's chain of interactive transactions, if any. It holds the writer connection between its uses (each
+     * on this object's monitor); applying an entry, installing a copy and making a durable point suspend it first.
      */
     private SqliteDatabase.Speculation speculation;
     private final List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -227,53 +227,50 @@ public final class SqliteStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Gives the writer connection to an interactive transaction (see {@link SqliteDatabase#speculate}) once the
-     * applied entries are committed. Log entries are not applied until {@link #endSpeculation} gives it back.
+     * Starts the chain of interactive transactions on the writer connection (see {@link SqliteDatabase#speculate})
+     * once the applied entries are committed. Until {@link #endSpeculation} the chain holds the writer between its
+     * uses: whatever else needs the writer suspends it first, and each applied entry is reported to it.
      */
-    public synchronized SqliteDatabase.Speculation beginSpeculation(long stampMillis, long seed)
-            throws SQLException, InterruptedException {
-        awaitWriter();
+    public synchronized SqliteDatabase.Speculation beginSpeculation() throws SQLException {
+        if (speculation != null) {
+            throw new IllegalStateException("a chain of interactive transactions holds the writer already");
+        }
         commit();
-        speculation = database.speculate(stampMillis, seed);
+        speculation = database.speculate();
         return speculation;
     }
 
-    /** Runs a request in the interactive transaction that holds the writer. */
-    public synchronized List<StatementResult> runSpeculative(SqliteDatabase.Speculation holder,
-                                                            SqlRequest request)
-            throws SQLException, SqliteDatabase.SpeculationLost {
-        if (speculation != holder) {
-            throw new IllegalStateException("the transaction no longer holds the writer");
-        }
-        try {
-            return holder.run(request);
-        } catch (SqliteDatabase.SpeculationLost lost) {
-            release();
-            throw lost;
-        }
+    /** Work on the chain of interactive transactions, done with the writer. */
+    public interface SpeculationWork<T> {
+        T run(SqliteDatabase.Speculation chain) throws SQLException, SqliteDatabase.SpeculationLost;
     }
 
-    /** Undoes the interactive transaction's work and lets the log be applied again. */
+    /**
+     * Does {@code work} on the chain of interactive transactions, after committing the entries applied since its
+     * last use (the chain replays its transactions on top of them).
+     */
+    public synchronized <T> T withSpeculation(SqliteDatabase.Speculation holder, SpeculationWork<T> work)
+            throws SQLException, SqliteDatabase.SpeculationLost {
+        if (speculation != holder) {
+            throw new IllegalStateException("the chain of transactions no longer holds the writer");
+        }
+        commit();
+        return work.run(holder);
+    }
+
+    /** Undoes the chain's work and gives the writer back to the applier for good. */
     public synchronized void endSpeculation(SqliteDatabase.Speculation holder) throws SQLException {
         if (speculation != holder) {
             return;
         }
-        try {
-            holder.end();
-        } finally {
-            release();
-        }
-    }
-
-    private void release() {
         speculation = null;
-        notifyAll();
+        holder.end();
     }
 
-    /** Waits, releasing the monitor, until no interactive transaction holds the writer. */
-    private void awaitWriter() throws InterruptedException {
-        while (speculation != null) {
-            wait();
+    /** Takes the writer back from the chain of interactive transactions, if one holds it. */
+    private void suspendSpeculation() throws SQLException {
+        if (speculation != null) {
+            speculation.suspend();
         }
     }
 
@@ -365,7 +362,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
         long term = proto.getTerm();
         CompletableFuture<Message> reply = new CompletableFuture<>();
         try {
-            awaitWriter();
+            suspendSpeculation();
             if (storageFailure != null) {
                 // Applying after a failed write would skip it; a new process replays from the database.
                 awaitStop();
@@ -389,6 +386,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 LOG.info("this cluster's identity is {}, founded by the entry at index {}", identity.value(), index);
             }
             List<List<StatementResult>> results = EntryApplier.apply(database, index, term, entry);
+            if (speculation != null) {
+                speculation.applied(index, entry instanceof LogEntry.Requests requests && !results.isEmpty()
+                        ? requests : null);
+            }
             if (trx.getStateMachineContext() instanceof ForwardedUserGate.Opened forwarded) {
                 ForwardedUserGate.logFailures(forwarded.users(), results);
             }
@@ -503,12 +504,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
     @Override
     public synchronized void notifyTermIndexUpdated(long term, long index) {
         try {
-            awaitWriter();
+            suspendSpeculation();
             if (storageFailure == null) {
                 commit();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // shutting down
         } catch (Throwable e) {
             failed("commit applied entries", e);
         }
@@ -617,7 +616,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                     return null;
                 }
                 synchronized (this) {
-                    awaitWriter();
+                    suspendSpeculation();
                     commit();
                     TermIndex at = TermIndex.valueOf(state.appliedTerm(), state.appliedIndex());
                     // Before the database: a copy that holds the founding entry must never leave this node to
@@ -626,6 +625,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
                         LOG.info("this cluster's identity is {}, as the leader's copy says", identity.value());
                     }
                     database.installReplica(copy, new LogPosition.Point(at.getIndex(), at.getTerm()));
+                    if (speculation != null) {
+                        speculation.applied(at.getIndex(), null);
+                    }
                     snapshot = at;
                     updateLastAppliedTermIndex(at);
                     LOG.info("installed the leader's database at index {}", at.getIndex());
@@ -687,7 +689,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
             return snapshot.getIndex(); // nothing new is durable; Ratis would close the group on an exception
         }
         try {
-            awaitWriter();
+            suspendSpeculation();
             commit();
             LogPosition.Point point = database.syncDurable();
             long durable = point.index();
@@ -711,9 +713,6 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 return snapshot.getIndex();
             }
             throw new IOException("cannot make the database durable", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while a transaction held the writer");
         }
     }
 

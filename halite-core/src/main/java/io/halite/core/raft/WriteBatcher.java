@@ -222,6 +222,13 @@ public final class WriteBatcher implements AutoCloseable {
         return true;
     }
 
+    /** Whether requests wait for a pause to end (they are proposed before the next pause takes effect). */
+    public boolean hasWaiting() {
+        synchronized (gate) {
+            return paused && (holding || !queue.isEmpty());
+        }
+    }
+
     /** Lets the batcher propose entries again. */
     public void resume() {
         synchronized (gate) {

@@ -182,8 +182,8 @@ class MultiStatementTest {
         assertThat(several[0]).isEqualTo((byte) 3);
         LogEntry.Batch decoded = (LogEntry.Batch) EntryCodec.decode(new ByteArrayInputStream(several));
         assertThat(decoded.requests().get(1).statements().get(0).sql()).isEqualTo("SELECT 1; SELECT 2");
-        several[0] = 4;
+        several[0] = 5;
         assertThatThrownBy(() -> EntryCodec.decode(new ByteArrayInputStream(several)))
-                .hasMessageContaining("log entry format version 4 is not supported by this node");
+                .hasMessageContaining("log entry format version 5 is not supported by this node");
     }
 }

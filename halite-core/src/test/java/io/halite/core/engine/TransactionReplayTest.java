@@ -56,72 +56,175 @@ class TransactionReplayTest {
         }
     }
 
+    /** What the leader's applier does around a chain: takes the writer back, applies, tells the chain. */
+    private static List<List<StatementResult>> applyOnLeader(SqliteDatabase leader, SqliteDatabase.Speculation chain,
+                                                             long index, LogEntry.Requests entry) throws Exception {
+        chain.suspend();
+        List<List<StatementResult>> results = leader.apply(index, TERM, viaCodec(entry));
+        leader.commit();
+        chain.applied(index, results.isEmpty() ? null : entry);
+        return results;
+    }
+
+    private static LogEntry.Transactions entryOf(long base, List<Settled> group) {
+        return new LogEntry.Transactions(base, group.stream().map(s -> LogEntry.Transaction.of(s.part())).toList());
+    }
+
+    /** A transaction settled into the chain, and the tables as it saw them just before. */
+    private record Settled(EntryWrites.Part part, List<String> seen) {}
+
     @Test
-    void aCommittedTransactionReplaysToWhatItSawOnEveryReplica() throws Exception {
+    void pipelinedTransactionsReplayToWhatEachSawOnEveryReplica() throws Exception {
         long seed = RandomWorkload.seed();
         Random rnd = new Random(seed);
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
-        try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
+        try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower");
+             SqliteDatabase stepper = open("stepper")) {
             List<SqlRequest> schema = new ArrayList<>();
             RandomWorkload.SCHEMA.forEach(sql -> schema.add(req(false, SqlStatement.of(sql))));
-            applyAndCommit(1, new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema), leader, follower);
+            applyAndCommit(1, new LogEntry.Batch(stamp, rnd.nextLong(), LogEntry.DEFAULT_STATEMENT_BUDGET, schema),
+                    leader, follower, stepper);
             int[] next = {0};
             long index = 1;
-            for (int round = 0; round < 25; round++) {
-                var speculation = leader.speculate(stamp + round * 1000L, rnd.nextLong());
-                assertThat(speculation.baseIndex()).isEqualTo(index);
-                List<String> seen = null;
+            long stepperIndex = 1;
+            SqliteDatabase.Speculation chain = leader.speculate();
+            List<Settled> waiting = new ArrayList<>();
+            List<Settled> inFlight = List.of();
+            int settledCount = 0;
+            int groupsOfSeveral = 0;
+            int replays = 0;
+            for (int round = 0; round < 80; round++) {
+                chain.open(stamp + round * 1000L, rnd.nextLong());
                 boolean lost = false;
-                for (int r = 0; r < 1 + rnd.nextInt(6) && !lost; r++) {
+                List<String> seen = null;
+                for (int r = 0; r < 1 + rnd.nextInt(5) && !lost; r++) {
+                    if (!inFlight.isEmpty() && rnd.nextInt(3) == 0) {
+                        // The entry in flight is committed: the applier takes the writer back in the middle of this
+                        // transaction, which replays the chain at its next statement.
+                        LogEntry.Transactions entry = entryOf(index, inFlight);
+                        assertThat(applyOnLeader(leader, chain, ++index, entry)).as("seed %d", seed).isNotEmpty();
+                        assertThat(follower.apply(index, TERM, viaCodec(entry))).isNotEmpty();
+                        follower.commit();
+                        assertThat(normalized(follower.query(dumpTables(), READ_TIMEOUT)))
+                                .as("round %d (seed %d): the group's last transaction saw this", round, seed)
+                                .isEqualTo(inFlight.get(inFlight.size() - 1).seen());
+                        groupsOfSeveral += inFlight.size() > 1 ? 1 : 0;
+                        replays++;
+                        inFlight = List.of();
+                    }
                     try {
-                        speculation.run(RandomWorkload.randomRequest(rnd, next));
-                        seen = normalized(speculation.run(dumpTables()));
+                        chain.run(RandomWorkload.randomRequest(rnd, next));
+                        seen = normalized(chain.run(dumpTables()));
                     } catch (SqliteDatabase.SpeculationLost e) {
-                        lost = true; // OR ROLLBACK: SQLite ended the transaction; nothing of it may remain
+                        lost = true; // OR ROLLBACK: SQLite ended the transaction (and undid the chain's work)
+                        assertThat(e.conflict()).isFalse();
                     }
                 }
-                LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
-                speculation.end();
-                List<String> before = normalized(leader.query(dumpTables(), READ_TIMEOUT));
-                if (lost || entry == null) {
-                    assertThat(before).as("round %d: an ended transaction leaves nothing", round)
-                            .isEqualTo(normalized(follower.query(dumpTables(), READ_TIMEOUT)));
+                if (lost) {
                     continue;
                 }
-                assertThat(before).as("round %d: the speculative work is undone before the entry applies", round)
-                        .isEqualTo(normalized(follower.query(dumpTables(), READ_TIMEOUT)));
-                applyAndCommit(++index, entry, leader, follower);
-                assertThat(normalized(leader.query(dumpTables(), READ_TIMEOUT))).as("round %d (seed %d): committed = seen", round, seed)
+                if (rnd.nextInt(8) == 0) {
+                    chain.abandon(); // the client rolled it back
+                    continue;
+                }
+                EntryWrites.Part part = chain.settle();
+                if (part == null) {
+                    continue; // it only read
+                }
+                Settled settled = new Settled(part, seen);
+                waiting.add(settled);
+                settledCount++;
+                // Each transaction alone, as entries of one, on a replica of its own: what it saw, exactly.
+                applyAndCommit(++stepperIndex, entryOf(stepperIndex - 1, List.of(settled)), stepper);
+                assertThat(normalized(stepper.query(dumpTables(), READ_TIMEOUT)))
+                        .as("round %d (seed %d): the transaction's entry replays to what it saw", round, seed)
                         .isEqualTo(seen);
-                assertThat(follower.checksum()).as("round %d: replicas agree", round).isEqualTo(leader.checksum());
+                if (inFlight.isEmpty()) {
+                    inFlight = List.copyOf(waiting);
+                    waiting.clear();
+                }
             }
+            for (List<Settled> group : List.of(inFlight, List.copyOf(waiting))) {
+                if (!group.isEmpty()) {
+                    LogEntry.Transactions entry = entryOf(index, group);
+                    applyOnLeader(leader, chain, ++index, entry);
+                    follower.apply(index, TERM, viaCodec(entry));
+                    follower.commit();
+                }
+            }
+            chain.end();
+            System.out.printf("seed %d: %d transactions settled, %d groups of several, %d replays%n", seed,
+                    settledCount, groupsOfSeveral, replays);
+            assertThat(groupsOfSeveral).as("some entries carried several transactions").isPositive();
+            assertThat(follower.checksum()).as("seed %d: replicas agree", seed).isEqualTo(leader.checksum());
+            assertThat(stepper.checksum()).as("seed %d: one transaction per entry ends alike", seed)
+                    .isEqualTo(leader.checksum());
         }
     }
 
     @Test
-    void anEntryWhoseBaseMovedIsRefusedOnEveryReplica() throws Exception {
+    void anEntryOfTheChainRefusedOnAMovedBaseAbortsExactlyTheTransactionsBuiltOnIt() throws Exception {
         long stamp = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
         try (SqliteDatabase leader = open("leader"); SqliteDatabase follower = open("follower")) {
             applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     SqlStatement.of("CREATE TABLE acc(id INTEGER PRIMARY KEY, bal INTEGER)"),
                     SqlStatement.of("INSERT INTO acc VALUES (1, 100), (2, 100)")))), leader, follower);
-            var speculation = leader.speculate(stamp, 2);
-            speculation.run(req(false, SqlStatement.of("UPDATE acc SET bal = bal - 30 WHERE id = 1"),
-                    SqlStatement.of("UPDATE acc SET bal = bal + 30 WHERE id = 2")));
-            LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
-            speculation.end();
-            assertThat(entry.baseIndex()).isEqualTo(1);
-            // Another write reached the log first.
-            applyAndCommit(2, new LogEntry.Batch(stamp, 3, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
-                    SqlStatement.of("UPDATE acc SET bal = 0 WHERE id = 1")))), leader, follower);
+            SqliteDatabase.Speculation chain = leader.speculate();
+            // t1 commits on its own; t2 and t3 settle on top of it while its entry is in flight; t4 is open.
+            EntryWrites.Part t1 = settle(chain, stamp, 11, "UPDATE acc SET bal = bal - 10 WHERE id = 1");
+            LogEntry.Transactions first = new LogEntry.Transactions(1, List.of(LogEntry.Transaction.of(t1)));
+            EntryWrites.Part t2 = settle(chain, stamp, 12, "UPDATE acc SET bal = bal - 20 WHERE id = 1");
+            EntryWrites.Part t3 = settle(chain, stamp, 13, "UPDATE acc SET bal = bal + 30 WHERE id = 2");
+            chain.open(stamp, 14);
+            chain.run(req(false, SqlStatement.of("UPDATE acc SET bal = 0 WHERE id = 2")));
+            assertThat(chain.settledCount()).isEqualTo(3);
+
+            assertThat(applyOnLeader(leader, chain, 2, first)).hasSize(1);
+            follower.apply(2, TERM, viaCodec(first));
+            follower.commit();
+            assertThat(chain.baseIndex()).isEqualTo(2);
+            assertThat(chain.settledCount()).as("t1 left the chain").isEqualTo(2);
+            // A write forwarded by a follower reaches the log before the entry of t2 and t3.
+            LogEntry.Batch forwarded = new LogEntry.Batch(stamp, 15, LogEntry.DEFAULT_STATEMENT_BUDGET,
+                    List.of(req(false, SqlStatement.of("INSERT INTO acc VALUES (3, 1)"))));
+            applyOnLeader(leader, chain, 3, forwarded);
+            follower.apply(3, TERM, viaCodec(forwarded));
+            follower.commit();
+            assertThat(chain.broken()).isTrue();
+            LogEntry.Transactions second = new LogEntry.Transactions(2,
+                    List.of(LogEntry.Transaction.of(t2), LogEntry.Transaction.of(t3)));
+            assertThat(applyOnLeader(leader, chain, 4, second)).as("refused on the leader").isEmpty();
+            assertThat(follower.apply(4, TERM, viaCodec(second))).as("refused on the follower").isEmpty();
+            follower.commit();
+            assertThatThrownBy(() -> chain.run(req(false, SqlStatement.of("SELECT 1"))))
+                    .isInstanceOfSatisfying(SqliteDatabase.SpeculationLost.class, e -> {
+                        assertThat(e.conflict()).isTrue();
+                        assertThat(e.getMessage()).isEqualTo("another write reached the log while it ran; retry it");
+                    });
+            chain.end();
+
+            String expected = "[rows [id, bal][integer, integer] id=0 n=0 wrote=false (Long:1,Long:90,) (Long:2,Long:100,) "
+                    + "(Long:3,Long:1,)]";
             for (SqliteDatabase db : List.of(leader, follower)) {
-                assertThat(db.apply(3, TERM, viaCodec(entry))).as("refused: no results").isEmpty();
-                db.commit();
-                assertThat(db.appliedIndex()).isEqualTo(3);
-                assertThat(normalized(db.query(req(false, SqlStatement.of("SELECT * FROM acc ORDER BY id")), READ_TIMEOUT)))
-                        .containsExactly("[rows [id, bal][integer, integer] id=0 n=0 wrote=false (Long:1,Long:0,) (Long:2,Long:100,)]");
+                assertThat(normalized(db.query(req(false, SqlStatement.of("SELECT * FROM acc ORDER BY id")),
+                        READ_TIMEOUT))).as("t1 and the forwarded write only").containsExactly(expected);
             }
+            assertThat(follower.checksum()).isEqualTo(leader.checksum());
+            // A new chain starts on the moved base.
+            SqliteDatabase.Speculation next = leader.speculate();
+            assertThat(next.baseIndex()).isEqualTo(4);
+            EntryWrites.Part retried = settle(next, stamp, 16, "UPDATE acc SET bal = bal - 20 WHERE id = 1");
+            assertThat(applyOnLeader(leader, next, 5,
+                    new LogEntry.Transactions(4, List.of(LogEntry.Transaction.of(retried))))).hasSize(1);
+            next.end();
         }
+    }
+
+    private static EntryWrites.Part settle(SqliteDatabase.Speculation chain, long stamp, long seed, String sql)
+            throws Exception {
+        chain.open(stamp, seed);
+        chain.run(req(false, SqlStatement.of(sql)));
+        return chain.settle();
     }
 
     @Test
@@ -130,7 +233,8 @@ class TransactionReplayTest {
         try (SqliteDatabase db = open("db")) {
             applyAndCommit(1, new LogEntry.Batch(stamp, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, List.of(req(false,
                     SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")))), db);
-            var speculation = db.speculate(stamp, 2);
+            var speculation = db.speculate();
+            speculation.open(stamp, 2);
             List<StatementResult> first = speculation.run(req(false,
                     SqlStatement.of("INSERT INTO t VALUES (1, 'a')"),
                     SqlStatement.of("INSERT INTO t VALUES (1, 'dup')"),
@@ -140,13 +244,14 @@ class TransactionReplayTest {
                 assertThat(f.code()).isEqualTo(19);
             });
             speculation.run(req(true, SqlStatement.of("INSERT INTO t VALUES (2, 'b')"), SqlStatement.of("INSERT INTO t VALUES (1, 'x')")));
-            LogEntry.Transaction entry = LogEntry.Transaction.of(speculation);
+            LogEntry.Transaction entry = LogEntry.Transaction.of(speculation.settle());
             speculation.end();
             assertThat(entry.requests()).hasSize(1);
             assertThat(entry.requests().get(0).statements()).extracting(SqlStatement::sql)
                     .containsExactly("INSERT INTO t VALUES (1, 'a')", "INSERT INTO t VALUES (1, 'dup')");
 
-            var rolledBack = db.speculate(stamp, 3);
+            var rolledBack = db.speculate();
+            rolledBack.open(stamp, 3);
             rolledBack.run(req(false, SqlStatement.of("INSERT INTO t VALUES (5, 'e')")));
             assertThatThrownBy(() -> rolledBack.run(req(false, SqlStatement.of("INSERT OR ROLLBACK INTO t VALUES (5, 'again')"))))
                     .isInstanceOf(SqliteDatabase.SpeculationLost.class)

@@ -54,8 +54,9 @@ class EntryApplierTest {
     void aTransactionWhoseBaseMovedIsRefusedWithNoResults() throws Exception {
         try (SqliteDatabase db = open()) {
             EntryApplier.apply(db, 1, TERM, batch("CREATE TABLE t(x)"));
-            byte[] stale = EntryCodec.encode(new LogEntry.Transaction(1, 1, LogEntry.DEFAULT_STATEMENT_BUDGET, 0,
-                    List.of(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t VALUES (1)")), false))));
+            byte[] stale = EntryCodec.encode(new LogEntry.Transactions(0, List.of(new LogEntry.Transaction(1, 1,
+                    LogEntry.DEFAULT_STATEMENT_BUDGET,
+                    List.of(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t VALUES (1)")), false))))));
 
             assertThat(EntryApplier.apply(db, 2, TERM, stale)).isEmpty();
             assertThat(db.appliedIndex()).isEqualTo(2);

@@ -33,6 +33,12 @@ class EntryCodecTest {
             + "02" + "00000001" + "00000008" + "53454c4543542031" + "0100000000";
     private static final String TRANSACTION = "02030000018bcfe56801fffffffffffffffe00000000000013880000000000000063"
             + "0000000100000000010000001944454c4554452046524f4d20742057484552452061203d203f0100000001030000000178";
+    /** Version 4: two transactions, each with its time, seed, budget and requests, after the base index. */
+    private static final String TRANSACTIONS = "04040000018bcfe568050000000000000005" + "0000000000000007" + "00000002"
+            + "0000018bcfe56804" + "0000000000000005" + "0000000000000064" + "00000001" + "00" + "00000001"
+            + "00000017" + "494e5345525420494e544f20742056414c554553283129" + "0100000000"
+            + "0000018bcfe56805" + "fffffffffffffffa" + "00000000000000c8" + "00000001" + "01" + "00000001"
+            + "0000000d" + "44454c4554452046524f4d2074" + "0100000000";
     /** Version 3 marks a statement text that holds several statements (older nodes must refuse it). */
     private static final String SEVERAL_STATEMENTS = "03010000018bcfe568020000000000000003000000000000000a000000010000"
             + "0000010000002a435245415445205441424c4520752878293b20494e5345525420494e544f20752056414c5545532831290100000000";
@@ -71,15 +77,37 @@ class EntryCodecTest {
     }
 
     @Test
-    void aTransactionEntryCarriesItsBaseIndex() {
-        LogEntry.Transaction tx = new LogEntry.Transaction(1_700_000_000_001L, -2L, 5_000L, 99L,
-                List.of(new SqlRequest(List.of(SqlStatement.of("DELETE FROM t WHERE a = ?", "x")), false)));
+    void anEntryOfOneTransactionKeepsItsVersion2Bytes() {
+        LogEntry.Transactions tx = new LogEntry.Transactions(99L, List.of(new LogEntry.Transaction(
+                1_700_000_000_001L, -2L, 5_000L,
+                List.of(new SqlRequest(List.of(SqlStatement.of("DELETE FROM t WHERE a = ?", "x")), false)))));
 
         assertThat(HEX.formatHex(EntryCodec.encode(tx))).isEqualTo(TRANSACTION);
-        LogEntry.Transaction decoded = (LogEntry.Transaction) decode(TRANSACTION);
+        LogEntry.Transactions decoded = (LogEntry.Transactions) decode(TRANSACTION);
         assertThat(decoded.baseIndex()).isEqualTo(99L);
+        assertThat(decoded.stampMillis()).isEqualTo(1_700_000_000_001L);
         assertThat(decoded.seed()).isEqualTo(-2L);
-        assertThat(decoded.requests().get(0).statements().get(0).params()).containsExactly("x");
+        assertThat(decoded.transactions()).hasSize(1);
+        assertThat(decoded.transactions().get(0).statementBudget()).isEqualTo(5_000L);
+        assertThat(decoded.transactions().get(0).requests().get(0).statements().get(0).params()).containsExactly("x");
+    }
+
+    @Test
+    void anEntryOfSeveralTransactionsIsVersion4WithEachTransactionsTimeSeedAndBudget() {
+        LogEntry.Transactions group = new LogEntry.Transactions(7L, List.of(
+                new LogEntry.Transaction(1_700_000_000_004L, 5L, 100L,
+                        List.of(new SqlRequest(List.of(SqlStatement.of("INSERT INTO t VALUES(1)")), false))),
+                new LogEntry.Transaction(1_700_000_000_005L, -6L, 200L,
+                        List.of(new SqlRequest(List.of(SqlStatement.of("DELETE FROM t")), true)))));
+
+        assertThat(HEX.formatHex(EntryCodec.encode(group))).isEqualTo(TRANSACTIONS);
+        LogEntry.Transactions decoded = (LogEntry.Transactions) decode(TRANSACTIONS);
+        assertThat(decoded.baseIndex()).isEqualTo(7L);
+        assertThat(decoded.stampMillis()).as("the latest transaction's time").isEqualTo(1_700_000_000_005L);
+        assertThat(decoded.transactions()).extracting(LogEntry.Transaction::seed).containsExactly(5L, -6L);
+        assertThat(decoded.transactions()).extracting(LogEntry.Transaction::statementBudget).containsExactly(100L, 200L);
+        assertThat(decoded.transactions().get(1).requests().get(0).transaction()).isTrue();
+        assertThat(decoded.transactions().get(1).requests().get(0).statements().get(0).sql()).isEqualTo("DELETE FROM t");
     }
 
     @Test
@@ -117,10 +145,10 @@ class EntryCodecTest {
 
     @Test
     void aNewerFormatIsRefusedRatherThanGuessedAt() {
-        String version4 = "04" + BATCH.substring(2);
+        String version5 = "05" + BATCH.substring(2);
 
-        assertThatThrownBy(() -> decode(version4)).hasMessage(
-                "log entry format version 4 is not supported by this node (it reads up to version 3); upgrade the node");
+        assertThatThrownBy(() -> decode(version5)).hasMessage(
+                "log entry format version 5 is not supported by this node (it reads up to version 4); upgrade the node");
     }
 
     @Test
