@@ -496,6 +496,12 @@ public final class SqliteDatabase implements AutoCloseable {
          */
         boolean applied(long index, EntryWrites entry);
 
+        /**
+         * Breaks the chain because the entry of its first settled transactions failed (or its outcome is unknown):
+         * nothing settled in it can commit any more, and the open transaction fails at its next use.
+         */
+        void breakOff();
+
         /** Undoes everything and gives up the writer; what commits is the entries already proposed. */
         void end() throws SQLException;
     }

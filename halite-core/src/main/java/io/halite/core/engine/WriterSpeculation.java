@@ -172,11 +172,15 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
             settled.subList(0, parts.size()).clear();
             baseIndex = index;
         } else {
-            // Another entry changed the base: every settled transaction's entry will be refused.
-            broken = true;
-            settled.clear();
+            breakOff(); // another entry changed the base: every settled transaction's entry will be refused
         }
         return ours;
+    }
+
+    @Override
+    public void breakOff() {
+        broken = true;
+        settled.clear();
     }
 
     @Override

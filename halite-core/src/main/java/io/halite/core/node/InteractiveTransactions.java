@@ -213,7 +213,7 @@ public final class InteractiveTransactions implements AutoCloseable {
             open.put(tx.id, tx);
             scheduleIdleCheck(tx, idle.toNanos());
             return new Begun(tx.id, on.speculation.baseIndex());
-        } catch (SQLException | SqliteDatabase.SpeculationLost e) {
+        } catch (SQLException | SqliteDatabase.SpeculationLost | IllegalStateException e) {
             passTurn(on);
             throw NodeException.unavailable("cannot begin a transaction: " + e.getMessage());
         } catch (RuntimeException | InterruptedException e) {
@@ -389,12 +389,14 @@ public final class InteractiveTransactions implements AutoCloseable {
         on.inFlight = group;
         LogEntry.Transactions entry = new LogEntry.Transactions(on.speculation.baseIndex(),
                 group.stream().map(Settled::writes).toList());
-        // Not on the thread that completes the reply: that may be the applier, holding the state machine.
-        proposer.propose(entry).whenCompleteAsync((committed, failure) -> answered(on, group, committed, failure),
-                timer);
+        proposer.propose(entry).whenComplete((committed, failure) -> answered(on, group, committed, failure));
     }
 
-    /** The group's entry was answered (or not confirmed): tell its transactions, then propose the next group. */
+    /**
+     * The group's entry was answered (or not confirmed): its clients are told at once, on the thread that completed
+     * the reply; the chain's own work follows on another thread, since that one may be the applier's, holding the
+     * state machine, which the chain's work takes after {@code chainLock}.
+     */
     private void answered(Chain on, List<Settled> group, Proposer.Committed committed, Throwable failure) {
         NotCommitted outcome = null;
         if (failure != null) {
@@ -404,16 +406,32 @@ public final class InteractiveTransactions implements AutoCloseable {
         } else if (committed.results().isEmpty()) {
             outcome = new NotCommitted(AbortReason.CONFLICT, SqliteDatabase.Speculation.CONFLICT);
         }
+        if (outcome == null) {
+            group.forEach(settled -> settled.outcome().complete(committed.logIndex()));
+        } else {
+            fail(group, outcome);
+        }
+        boolean failed = outcome != null;
+        timer.execute(() -> nextGroup(on, failed));
+    }
+
+    /** Proposes the transactions that settled while the last group was in flight, or ends the drained chain. */
+    private void nextGroup(Chain on, boolean lastFailed) {
         synchronized (chainLock) {
             on.inFlight = List.of();
-            if (outcome == null) {
-                group.forEach(settled -> settled.outcome().complete(committed.logIndex()));
-            } else {
-                fail(group, outcome);
-                // Those after it were built on its writes: none of them can commit.
+            if (lastFailed) {
+                // Those after it were built on its writes: none of them can commit, nor can the open one.
                 fail(on.waiting, new NotCommitted(AbortReason.CONFLICT,
                         "a transaction committed before it, whose writes it read, was not committed; retry it"));
                 on.waiting.clear();
+                try {
+                    stateMachine.withSpeculation(on.speculation, speculation -> {
+                        speculation.breakOff();
+                        return null;
+                    });
+                } catch (SQLException | SqliteDatabase.SpeculationLost | IllegalStateException e) {
+                    LOG.debug("the chain of transactions has ended already: {}", e.getMessage());
+                }
             }
             proposeWaiting(on);
             if (on == chain && on.drained()) {
