@@ -279,8 +279,26 @@ public final class RaftNode implements AutoCloseable {
      * @throws NodeException {@code UNAVAILABLE} if this node is no longer a member, or its Raft server stopped
      */
     public void checkRunning() {
+        whileRunning(division -> null);
+    }
+
+    /** {@code read} of this node's division, or {@code whenStopped} if the division does not run. */
+    private <T> T ifRunning(Function<RaftServer.Division, T> read, T whenStopped) {
         try {
-            division();
+            return read.apply(division());
+        } catch (IOException e) {
+            return whenStopped;
+        }
+    }
+
+    /**
+     * {@code read} of this node's division.
+     *
+     * @throws NodeException {@code UNAVAILABLE}, saying why, if the division does not run
+     */
+    private <T> T whileRunning(Function<RaftServer.Division, T> read) {
+        try {
+            return read.apply(division());
         } catch (IOException e) {
             throw NodeException.unavailable(e.getMessage());
         }
@@ -298,12 +316,10 @@ public final class RaftNode implements AutoCloseable {
 
     /** The current leader's id, or null if none is known. */
     public String leaderId() {
-        try {
-            RaftPeerId leader = division().getInfo().getLeaderId();
+        return ifRunning(division -> {
+            RaftPeerId leader = division.getInfo().getLeaderId();
             return leader == null ? null : leader.toString();
-        } catch (IOException e) {
-            return null;
-        }
+        }, null);
     }
 
     /** " (leader: id)", or " (no leader is known)": for messages that send a client elsewhere. */
@@ -313,42 +329,27 @@ public final class RaftNode implements AutoCloseable {
     }
 
     public boolean isLeader() {
-        try {
-            return division().getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
+        return ifRunning(division -> division.getInfo().isLeader(), false);
     }
 
     /** This node's current Raft term (0 if its division is not running). */
     public long currentTerm() {
-        try {
-            return division().getInfo().getCurrentTerm();
-        } catch (IOException e) {
-            return 0;
-        }
+        return ifRunning(division -> division.getInfo().getCurrentTerm(), 0L);
     }
 
     /** Whether this node is a member (a joining node is not, until added), knows a leader, and can serve. */
     public boolean isReady() {
-        try {
-            RaftServer.Division division = division();
+        return ifRunning(division -> {
             var info = division.getInfo();
             boolean member = division.getRaftConf().getPeer(server.getId(), RaftPeerRole.FOLLOWER,
                     RaftPeerRole.LISTENER) != null;
             return member && info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady());
-        } catch (IOException e) {
-            return false;
-        }
+        }, false);
     }
 
     /** The highest index this node knows to be committed, or 0 if its division is not running. */
     public long commitIndex() {
-        try {
-            return division().getRaftLog().getLastCommittedIndex();
-        } catch (IOException e) {
-            return 0;
-        }
+        return ifRunning(RaftNode::lastCommittedIndex, 0L);
     }
 
     /**
@@ -357,11 +358,11 @@ public final class RaftNode implements AutoCloseable {
      * @throws NodeException {@code UNAVAILABLE} if its division is not running
      */
     public long commitIndexOrFail() {
-        try {
-            return division().getRaftLog().getLastCommittedIndex();
-        } catch (IOException e) {
-            throw NodeException.unavailable(e.getMessage());
-        }
+        return whileRunning(RaftNode::lastCommittedIndex);
+    }
+
+    private static long lastCommittedIndex(RaftServer.Division division) {
+        return division.getRaftLog().getLastCommittedIndex();
     }
 
     /** How far Raft has applied the log here, or the database's applied index if the division is not running. */
@@ -375,11 +376,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** The index of the last entry in this node's log (0 if empty), or -1 if its Raft server has stopped. */
     public long lastLogIndex() {
-        try {
-            return lastLogIndex(division());
-        } catch (IOException e) {
-            return -1;
-        }
+        return ifRunning(RaftNode::lastLogIndex, -1L);
     }
 
     private static long lastLogIndex(RaftServer.Division division) {
@@ -392,16 +389,14 @@ public final class RaftNode implements AutoCloseable {
      * leader (or leads).
      */
     public long millisSinceLeaderHeard() {
-        try {
-            var info = division().getInfo();
+        return ifRunning(division -> {
+            var info = division.getInfo();
             var role = info.getRoleInfoProto();
             if (info.getLeaderId() == null || !role.hasFollowerInfo() || !role.getFollowerInfo().getLeaderInfo().hasId()) {
-                return -1;
+                return -1L;
             }
             return role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
-        } catch (IOException e) {
-            return -1;
-        }
+        }, -1L);
     }
 
     /** What this node's part of the group says of itself, for {@link NodeStatus}. */
@@ -584,8 +579,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** If this node leads: the other voter whose log matches the leader's furthest (a listener cannot lead). */
     public String mostCaughtUpVoter() {
-        try {
-            RaftServer.Division division = division();
+        return ifRunning(division -> {
             if (!division.getInfo().isLeader()) {
                 return null;
             }
@@ -602,9 +596,7 @@ public final class RaftNode implements AutoCloseable {
                 }
             }
             return best == null ? null : best.toString();
-        } catch (IOException e) {
-            return null;
-        }
+        }, null);
     }
 
     /**
@@ -612,8 +604,8 @@ public final class RaftNode implements AutoCloseable {
      * {@link Long#MAX_VALUE} if that cannot be read.
      */
     public long believedLogEnd(String id) {
-        try {
-            var info = division().getInfo();
+        return ifRunning(division -> {
+            var info = division.getInfo();
             // Both lists come from the leader's log appenders, in the same order.
             var followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
             long[] matchIndices = info.getFollowerMatchIndices();
@@ -624,10 +616,8 @@ public final class RaftNode implements AutoCloseable {
                     }
                 }
             }
-        } catch (IOException e) {
-            // stopped: not a leader any more
-        }
-        return Long.MAX_VALUE;
+            return Long.MAX_VALUE;
+        }, Long.MAX_VALUE); // stopped: not a leader any more
     }
 
     /**
