@@ -76,14 +76,7 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
 
     @Override
     public List<StatementResult> run(SqlRequest request) throws SQLException, SqliteDatabase.SpeculationLost {
-        requireUsable();
-        if (open == null) {
-            throw new IllegalStateException("no transaction is open");
-        }
-        if (broken) {
-            abandon();
-            throw conflict();
-        }
+        requireOpenOnUnbrokenChain();
         if (!live) {
             replay();
         }
@@ -111,14 +104,7 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
 
     @Override
     public EntryWrites.Part settle() throws SQLException, SqliteDatabase.SpeculationLost {
-        requireUsable();
-        if (open == null) {
-            throw new IllegalStateException("no transaction is open");
-        }
-        if (broken) {
-            abandon();
-            throw conflict();
-        }
+        requireOpenOnUnbrokenChain();
         Open settling = open;
         open = null;
         if (live) {
@@ -219,8 +205,16 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
         live = true;
     }
 
-    private static SqliteDatabase.SpeculationLost conflict() {
-        return new SqliteDatabase.SpeculationLost(SqliteDatabase.Speculation.CONFLICT, true);
+    /** @throws SqliteDatabase.SpeculationLost if the chain broke: the open transaction is undone */
+    private void requireOpenOnUnbrokenChain() throws SQLException, SqliteDatabase.SpeculationLost {
+        requireUsable();
+        if (open == null) {
+            throw new IllegalStateException("no transaction is open");
+        }
+        if (broken) {
+            abandon();
+            throw new SqliteDatabase.SpeculationLost(SqliteDatabase.Speculation.CONFLICT, true);
+        }
     }
 
     private void requireUsable() {
