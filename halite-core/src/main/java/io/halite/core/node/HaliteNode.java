@@ -58,17 +58,17 @@ public final class HaliteNode implements AutoCloseable {
     private final IdentityGuard identityGuard;
     private final InteractiveTransactions transactions;
     private final Consumer<NodeStop> onStop;
-    private final NodeTls tls;
+    private final ReplicaFetcher copies;
     private final CatchUp catchUp = new CatchUp();
     private final WriteQueue writeQueue;
     private final NodeMeters meters;
     /** Set by {@link #prepareToStop}: the node is not ready from then on. */
     private volatile boolean stopping;
 
-    private HaliteNode(NodeConfig config, NodeTls tls, RaftNode raft, Consumer<NodeStop> onStop,
+    private HaliteNode(NodeConfig config, ReplicaFetcher copies, RaftNode raft, Consumer<NodeStop> onStop,
                        MeterRegistry meterRegistry) {
         this.config = config;
-        this.tls = tls;
+        this.copies = copies;
         this.meters = new NodeMeters(meterRegistry, raft.memberName());
         this.raft = raft;
         this.stateMachine = raft.stateMachine();
@@ -102,11 +102,11 @@ public final class HaliteNode implements AutoCloseable {
     }
 
     /**
-     * {@link #start(NodeConfig, NodeTls, Consumer, MeterRegistry)} for a node that talks to its members in plain
-     * text and whose meters nobody reads.
+     * {@link #start(NodeConfig, NodeTls, ReplicaFetcher, Consumer, MeterRegistry)} for a node that talks to its
+     * members in plain text, never catches up from a copy, and whose meters nobody reads.
      */
     public static HaliteNode start(NodeConfig config, Consumer<NodeStop> onStop) throws IOException {
-        return start(config, NodeTls.NONE, onStop, new CompositeMeterRegistry());
+        return start(config, NodeTls.NONE, ReplicaFetcher.NONE, onStop, new CompositeMeterRegistry());
     }
 
     /**
@@ -119,10 +119,11 @@ public final class HaliteNode implements AutoCloseable {
      *               that its supervisor starts it again
      * @param tls    how it talks to the other members: with Raft keys, every Raft connection, both ways, is mutual
      *               TLS
+     * @param copies how it fetches a copy of the leader's database when the leader no longer has the log it lacks
      * @param meters the node registers its meters here (see {@link NodeMeters}), and removes them when it closes
      */
-    public static HaliteNode start(NodeConfig config, NodeTls tls, Consumer<NodeStop> onStop, MeterRegistry meters)
-            throws IOException {
+    public static HaliteNode start(NodeConfig config, NodeTls tls, ReplicaFetcher copies, Consumer<NodeStop> onStop,
+                                   MeterRegistry meters) throws IOException {
         boolean existing = hasRaftState(config.dataDir());
         List<NodeConfig.Peer> peers;
         if (config.join() && !existing) {
@@ -171,7 +172,7 @@ public final class HaliteNode implements AutoCloseable {
         LOG.info("node {} started: Raft on {} (reached at {}{}), data in {}", config.nodeId(),
                 config.raftBindAddress(), config.raftAddress(), tls.raftOverTls() ? ", mutual TLS" : "",
                 config.dataDir());
-        HaliteNode node = new HaliteNode(config, tls, raft, onStop, meters);
+        HaliteNode node = new HaliteNode(config, copies, raft, onStop, meters);
         self.set(node);
         node.members.start();
         return node;
@@ -342,9 +343,8 @@ public final class HaliteNode implements AutoCloseable {
 
     /**
      * A consistent copy of the database in a temporary file (deleted when the copy is closed), and the log position
-     * it holds. Served as {@code GET /db/backup}, with the position in the {@link #COPY_INDEX_HEADER},
-     * {@link #COPY_TERM_HEADER} and {@link #COPY_MID_LOAD_HEADER} headers, which a follower catching up from it reads,
-     * and the cluster's identity, read after the copy was taken, in {@link #COPY_CLUSTER_IDENTITY_HEADER}.
+     * it holds: what a follower catching up from a copy fetches (see {@link ReplicaFetcher}), with the cluster's
+     * identity read after the copy was taken.
      */
     public SqliteDatabase.Copy copy() throws IOException {
         try {
@@ -354,10 +354,6 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-    public static final String COPY_INDEX_HEADER = "X-Halite-Applied-Index";
-    public static final String COPY_TERM_HEADER = "X-Halite-Applied-Term";
-    public static final String COPY_MID_LOAD_HEADER = "X-Halite-Mid-Load";
-    public static final String COPY_CLUSTER_IDENTITY_HEADER = "X-Halite-Cluster-Identity";
 
     /**
      * The identity of the cluster this node's data belongs to (see {@link ClusterIdentity}), empty if none yet.
@@ -427,40 +423,13 @@ public final class HaliteNode implements AutoCloseable {
         membership.remove(id, timeout);
     }
 
-    /**
-     * Streams a consistent copy of a member's database ({@code GET /db/backup} on its API) into a file in
-     * {@code directory}: how a follower catches up once the leader has purged the log it lacks.
-     */
+    /** A consistent copy of a member's database, fetched into a file in {@code directory}. */
     private SqliteStateMachine.Replica fetchReplica(String memberId, Path directory) throws Exception {
         String api = apiAddressOf(memberId, Duration.ofSeconds(10));
         if (api.isEmpty()) {
             throw new IOException("member " + memberId + " did not tell its API address");
         }
-        Path target = Files.createTempFile(directory, "replica-", ".sqlite");
-        java.net.http.HttpClient http = tls.apiClient() == null ? java.net.http.HttpClient.newHttpClient()
-                : java.net.http.HttpClient.newBuilder().sslContext(tls.apiClient()).build();
-        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(api + "/db/backup")).GET();
-        config.peerCredentials().authorization().ifPresent(value -> request.header("Authorization", value));
-        java.net.http.HttpResponse<Path> response = http.send(request.build(),
-                java.net.http.HttpResponse.BodyHandlers.ofFile(target));
-        try {
-            if (response.statusCode() != 200) {
-                throw new IOException("GET " + api + "/db/backup answered " + response.statusCode());
-            }
-            var headers = response.headers();
-            long index = headers.firstValueAsLong(COPY_INDEX_HEADER).orElseThrow(
-                    () -> new IOException("GET " + api + "/db/backup did not say which log index the copy holds"));
-            long term = headers.firstValueAsLong(COPY_TERM_HEADER).orElseThrow(
-                    () -> new IOException("GET " + api + "/db/backup did not say the term of the copy's last entry"));
-            boolean midLoad = headers.firstValue(COPY_MID_LOAD_HEADER).map(Boolean::parseBoolean).orElse(false);
-            String identity = headers.firstValue(COPY_CLUSTER_IDENTITY_HEADER).orElse("");
-            return new SqliteStateMachine.Replica(target, new SqliteDatabase.ImageState(index, term, midLoad),
-                    identity);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(target);
-            throw e;
-        }
+        return copies.fetch(api, directory);
     }
 
     /** A committed log entry for the database, as stored in the log: what a backup ships. */

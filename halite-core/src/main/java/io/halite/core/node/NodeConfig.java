@@ -25,12 +25,11 @@ import java.util.List;
  *                         members that ask; may be empty for a node without one
  * @param raftBindAddress  host:port the Raft server listens on: {@code raftAddress}, or a wildcard such as
  *                         {@code 0.0.0.0:4002} while {@code raftAddress} names a host the others can reach
- * @param peerCredentials  what this node presents on HTTP requests to other members (catch-up copies)
  */
 public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<Peer> peers, boolean join,
                          SqliteDatabase.Options database, long maxRequestBytes, long entryTargetBytes,
                          int maxInFlight, Duration electionTimeout, long snapshotEvery, String apiAddress,
-                         String raftBindAddress, PeerCredentials peerCredentials) {
+                         String raftBindAddress) {
 
     /** A cluster member: its id and Raft address. */
     public record Peer(String id, String raftAddress) {}
@@ -41,11 +40,11 @@ public record NodeConfig(String nodeId, Path dataDir, String raftAddress, List<P
 
     public static NodeConfig singleNode(String nodeId, Path dataDir, String raftAddress) {
         return new NodeConfig(nodeId, dataDir, raftAddress, List.of(), false, SqliteDatabase.Options.defaults(),
-                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "", raftAddress, PeerCredentials.NONE);
+                8L << 20, 1L << 20, 4, Duration.ofSeconds(1), 4096, "", raftAddress);
     }
 
     public NodeConfig withSnapshotEvery(long entries) {
         return new NodeConfig(nodeId, dataDir, raftAddress, peers, join, database, maxRequestBytes, entryTargetBytes,
-                maxInFlight, electionTimeout, entries, apiAddress, raftBindAddress, peerCredentials);
+                maxInFlight, electionTimeout, entries, apiAddress, raftBindAddress);
     }
 }

@@ -41,7 +41,7 @@ class ClusterTest {
     private NodeConfig config(int i) {
         return new NodeConfig("n" + i, dir.resolve("n" + i), peers.get(i).raftAddress(), peers, false,
                 SqliteDatabase.Options.defaults(), 8L << 20, 1L << 20, 4, Duration.ofMillis(300), 4096,
-                "http://api-of-n" + i, peers.get(i).raftAddress(), PeerCredentials.NONE);
+                "http://api-of-n" + i, peers.get(i).raftAddress());
     }
 
     private HaliteNode start(int i) throws Exception {

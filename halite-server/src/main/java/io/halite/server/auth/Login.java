@@ -1,7 +1,5 @@
 package io.halite.server.auth;
 
-import io.halite.core.node.PeerCredentials;
-
 /** What Halite's own clients (bench, remove) send to a node that runs with --auth. Its string form names the user only. */
 public record Login(String user, String password) {
     /** The Authorization header value: Basic credentials. */

@@ -2,7 +2,7 @@ package io.halite.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.halite.core.node.PeerCredentials;
+import io.halite.server.auth.PeerCredentials;
 import io.halite.server.http.DiscoveryResponder;
 import java.io.IOException;
 import java.net.ConnectException;

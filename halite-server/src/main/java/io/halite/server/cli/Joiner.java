@@ -3,7 +3,7 @@ package io.halite.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.core.node.HaliteNode;
-import io.halite.core.node.PeerCredentials;
+import io.halite.server.auth.PeerCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

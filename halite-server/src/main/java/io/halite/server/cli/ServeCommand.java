@@ -11,15 +11,15 @@ import io.halite.core.node.ForeignClusterException;
 import io.halite.core.node.HaliteNode;
 import io.halite.core.node.NodeConfig;
 import io.halite.core.node.NodeStop;
-import io.halite.core.node.NodeTls;
-import io.halite.core.node.PeerCredentials;
 import io.halite.server.auth.AuthHandler;
-import io.halite.server.auth.LeaderUserCheck;
 import io.halite.server.auth.Authenticator;
+import io.halite.server.auth.LeaderUserCheck;
+import io.halite.server.auth.PeerCredentials;
 import io.halite.server.auth.UsersFile;
 import io.halite.server.http.DiscoveryResponder;
 import io.halite.server.http.HttpApi;
 import io.halite.server.http.HttpServer;
+import io.halite.server.http.MemberCopyFetcher;
 import io.halite.server.http.MembersOnlyJoin;
 import io.halite.server.http.RequestMeters;
 import io.halite.server.http.ServerMetrics;
@@ -436,9 +436,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static HaliteNode startNode(NodeConfig config, NodeTls tls, ServerMetrics metrics)
-            throws java.io.IOException {
-        return HaliteNode.start(config, tls, ServeCommand::exit, metrics.registry());
+    private static HaliteNode startNode(NodeConfig config, ServeTls tls, PeerCredentials credentials,
+                                        ServerMetrics metrics) throws java.io.IOException {
+        return HaliteNode.start(config, tls.node(), new MemberCopyFetcher(tls.memberApiClient(), credentials),
+                ServeCommand::exit, metrics.registry());
     }
 
     /** The exit code of a node whose data directory belongs to another cluster: 78 (EX_CONFIG). */
@@ -566,7 +567,7 @@ public final class ServeCommand implements Callable<Integer> {
         String startingPeers = peers;
         Discovery discovery = joinDns == null ? null : new Discovery(joinDns,
                 joinDnsPort != null ? joinDnsPort : http.port(), bootstrapExpect, bootstrapTimeout, nodeId,
-                raftAdvertised, apiUrl, peerCredentials, serveTls.node().apiClient());
+                raftAdvertised, apiUrl, peerCredentials, serveTls.memberApiClient());
         if (discovery != null && HaliteNode.hasRaftState(dataDir.toAbsolutePath())) {
             List<java.net.URI> cluster = discovery.clusterWithoutThisNode();
             if (cluster.isEmpty()) {
@@ -603,8 +604,8 @@ public final class ServeCommand implements Callable<Integer> {
         NodeConfig config = new NodeConfig(nodeId, dataDir.toAbsolutePath(), raftAdvertised,
                 startingPeers == null ? List.of() : Peers.parse(startingPeers, nodeId, raftAdvertised), joining,
                 databaseOptions(), maxRequestBytes, 1L << 20, 4,
-                electionTimeout, snapshotEntries, apiUrl, raftAddr, peerCredentials);
-        Joiner joiner = joining ? new Joiner(members, peerCredentials, serveTls.node().apiClient()) : null;
+                electionTimeout, snapshotEntries, apiUrl, raftAddr);
+        Joiner joiner = joining ? new Joiner(members, peerCredentials, serveTls.memberApiClient()) : null;
         if (joiner != null && HaliteNode.hasRaftState(config.dataDir())) {
             forgetClusterIfRemoved(joiner);
         }
@@ -632,7 +633,7 @@ public final class ServeCommand implements Callable<Integer> {
         ServerMetrics metrics = new ServerMetrics();
         HaliteNode node;
         try {
-            node = startNode(config, serveTls.node(), metrics);
+            node = startNode(config, serveTls, peerCredentials, metrics);
         } catch (ForeignClusterException e) {
             LOG.error("not starting: {}", e.getMessage());
             return FOREIGN_CLUSTER_EXIT;
@@ -651,7 +652,7 @@ public final class ServeCommand implements Callable<Integer> {
                 // configuration that lists it; until then it would call elections and shut itself down.
                 LOG.info("restarting the Raft server to serve as a non-voting member");
                 node.close();
-                node = startNode(config, serveTls.node(), metrics);
+                node = startNode(config, serveTls, peerCredentials, metrics);
             }
         }
         HaliteNode running = node;

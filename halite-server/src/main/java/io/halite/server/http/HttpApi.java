@@ -624,13 +624,13 @@ public final class HttpApi extends Handler.Abstract {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
             response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"halite-backup.sqlite\"");
-            response.getHeaders().put(HaliteNode.COPY_INDEX_HEADER, Long.toString(copy.state().appliedIndex()));
+            response.getHeaders().put(MemberCopyFetcher.INDEX_HEADER, Long.toString(copy.state().appliedIndex()));
             if (copy.state().appliedTerm() != LogPosition.UNKNOWN_TERM) { // known once the log replay passed it
-                response.getHeaders().put(HaliteNode.COPY_TERM_HEADER, Long.toString(copy.state().appliedTerm()));
+                response.getHeaders().put(MemberCopyFetcher.TERM_HEADER, Long.toString(copy.state().appliedTerm()));
             }
-            response.getHeaders().put(HaliteNode.COPY_MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
+            response.getHeaders().put(MemberCopyFetcher.MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
             if (!node.clusterIdentity().isEmpty()) {
-                response.getHeaders().put(HaliteNode.COPY_CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
+                response.getHeaders().put(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
             }
             try (OutputStream out = Content.Sink.asOutputStream(response)) {
                 Files.copy(copy.file(), out);

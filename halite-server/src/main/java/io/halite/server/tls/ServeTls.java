@@ -41,11 +41,13 @@ public final class ServeTls implements AutoCloseable {
 
     private final HttpsSettings https;
     private final NodeTls node;
+    private final SSLContext memberApiClient;
     private final CertificateReloader reloader;
 
-    private ServeTls(HttpsSettings https, NodeTls node, CertificateReloader reloader) {
+    private ServeTls(HttpsSettings https, NodeTls node, SSLContext memberApiClient, CertificateReloader reloader) {
         this.https = https;
         this.node = node;
+        this.memberApiClient = memberApiClient;
         this.reloader = reloader;
     }
 
@@ -91,7 +93,7 @@ public final class ServeTls implements AutoCloseable {
             reloader.watch(servers);
             apiClient = context(nodeKeys != null ? nodeKeys : httpKeys, servers);
         }
-        return new ServeTls(https, new NodeTls(nodeKeys, nodeTrust, apiClient), reloader);
+        return new ServeTls(https, new NodeTls(nodeKeys, nodeTrust), apiClient, reloader);
     }
 
     private static String describe(Files files) {
@@ -118,6 +120,14 @@ public final class ServeTls implements AutoCloseable {
     /** For the node: mutual TLS with the other members. */
     public NodeTls node() {
         return node;
+    }
+
+    /**
+     * For this node's calls to other members' HTTP API (join, discovery, catch-up copies); null for the JDK's
+     * defaults (plain {@code http://}, or public CAs).
+     */
+    public SSLContext memberApiClient() {
+        return memberApiClient;
     }
 
     /** Starts looking for replaced files. */

@@ -61,8 +61,10 @@ public final class ApiTestServer implements AutoCloseable {
         config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(), false,
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
                 config.maxInFlight(), Duration.ofMillis(300), config.snapshotEvery(), "http://127.0.0.1:" + httpPort,
-                config.raftBindAddress(), config.peerCredentials());
-        node = HaliteNode.start(config, io.halite.core.node.NodeTls.NONE, fatalErrors::add, metrics.registry());
+                config.raftBindAddress());
+        node = HaliteNode.start(config, io.halite.core.node.NodeTls.NONE,
+                new MemberCopyFetcher(null, io.halite.server.auth.PeerCredentials.NONE), fatalErrors::add,
+                metrics.registry());
         HttpServer server = null;
         try {
             if (!node.awaitReady(Duration.ofSeconds(20))) {

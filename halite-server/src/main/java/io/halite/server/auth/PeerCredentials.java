@@ -1,4 +1,4 @@
-package io.halite.core.node;
+package io.halite.server.auth;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
