@@ -48,13 +48,17 @@ class PipelinedTransactionsTest {
     void concurrentTransactionsOnOneNodeLoseNoIncrement() throws Exception {
         cluster = ProcessCluster.start(dir, 1);
         // One node's Raft round (an fsync) is shorter than a transaction's three requests: groups are rare here.
-        assertThat(runIncrements(25, false)).as("nothing else writes: no transaction conflicts").isZero();
+        Increments run = runIncrements(25, false);
+        assertThat(run.conflicts()).as("nothing else writes: no transaction conflicts").isZero();
+        assertNoIncrementLostAndReplicasAgree(run, run.lastIndex());
     }
 
     @Test
     void concurrentTransactionsOnThreeNodesLoseNoIncrementAndReplicasAgree() throws Exception {
         cluster = ProcessCluster.start(dir, 3);
-        assertThat(runIncrements(15, true)).as("nothing else writes: no transaction conflicts").isZero();
+        Increments run = runIncrements(15, true);
+        assertThat(run.conflicts()).as("nothing else writes: no transaction conflicts").isZero();
+        assertNoIncrementLostAndReplicasAgree(run, run.lastIndex());
     }
 
     @Test
@@ -75,9 +79,10 @@ class PipelinedTransactionsTest {
             }
         });
         writer.start();
+        Increments run;
         try {
-            int conflicts = runIncrements(10, false);
-            System.out.printf("%d transactions were refused by a forwarded write and retried%n", conflicts);
+            run = runIncrements(10, false);
+            System.out.printf("%d transactions were refused by a forwarded write and retried%n", run.conflicts());
         } finally {
             done.set(true);
             writer.join();
@@ -85,9 +90,10 @@ class PipelinedTransactionsTest {
         assertThat(plainWrites.get()).as("plain writes went on").isPositive();
         JsonNode last = cluster.post(leader, "/db/execute?raft_index", "[\"INSERT INTO plain VALUES (0)\"]");
         long index = last.path("raft_index").asLong();
+        assertNoIncrementLostAndReplicasAgree(run, index);
         for (ServerProcess node : cluster.nodes()) {
-            assertThat(queryOn(node, index, "SELECT count(*) FROM plain").at("/0/0").asLong()).as("every acknowledged plain write, and the last")
-                    .isEqualTo(plainWrites.get() + 1L);
+            assertThat(queryOn(node, index, "SELECT count(*) FROM plain").at("/0/0").asLong())
+                    .as("every acknowledged plain write, and the last").isEqualTo(plainWrites.get() + 1L);
         }
     }
 
@@ -97,8 +103,11 @@ class PipelinedTransactionsTest {
                 + URLEncoder.encode(sql, StandardCharsets.UTF_8)).at("/results/0/values");
     }
 
-    /** Runs the increments; returns how many transactions were refused with 409 and retried. */
-    private int runIncrements(int perClient, boolean expectGroups) throws Exception {
+    /** What the clients did: transactions committed, the last log index one committed at, and 409s retried. */
+    private record Increments(int commits, long lastIndex, int conflicts) {}
+
+    /** Runs {@code perClient} committed increments on each client. */
+    private Increments runIncrements(int perClient, boolean expectGroups) throws Exception {
         ServerProcess leader = cluster.leader();
         assertThat(cluster.post(leader, "/db/execute", "[\"CREATE TABLE counter(id INTEGER PRIMARY KEY, v INTEGER)\","
                 + "\"INSERT INTO counter VALUES (1, 0)\","
@@ -123,17 +132,21 @@ class PipelinedTransactionsTest {
         if (expectGroups) {
             assertThat(entries.size()).as("some entries carry several transactions").isLessThan(commits);
         }
+        return new Increments(commits, commitIndexes.stream().mapToLong(Long::longValue).max().orElseThrow(),
+                conflicts.get());
+    }
 
-        long last = commitIndexes.stream().mapToLong(Long::longValue).max().orElseThrow();
-        String expected = cluster.checksumOnceApplied(leader, last);
+    /** Once every node has applied {@code index} (with nothing written after it): equal replicas, every increment. */
+    private void assertNoIncrementLostAndReplicasAgree(Increments run, long index) throws Exception {
+        String expected = cluster.checksumOnceApplied(cluster.leader(), index);
+        int commits = run.commits();
         for (ServerProcess node : cluster.nodes()) {
-            assertThat(cluster.checksumOnceApplied(node, last)).as(node.baseUrl()).isEqualTo(expected);
-            assertThat(queryOn(node, last, "SELECT v FROM counter").at("/0/0").asLong())
+            assertThat(cluster.checksumOnceApplied(node, index)).as(node.baseUrl()).isEqualTo(expected);
+            assertThat(queryOn(node, index, "SELECT v FROM counter").at("/0/0").asLong())
                     .as("no increment lost on " + node.baseUrl()).isEqualTo(commits);
-            assertThat(queryOn(node, last, "SELECT count(DISTINCT v), min(v), max(v) FROM seen").at("/0").toString())
+            assertThat(queryOn(node, index, "SELECT count(DISTINCT v), min(v), max(v) FROM seen").at("/0").toString())
                     .as("each transaction saw the one before it").isEqualTo("[" + commits + ",0," + (commits - 1) + "]");
         }
-        return conflicts.get();
     }
 
     /**
