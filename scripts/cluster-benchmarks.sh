@@ -21,8 +21,10 @@ start() {  # start node i (1-3)
   PID[$1]=$!
 }
 ready() { for _ in $(seq 90); do curl -sf "127.0.0.1:42${1}1/readyz" >/dev/null && return 0; sleep 1; done; return 1; }
-state() { curl -s -m 2 "127.0.0.1:42${1}1/status" | grep -o '"state":"[A-Za-z]*"' | cut -d'"' -f4; }
-leader() { for i in 1 2 3; do [ "$(state "$i" || true)" = Leader ] && { echo "$i"; return; }; done; echo 0; }
+leader() {
+  for i in 1 2 3; do curl -s -m 2 "127.0.0.1:42${i}1/status" | grep -q '"state":"Leader"' && { echo "$i"; return; }; done
+  echo 0
+}
 cleanup() { for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
 
