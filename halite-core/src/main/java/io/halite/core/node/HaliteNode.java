@@ -354,7 +354,6 @@ public final class HaliteNode implements AutoCloseable {
         }
     }
 
-
     /**
      * The identity of the cluster this node's data belongs to (see {@link ClusterIdentity}), empty if none yet.
      * Read after a copy is taken, it holds for the copy: it is recorded when the founding entry is applied, before
