@@ -46,17 +46,18 @@ class PipelinedTransactionsTest {
 
     @Test
     void concurrentTransactionsOnOneNodeLoseNoIncrement() throws Exception {
-        cluster = ProcessCluster.start(dir, 1);
         // One node's Raft round (an fsync) is shorter than a transaction's three requests: groups are rare here.
-        Increments run = runIncrements(25, false);
-        assertThat(run.conflicts()).as("nothing else writes: no transaction conflicts").isZero();
-        assertNoIncrementLostAndReplicasAgree(run, run.lastIndex());
+        incrementWithNothingElseWriting(1, 25, false);
     }
 
     @Test
     void concurrentTransactionsOnThreeNodesLoseNoIncrementAndReplicasAgree() throws Exception {
-        cluster = ProcessCluster.start(dir, 3);
-        Increments run = runIncrements(15, true);
+        incrementWithNothingElseWriting(3, 15, true);
+    }
+
+    private void incrementWithNothingElseWriting(int nodes, int perClient, boolean expectGroups) throws Exception {
+        cluster = ProcessCluster.start(dir, nodes);
+        Increments run = runIncrements(perClient, expectGroups);
         assertThat(run.conflicts()).as("nothing else writes: no transaction conflicts").isZero();
         assertNoIncrementLostAndReplicasAgree(run, run.lastIndex());
     }

@@ -491,14 +491,13 @@ public final class SqliteDatabase implements AutoCloseable {
          * The applier applied {@code entry} (null for anything but requests that applied) at {@code index}: if it
          * holds the chain's first settled transactions, they leave the chain and the base moves to {@code index};
          * otherwise the chain is broken.
-         *
-         * @return whether the entry was the chain's own
          */
-        boolean applied(long index, EntryWrites entry);
+        void applied(long index, EntryWrites entry);
 
         /**
-         * Breaks the chain because the entry of its first settled transactions failed (or its outcome is unknown):
-         * nothing settled in it can commit any more, and the open transaction fails at its next use.
+         * Breaks the chain because the database no longer holds its base (a copy was installed), or the entry of its
+         * first settled transactions failed or its outcome is unknown: nothing settled in it can commit any more,
+         * and the open transaction fails at its next use.
          */
         void breakOff();
 

@@ -142,9 +142,9 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
     }
 
     @Override
-    public boolean applied(long index, EntryWrites entry) {
+    public void applied(long index, EntryWrites entry) {
         if (broken) {
-            return false;
+            return;
         }
         List<? extends EntryWrites.Part> parts = entry == null ? List.of() : entry.parts();
         boolean ours = !parts.isEmpty() && parts.size() <= settled.size();
@@ -160,7 +160,6 @@ final class WriterSpeculation implements SqliteDatabase.Speculation {
         } else {
             breakOff(); // another entry changed the base: every settled transaction's entry will be refused
         }
-        return ours;
     }
 
     @Override

@@ -626,7 +626,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                     }
                     database.installReplica(copy, new LogPosition.Point(at.getIndex(), at.getTerm()));
                     if (speculation != null) {
-                        speculation.applied(at.getIndex(), null);
+                        speculation.breakOff();
                     }
                     snapshot = at;
                     updateLastAppliedTermIndex(at);
