@@ -192,7 +192,7 @@ class AuthUsersFileTest {
     @Test
     void twoHundredWrongPasswordsFromOneAddressAreThrottledWhileAnotherClientIsServed() throws Exception {
         Path users = new UsersFileBuilder().anonymous("ready").user("app", "right", "status")
-                .writeTo(dir.resolve("users.json"));
+                .user("monitor", "watch", "metrics").writeTo(dir.resolve("users.json"));
         start(users);
         int refused = 0;
         int throttled = 0;
@@ -221,5 +221,9 @@ class AuthUsersFileTest {
         String log = Files.readString(node.logFile());
         assertThat(log).contains("refusing logins from 127.0.0.2").doesNotContain("guess-");
         assertThat(log.split("refusing logins from 127.0.0.2", -1)).as("logged once per window").hasSize(2);
+        // Ten guesses, app's password once (then remembered), and monitor's own login.
+        String metrics = RawHttp.send("127.0.0.1", node.baseUrl(), "GET", "/metrics",
+                RawHttp.basic("monitor", "watch"), null).body();
+        assertThat(PrometheusText.parse(metrics).value("halite_auth_password_checks_total")).isEqualTo(12);
     }
 }

@@ -681,7 +681,9 @@ public final class ServeCommand implements Callable<Integer> {
             guarded = new MembersOnlyJoin(guarded, serveTls.node().raftTrust());
         }
         if (users != null) {
-            guarded = new AuthHandler(new Authenticator(users::users), guarded);
+            Authenticator authenticator = new Authenticator(users::users);
+            metrics.watch(authenticator);
+            guarded = new AuthHandler(authenticator, guarded);
             running.checkForwardedUsers(new LeaderUserCheck(users::users));
             reloadOnHangup(users);
         }

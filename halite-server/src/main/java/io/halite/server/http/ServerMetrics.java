@@ -2,6 +2,7 @@ package io.halite.server.http;
 
 import io.halite.backup.BackupStatus;
 import io.halite.backup.BackupUploader;
+import io.halite.server.auth.Authenticator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +58,15 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("1 while another cluster holds the backup destination's lease, so this leader does not "
                         + "upload; else 0")
                 .strongReference(true).register(registry);
+    }
+
+    /** How often passwords are checked against their hashes, read from {@code authenticator} at each scrape. */
+    public void watch(Authenticator authenticator) {
+        FunctionCounter.builder("halite.auth.password.checks", authenticator, Authenticator::passwordChecks)
+                .description("Passwords checked against their hashes (bcrypt, PBKDF2) since this node started: "
+                        + "about one a minute per client credential in use; more means failed logins or many "
+                        + "distinct credentials")
+                .register(registry);
     }
 
     private static double lastSuccessSeconds(BackupStatus status) {

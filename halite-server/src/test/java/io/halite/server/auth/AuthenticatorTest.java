@@ -3,7 +3,13 @@ package io.halite.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -14,8 +20,12 @@ class AuthenticatorTest {
     private final Authenticator authenticator = new Authenticator(users::get, clock::get);
 
     private static Users users(String password) {
+        return users(password, 4);
+    }
+
+    private static Users users(String password, int bcryptCost) {
         return Users.parse(("[{\"username\": \"app\", \"password_hash\": \""
-                + PasswordHash.bcrypt(password.toCharArray(), 4) + "\", \"perms\": [\"query\"]}]")
+                + PasswordHash.bcrypt(password.toCharArray(), bcryptCost) + "\", \"perms\": [\"query\"]}]")
                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -48,7 +58,9 @@ class AuthenticatorTest {
 
     @Test
     void malformedHeadersAreRejectedAndNoHeaderIsAnonymous() {
-        for (String header : new String[] {"Bearer abc", "Basic !!!", basic("no-colon"), "Basic"}) {
+        String notUtf8 = "Basic " + Base64.getEncoder().encodeToString(new byte[] {'a', 'p', 'p', ':', (byte) 0xff});
+        for (String header : new String[] {"Bearer abc", "Basic !!!", basic("no-colon"), "Basic", "Basically x",
+                notUtf8}) {
             assertThat(authenticator.authenticate(header, "10.0.0.4")).as(header)
                     .isEqualTo(new Authenticator.Rejected("invalid user name or password"));
         }
@@ -56,6 +68,59 @@ class AuthenticatorTest {
                 .isEqualTo(new Authenticator.Accepted(new Caller("*", java.util.Set.of())));
         assertThat(authenticator.authenticate(basic("nobody:secret"), "10.0.0.5"))
                 .isInstanceOf(Authenticator.Rejected.class);
+    }
+
+    @Test
+    void theSchemeIsCaseInsensitiveAndARememberedCredentialAdmitsOnlyItself() {
+        String header = basic("app:secret");
+        assertThat(authenticator.authenticate("bAsIc" + header.substring(5), "10.0.0.6"))
+                .isInstanceOf(Authenticator.Accepted.class);
+        assertThat(authenticator.authenticate(header, "10.0.0.6")).isInstanceOf(Authenticator.Accepted.class);
+        assertThat(authenticator.authenticate(basic("app:secreT"), "10.0.0.6")).isInstanceOf(Authenticator.Rejected.class);
+        assertThat(authenticator.authenticate(basic("app:secret "), "10.0.0.6")).isInstanceOf(Authenticator.Rejected.class);
+        clock.addAndGet(Authenticator.REMEMBER_FOR.toNanos() + 1);
+        assertThat(authenticator.authenticate(header, "10.0.0.6")).isInstanceOf(Authenticator.Accepted.class);
+    }
+
+    @Test
+    void requestsWithTheSameCredentialsAtTheSameTimeShareOneHashCheck() throws Exception {
+        Users slow = users("secret", 10); // each check takes long enough for all the requests to overlap it
+        Authenticator authenticator = new Authenticator(() -> slow, clock::get);
+        int requests = 32;
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Authenticator.Outcome>> outcomes = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    return authenticator.authenticate(basic("app:secret"), "10.0.0.7");
+                }));
+            }
+            start.countDown();
+            for (Future<Authenticator.Outcome> outcome : outcomes) {
+                assertThat(outcome.get()).isInstanceOf(Authenticator.Accepted.class);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(authenticator.passwordChecks()).isEqualTo(1);
+    }
+
+    @Test
+    void aCredentialInUseIsCheckedAgainBeforeItIsForgotten() {
+        String header = basic("app:secret");
+        assertThat(authenticator.authenticate(header, "10.0.0.8")).isInstanceOf(Authenticator.Accepted.class);
+        clock.addAndGet(Authenticator.REMEMBER_FOR.minus(Authenticator.RENEW_AHEAD).toNanos() - 1);
+        assertThat(authenticator.authenticate(header, "10.0.0.8")).isInstanceOf(Authenticator.Accepted.class);
+        assertThat(authenticator.passwordChecks()).isEqualTo(1);
+        clock.addAndGet(2);
+        assertThat(authenticator.authenticate(header, "10.0.0.8")).isInstanceOf(Authenticator.Accepted.class);
+        assertThat(authenticator.passwordChecks()).isEqualTo(2);
+        // Past the first check's end, the second one still admits it.
+        clock.addAndGet(Authenticator.RENEW_AHEAD.toNanos());
+        assertThat(authenticator.authenticate(header, "10.0.0.8")).isInstanceOf(Authenticator.Accepted.class);
+        assertThat(authenticator.passwordChecks()).isEqualTo(2);
     }
 
     @Test
