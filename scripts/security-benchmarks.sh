@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What security costs, in one sitting: a single node over plain HTTP and then over HTTPS with Basic auth (kvwrite and
 # kvread on keep-alive connections), and a 3-node cluster without and then with mutual TLS between members (kvwrite
-# through the leader, after WARMUP_SECONDS of unmeasured load on each cluster). Then ../shared/bench/anchors.sh.
+# through the leader). Every node gets WARMUP_SECONDS of unmeasured load per workload first. Then
+# ../shared/bench/anchors.sh.
 # Usage: scripts/security-benchmarks.sh [SECONDS] [CLIENTS] [--no-anchors]
+# PINNED=1 runs the single nodes on CPU 0 and their load on CPU 1 (taskset), as if the load came from elsewhere.
 # Certificates come from openssl into a temporary directory (a CA, one certificate for 127.0.0.1); the password is
 # hashed with `halite passwd` and reaches `halite bench` through a file.
 set -euo pipefail
@@ -11,6 +13,8 @@ SECS=${1:-10}
 CLIENTS=${2:-64}
 ANCHORS=${3:-}
 WARMUP=${WARMUP_SECONDS:-30}
+NODE_CPU=() LOAD_CPU=()
+if [ -n "${PINNED:-}" ]; then NODE_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); fi
 DIR=$(mktemp -d /tmp/halite-security-bench.XXXXXX)
 PIDS=()
 stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=(); }
@@ -40,12 +44,15 @@ single() {  # tag scheme [serve options] -- [bench options]
   local serve=() bench=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do serve+=("$1"); shift; done
   shift; bench=("$@")
-  ./halite serve --data-dir "$DIR/single-$tag" --http-addr 127.0.0.1:4301 --raft-addr 127.0.0.1:4302 \
+  "${NODE_CPU[@]}" ./halite serve --data-dir "$DIR/single-$tag" --http-addr 127.0.0.1:4301 --raft-addr 127.0.0.1:4302 \
     "${serve[@]}" >"$DIR/single-$tag.log" 2>&1 &
   PIDS+=($!)
   ready "$scheme://127.0.0.1:4301" --cacert "$DIR/ca.crt" -u bench:bench-secret
   for w in kvwrite kvread; do
-    ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients "$CLIENTS" --seconds "$SECS" \
+    # Unmeasured load first, as for the clusters: TLS code takes the JIT longer to compile than plain HTTP.
+    "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients 64 --seconds "$WARMUP" --warmup 0s \
+      "${bench[@]}" >/dev/null
+    "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients "$CLIENTS" --seconds "$SECS" \
       --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag)/"
   done
   stop_all
