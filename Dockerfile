@@ -13,12 +13,13 @@ COPY halite-core/pom.xml halite-core/
 COPY halite-backup/pom.xml halite-backup/
 COPY halite-jdbc/pom.xml halite-jdbc/
 COPY halite-server/pom.xml halite-server/
-RUN mvn -B -q -Dmaven.test.skip=true package
+COPY halite-bench/pom.xml halite-bench/
+RUN mvn -B -q -Dmaven.test.skip=true -pl halite-server -am package
 COPY halite-core/src halite-core/src
 COPY halite-backup/src halite-backup/src
 COPY halite-jdbc/src halite-jdbc/src
 COPY halite-server/src halite-server/src
-RUN mvn -B -q -Dmaven.test.skip=true package
+RUN mvn -B -q -Dmaven.test.skip=true -pl halite-server -am package
 
 FROM ${BASE}
 # A fixed numeric uid, so that Kubernetes' runAsNonRoot can check it and volume ownership is predictable. /backup

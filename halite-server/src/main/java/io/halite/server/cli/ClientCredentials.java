@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * {@code HALITE_PASSWORD_FILE}. The password comes from the file, else {@code HALITE_PASSWORD}, else the terminal;
  * never from the command line.
  */
-final class ClientCredentials {
+public final class ClientCredentials {
     static final String PASSWORD_VARIABLE = "HALITE_PASSWORD";
 
     @Option(names = "--user", paramLabel = "USER",
@@ -22,7 +22,7 @@ final class ClientCredentials {
     Path passwordFile;
 
     /** The user and password to send, or null without a user. */
-    Login login() throws Passwords.Missing {
+    public Login login() throws Passwords.Missing {
         java.util.Map<String, String> environment = System.getenv();
         String name = user != null ? user : environment.get("HALITE_USER");
         Path file = passwordFile != null ? passwordFile

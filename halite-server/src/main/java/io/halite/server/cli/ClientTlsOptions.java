@@ -25,7 +25,7 @@ public final class ClientTlsOptions {
     boolean verifyServerName;
 
     /** The TLS for {@code url}: null for http://; refuses TLS options given with an http:// URL. */
-    ClientTls forUrl(URI url, CommandLine commandLine) {
+    public ClientTls forUrl(URI url, CommandLine commandLine) {
         if (!"https".equals(url.getScheme())) {
             if (caCert != null || cert != null || key != null) {
                 throw new CommandLine.ParameterException(commandLine,

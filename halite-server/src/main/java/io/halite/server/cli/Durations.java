@@ -5,7 +5,7 @@ import java.time.Duration;
 import picocli.CommandLine;
 
 /** Parses durations such as {@code 500ms}, {@code 2s}, {@code 1m}, {@code 24h}, and whole days ({@code 7d}). */
-final class Durations implements CommandLine.ITypeConverter<Duration> {
+public final class Durations implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         String text = value.trim();

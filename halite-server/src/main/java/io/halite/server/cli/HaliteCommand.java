@@ -12,10 +12,10 @@ import picocli.CommandLine.Command;
             "",
             "Start a node with 'halite serve' (no flags needed), then send SQL to http://127.0.0.1:4001/db/execute and /db/query.",
             "",
-            "Run 'halite <command> --help' for a command's options."
+            "Run 'halite <command> --help' for a command's options. 'halite bench' (its own jar, halite-bench) measures a running node."
         },
         subcommands = {ServeCommand.class, RemoveCommand.class, RestoreCommand.class, BackupCommand.class,
-            HealthCommand.class, BenchCommand.class, ShellCommand.class, PasswdCommand.class,
+            HealthCommand.class, ShellCommand.class, PasswdCommand.class,
             CommandLine.HelpCommand.class})
 public final class HaliteCommand implements Runnable {
     @CommandLine.Spec
@@ -47,7 +47,7 @@ public final class HaliteCommand implements Runnable {
         return v == null ? "dev" : v;
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"halite " + version()};

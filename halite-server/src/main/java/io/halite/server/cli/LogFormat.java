@@ -22,7 +22,7 @@ public enum LogFormat {
     private static final String APPENDER = "STDERR";
 
     /** Applies {@code HALITE_LOG_FORMAT} if it names a format, so that a command logs in it from its first line. */
-    static void applyFromEnvironment() {
+    public static void applyFromEnvironment() {
         String value = System.getenv(VARIABLE);
         if (value != null) {
             parse(value).ifPresent(LogFormat::apply);

@@ -13,11 +13,11 @@ import java.util.Map;
  * Where the commands get passwords: never from the command line, where every user of the machine can read them
  * ({@code ps}). In order: a file (a mounted secret), an environment variable, the terminal (without echo).
  */
-final class Passwords {
+public final class Passwords {
     private Passwords() {}
 
     /** A password that could not be had, with a message saying where it was looked for. */
-    static final class Missing extends Exception {
+    public static final class Missing extends Exception {
         Missing(String message) {
             super(message, null, false, false);
         }

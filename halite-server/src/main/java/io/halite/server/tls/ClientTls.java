@@ -1,9 +1,6 @@
 package io.halite.server.tls;
 
-import io.halite.jdbc.HttpConnection;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -45,26 +42,28 @@ public final class ClientTls {
         return HttpClient.newBuilder().sslContext(context);
     }
 
-    /** The JDBC driver's socket client over this TLS. */
-    public HttpConnection.Tls sockets() {
-        return new HttpConnection.Tls(context.getSocketFactory(), verifyServerName);
+    /** The context: the CAs to trust and the client certificate, if any. */
+    public javax.net.ssl.SSLContext context() {
+        return context;
     }
 
-    /**
-     * The JDBC URL options for the same TLS. The driver reads keys in PKCS#8 only ({@code BEGIN PRIVATE KEY}).
-     */
-    public String jdbcOptions() {
-        StringBuilder options = new StringBuilder("ssl=true&sslmode=").append(verifyServerName ? "verify-full" : "verify-ca");
-        if (caCert != null) {
-            options.append("&sslrootcert=").append(encode(caCert));
-        }
-        if (cert != null) {
-            options.append("&sslcert=").append(encode(cert)).append("&sslkey=").append(encode(key));
-        }
-        return options.toString();
+    /** Whether the node's certificate must name the host it is reached by. */
+    public boolean verifiesServerName() {
+        return verifyServerName;
     }
 
-    private static String encode(Path file) {
-        return URLEncoder.encode(file.toAbsolutePath().toString(), StandardCharsets.UTF_8);
+    /** The PEM CA certificates given, or null for the JDK's. */
+    public Path caCert() {
+        return caCert;
+    }
+
+    /** The PEM client certificate, or null for none. */
+    public Path cert() {
+        return cert;
+    }
+
+    /** The PEM private key of {@link #cert()}, or null. */
+    public Path key() {
+        return key;
     }
 }

@@ -1,9 +1,13 @@
-package io.halite.server.bench;
+package io.halite.bench;
 
-import io.halite.server.auth.Login;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.halite.server.auth.Login;
+import io.halite.server.tls.ClientTls;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +26,7 @@ final class JdbcSession implements Benchmark.Session {
     static final class Pool implements AutoCloseable {
         private final HikariDataSource dataSource;
 
-        Pool(URI node, String readLevel, int clients, Login login, io.halite.server.tls.ClientTls tls) {
+        Pool(URI node, String readLevel, int clients, Login login, ClientTls tls) {
             HikariConfig config = new HikariConfig();
             if (login != null) {
                 config.setUsername(login.user());
@@ -33,7 +37,7 @@ final class JdbcSession implements Benchmark.Session {
                 options.add("level=" + readLevel);
             }
             if (tls != null) {
-                options.add(tls.jdbcOptions());
+                options.add(jdbcOptions(tls));
             }
             config.setJdbcUrl("jdbc:halite://" + node.getAuthority() + "/"
                     + (options.isEmpty() ? "" : "?" + String.join("&", options)));
@@ -41,6 +45,23 @@ final class JdbcSession implements Benchmark.Session {
             config.setMinimumIdle(clients);
             config.setConnectionTimeout(30_000);
             this.dataSource = new HikariDataSource(config);
+        }
+
+        /** The driver's URL options for {@code tls}. It reads keys in PKCS#8 only ({@code BEGIN PRIVATE KEY}). */
+        private static String jdbcOptions(ClientTls tls) {
+            StringBuilder options = new StringBuilder("ssl=true&sslmode=")
+                    .append(tls.verifiesServerName() ? "verify-full" : "verify-ca");
+            if (tls.caCert() != null) {
+                options.append("&sslrootcert=").append(encode(tls.caCert()));
+            }
+            if (tls.cert() != null) {
+                options.append("&sslcert=").append(encode(tls.cert())).append("&sslkey=").append(encode(tls.key()));
+            }
+            return options.toString();
+        }
+
+        private static String encode(Path file) {
+            return URLEncoder.encode(file.toAbsolutePath().toString(), StandardCharsets.UTF_8);
         }
 
         JdbcSession session() {

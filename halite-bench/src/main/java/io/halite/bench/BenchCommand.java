@@ -1,7 +1,12 @@
-package io.halite.server.cli;
+package io.halite.bench;
 
 import io.halite.server.auth.Login;
-import io.halite.server.bench.Benchmark;
+import io.halite.server.cli.ClientCredentials;
+import io.halite.server.cli.ClientTlsOptions;
+import io.halite.server.cli.Durations;
+import io.halite.server.cli.HaliteCommand;
+import io.halite.server.cli.LogFormat;
+import io.halite.server.cli.Passwords;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halite bench}: drives a running node with the shared workloads and prints RESULT lines. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = HaliteCommand.Version.class, sortOptions = false,
         description = {
             "Measures a running Halite node or cluster with the shared workloads and prints one RESULT line per configuration (system, workload, nodes, clients, ops_per_s, p50_ms, p99_ms, errors).",
             "",
@@ -50,6 +55,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ClientCredentials credentials;
+
+    public static void main(String[] args) {
+        LogFormat.applyFromEnvironment();
+        System.exit(new CommandLine(new BenchCommand()).setCommandName("halite bench").execute(args));
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -1,9 +1,9 @@
-package io.halite.server.bench;
+package io.halite.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.halite.server.auth.Login;
 import io.halite.jdbc.HttpConnection;
+import io.halite.server.auth.Login;
 import io.halite.server.tls.ClientTls;
 import java.io.IOException;
 import java.net.URI;
@@ -189,7 +189,8 @@ public final class Benchmark {
 
         HttpSession(URI base, String readLevel, String authorization, ClientTls tls) {
             this.connection = new HttpConnection(base.getHost(), base.getPort() > 0 ? base.getPort()
-                    : tls == null ? 80 : 443, 5_000, authorization, tls == null ? null : tls.sockets());
+                    : tls == null ? 80 : 443, 5_000, authorization,
+                    tls == null ? null : new HttpConnection.Tls(tls.context().getSocketFactory(), tls.verifiesServerName()));
             this.readLevel = readLevel;
         }
 

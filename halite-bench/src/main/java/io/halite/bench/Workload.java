@@ -1,4 +1,4 @@
-package io.halite.server.bench;
+package io.halite.bench;
 
 import java.util.SplittableRandom;
 

@@ -1,4 +1,4 @@
-package io.halite.server.cli;
+package io.halite.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
