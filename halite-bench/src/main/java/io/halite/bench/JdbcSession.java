@@ -5,9 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.halite.server.auth.Login;
 import io.halite.server.tls.ClientTls;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +34,7 @@ final class JdbcSession implements Benchmark.Session {
                 options.add("level=" + readLevel);
             }
             if (tls != null) {
-                options.add(jdbcOptions(tls));
+                options.add(tls.jdbcOptions());
             }
             config.setJdbcUrl("jdbc:halite://" + node.getAuthority() + "/"
                     + (options.isEmpty() ? "" : "?" + String.join("&", options)));
@@ -45,23 +42,6 @@ final class JdbcSession implements Benchmark.Session {
             config.setMinimumIdle(clients);
             config.setConnectionTimeout(30_000);
             this.dataSource = new HikariDataSource(config);
-        }
-
-        /** The driver's URL options for {@code tls}. It reads keys in PKCS#8 only ({@code BEGIN PRIVATE KEY}). */
-        private static String jdbcOptions(ClientTls tls) {
-            StringBuilder options = new StringBuilder("ssl=true&sslmode=")
-                    .append(tls.verifiesServerName() ? "verify-full" : "verify-ca");
-            if (tls.caCert() != null) {
-                options.append("&sslrootcert=").append(encode(tls.caCert()));
-            }
-            if (tls.cert() != null) {
-                options.append("&sslcert=").append(encode(tls.cert())).append("&sslkey=").append(encode(tls.key()));
-            }
-            return options.toString();
-        }
-
-        private static String encode(Path file) {
-            return URLEncoder.encode(file.toAbsolutePath().toString(), StandardCharsets.UTF_8);
         }
 
         JdbcSession session() {

@@ -59,7 +59,21 @@ public final class Authenticator {
      * first request to set {@code renewing} checks the hash again.
      */
     private record Remembered(Users users, Caller caller, long renewFromNanos, long untilNanos,
-                              AtomicBoolean renewing) {}
+                              AtomicBoolean renewing) {
+        /** In force for {@code current} and not yet due to be checked again. */
+        boolean fresh(Users current, long now) {
+            return users == current && now - renewFromNanos < 0;
+        }
+
+        /**
+         * Whether a request is admitted without a check: fresh, or due but not yet expired while another request
+         * checks it again. The first request to find it due claims that check and is not admitted here.
+         */
+        boolean admits(Users current, long now) {
+            return fresh(current, now)
+                    || users == current && now - untilNanos < 0 && !renewing.compareAndSet(false, true);
+        }
+    }
 
     /** The outcome of one request's authentication. */
     public sealed interface Outcome {}
@@ -114,8 +128,7 @@ public final class Authenticator {
             Remembered hit = remembered.get(key);
             // Near its end, one request checks the hash again while the rest are still admitted: a busy client's
             // credentials are never forgotten, which would make all its requests wait for the hash at once.
-            if (hit != null && hit.users == current && now - hit.untilNanos < 0
-                    && (now - hit.renewFromNanos < 0 || !hit.renewing.compareAndSet(false, true))) {
+            if (hit != null && hit.admits(current, now)) {
                 return new Accepted(hit.caller);
             }
             return checkOnce(current, credentials, key, now, address);
@@ -137,7 +150,7 @@ public final class Authenticator {
         try {
             // Another check of these credentials may have ended between the caller's look and putIfAbsent.
             Remembered ended = remembered.get(key);
-            Outcome outcome = ended != null && ended.users == current && now - ended.renewFromNanos < 0
+            Outcome outcome = ended != null && ended.fresh(current, now)
                     ? new Accepted(ended.caller) : check(current, credentials, key, now, address);
             mine.complete(outcome);
             return outcome;

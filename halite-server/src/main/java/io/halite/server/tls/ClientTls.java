@@ -1,6 +1,8 @@
 package io.halite.server.tls;
 
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -52,18 +54,21 @@ public final class ClientTls {
         return verifyServerName;
     }
 
-    /** The PEM CA certificates given, or null for the JDK's. */
-    public Path caCert() {
-        return caCert;
+    /**
+     * The JDBC URL options for the same TLS. The driver reads keys in PKCS#8 only ({@code BEGIN PRIVATE KEY}).
+     */
+    public String jdbcOptions() {
+        StringBuilder options = new StringBuilder("ssl=true&sslmode=").append(verifyServerName ? "verify-full" : "verify-ca");
+        if (caCert != null) {
+            options.append("&sslrootcert=").append(encode(caCert));
+        }
+        if (cert != null) {
+            options.append("&sslcert=").append(encode(cert)).append("&sslkey=").append(encode(key));
+        }
+        return options.toString();
     }
 
-    /** The PEM client certificate, or null for none. */
-    public Path cert() {
-        return cert;
-    }
-
-    /** The PEM private key of {@link #cert()}, or null. */
-    public Path key() {
-        return key;
+    private static String encode(Path file) {
+        return URLEncoder.encode(file.toAbsolutePath().toString(), StandardCharsets.UTF_8);
     }
 }
