@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What security costs, in one sitting: a single node over plain HTTP and then over HTTPS with Basic auth (kvwrite and
 # kvread on keep-alive connections), and a 3-node cluster without and then with mutual TLS between members (kvwrite
-# through the leader). Every node gets WARMUP_SECONDS of unmeasured load per workload first. Then
+# through the leader). Every node gets WARMUP_SECONDS of unmeasured load per workload first. ROUNDS (default 1)
+# repeats the four in turn, plain and secure alternating, and a summary gives each ratio as the secure runs' summed
+# rate over the plain runs' (one pair of runs on a shared two-core machine moves a ratio by up to 0.1). Then
 # ../shared/bench/anchors.sh.
 # Usage: scripts/security-benchmarks.sh [SECONDS] [CLIENTS] [--no-anchors]
 # PINNED=1 runs the single nodes on CPU 0 and their load on CPU 1 (taskset), as if the load came from elsewhere.
@@ -13,6 +15,7 @@ SECS=${1:-10}
 CLIENTS=${2:-64}
 ANCHORS=${3:-}
 WARMUP=${WARMUP_SECONDS:-30}
+ROUNDS=${ROUNDS:-1}
 NODE_CPU=() LOAD_CPU=()
 if [ -n "${PINNED:-}" ]; then NODE_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); fi
 DIR=$(mktemp -d /tmp/halite-security-bench.XXXXXX)
@@ -44,6 +47,7 @@ single() {  # tag scheme [serve options] -- [bench options]
   local serve=() bench=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do serve+=("$1"); shift; done
   shift; bench=("$@")
+  rm -rf "$DIR/single-$tag"
   "${NODE_CPU[@]}" ./halite serve --data-dir "$DIR/single-$tag" --http-addr 127.0.0.1:4301 --raft-addr 127.0.0.1:4302 \
     "${serve[@]}" >"$DIR/single-$tag.log" 2>&1 &
   PIDS+=($!)
@@ -53,7 +57,7 @@ single() {  # tag scheme [serve options] -- [bench options]
     "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients 64 --seconds "$WARMUP" --warmup 0s \
       "${bench[@]}" >/dev/null
     "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients "$CLIENTS" --seconds "$SECS" \
-      --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag)/"
+      --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag)/" | tee -a "$DIR/results"
   done
   stop_all
 }
@@ -64,6 +68,7 @@ cluster() {  # tag scheme [serve options] -- [bench options]
   while [ $# -gt 0 ] && [ "$1" != -- ]; do serve+=("$1"); shift; done
   shift; bench=("$@")
   local peers=n1@127.0.0.1:4312,n2@127.0.0.1:4322,n3@127.0.0.1:4332
+  rm -rf "$DIR/cluster-$tag"
   for i in 1 2 3; do
     ./halite serve --node-id "n$i" --data-dir "$DIR/cluster-$tag/n$i" --http-addr "127.0.0.1:43${i}1" \
       --raft-addr "127.0.0.1:43${i}2" --peers "$peers" "${serve[@]}" >"$DIR/cluster-$tag-n$i.log" 2>&1 &
@@ -77,15 +82,33 @@ cluster() {  # tag scheme [serve options] -- [bench options]
   ./halite bench --url "$scheme://127.0.0.1:43${leader}1" --workload kvwrite --clients 64 --seconds "$WARMUP" \
     --warmup 0s "${bench[@]}" >/dev/null
   ./halite bench --url "$scheme://127.0.0.1:43${leader}1" --workload kvwrite --clients "$CLIENTS" \
-    --seconds "$SECS" --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag, leader, after ${WARMUP} s warm-up)/"
+    --seconds "$SECS" --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag, leader, after ${WARMUP} s warm-up)/" \
+    | tee -a "$DIR/results"
   stop_all
 }
 
-echo "# $(date -u +%FT%TZ) $(nproc) CPUs, commit $(git rev-parse --short HEAD), SECONDS=$SECS, CLIENTS=$CLIENTS"
-single plain http --
-single https+auth https --auth "$DIR/users.json" "${HTTPS_NODE[@]}" -- "${SECURE_CLIENT[@]}"
-cluster plain http --
-cluster mutual-tls https "${HTTPS_NODE[@]}" "${NODE_TLS[@]}" -- --ca-cert "$DIR/ca.crt"
+# The summed rate of one kind of run: nodes, workload, tag.
+summed() {
+  awk -v n="nodes=$1" -v w="workload=$2" -v t="($3" '$0 ~ n && $0 ~ w && index($0, t) {
+    sub(/.*ops_per_s=/, ""); sum += $1 + 0 } END { print sum + 0 }' "$DIR/results"
+}
+ratio() {  # label nodes workload secure-tag
+  local secure plain
+  secure=$(summed "$2" "$3" "$4"); plain=$(summed "$2" "$3" plain)
+  echo "# $1: $secure / $plain = $(awk -v a="$secure" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, commit $(git rev-parse --short HEAD), SECONDS=$SECS, CLIENTS=$CLIENTS, ROUNDS=$ROUNDS"
+for _ in $(seq "$ROUNDS"); do
+  single plain http --
+  single https+auth https --auth "$DIR/users.json" "${HTTPS_NODE[@]}" -- "${SECURE_CLIENT[@]}"
+  cluster plain http --
+  cluster mutual-tls https "${HTTPS_NODE[@]}" "${NODE_TLS[@]}" -- --ca-cert "$DIR/ca.crt"
+done
+echo "# summed over $ROUNDS round(s), secure / plain:"
+ratio "1 node, HTTPS + users, kvwrite" 1 kvwrite https+auth
+ratio "1 node, HTTPS + users, kvread" 1 kvread https+auth
+ratio "3 nodes, mutual TLS, kvwrite" 3 kvwrite mutual-tls
 
 if [ "$ANCHORS" != "--no-anchors" ]; then
   ../shared/bench/anchors.sh "$SECS" "$CLIENTS"
