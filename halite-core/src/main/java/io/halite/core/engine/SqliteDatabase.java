@@ -247,7 +247,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         try (java.sql.Statement s = writer.connection().createStatement()) {
             writer.readyToCommit(s, appliedIndex());
-            commitAndPublish(s);
+            commitAndPublish();
         } catch (SQLException e) {
             throw failed("cannot commit applied entries", e);
         }
@@ -256,9 +256,9 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Commits, and publishes what readers can now see together with the log position it is at. */
-    private void commitAndPublish(java.sql.Statement s) throws SQLException {
+    private void commitAndPublish() throws SQLException {
         synchronized (commitLock) {
-            s.execute("COMMIT");
+            writer.execute("COMMIT");
             synchronized (this) {
                 committed = new ImageState(appliedIndex, appliedTerm, staging.inProgressAt(appliedIndex));
             }
@@ -276,7 +276,7 @@ public final class SqliteDatabase implements AutoCloseable {
             try {
                 s.execute("BEGIN IMMEDIATE");
                 LogPosition.stamp(s, appliedIndex());
-                commitAndPublish(s);
+                commitAndPublish();
             } finally {
                 s.execute("PRAGMA synchronous = NORMAL");
             }

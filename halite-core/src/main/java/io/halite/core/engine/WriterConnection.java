@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,11 @@ final class WriterConnection implements AutoCloseable {
     private final BooleanSupplier stopping;
     private PreparedStatement resetCounters;
     private PreparedStatement clearCounters;
+    /**
+     * The applier's own statements (begin, commit, markers, savepoints), compiled once: they run for every entry
+     * or group, and compiling one cost more than running it.
+     */
+    private final Map<String, PreparedStatement> compiled = new HashMap<>();
     private boolean inTransaction;
 
     WriterConnection(Path file, SqliteDatabase.Options options, StatementPolicy policy, BooleanSupplier stopping)
@@ -76,10 +82,8 @@ final class WriterConnection implements AutoCloseable {
         if (inTransaction) {
             return;
         }
-        try (java.sql.Statement s = connection.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            s.execute("INSERT INTO temp.halite_open_transaction VALUES (1)");
-        }
+        execute("BEGIN IMMEDIATE");
+        execute("INSERT INTO temp.halite_open_transaction VALUES (1)");
         inTransaction = true;
     }
 
@@ -88,7 +92,7 @@ final class WriterConnection implements AutoCloseable {
      * {@code index}: the marker goes, the index is stamped.
      */
     void readyToCommit(java.sql.Statement s, long index) throws SQLException {
-        s.execute("DELETE FROM temp.halite_open_transaction");
+        execute("DELETE FROM temp.halite_open_transaction");
         LogPosition.stamp(s, index);
     }
 
@@ -232,9 +236,24 @@ final class WriterConnection implements AutoCloseable {
         }
     }
 
+    /** Runs one of the applier's own statements ({@code sql} is one of a few fixed texts, none returning rows). */
     void execute(String sql) throws SQLException {
-        try (java.sql.Statement s = connection.createStatement()) {
-            s.execute(sql);
+        PreparedStatement ps = compiled.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            compiled.put(sql, ps);
+        }
+        try {
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            // sqlite-jdbc may leave a statement that failed unusable: compile it afresh next time.
+            compiled.remove(sql);
+            try {
+                ps.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
         }
     }
 
@@ -245,6 +264,9 @@ final class WriterConnection implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        for (PreparedStatement ps : compiled.values()) {
+            ps.close();
+        }
         writes.close();
         connection.close();
         functions.close();
