@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts many client requests into one log entry. One thread drains the queue whenever fewer than
  * {@code maxInFlight} entries are awaiting commit, so the busier the node, the larger its entries: Raft's
- * per-entry cost is paid once for many requests.
+ * per-entry cost is paid once for many requests. A request that finds the batcher idle (nothing queued, no
+ * entry in flight) is proposed by the thread that submits it: waking the batcher thread would only add its
+ * wake-up to the request's latency, and there is nothing to batch it with.
  *
  * <p>An interactive transaction {@link #pause pauses} the batcher: requests queue (as writers wait for a lock in
  * SQLite) until it {@link #resume resumes}, so that no entry lands in the log between the transaction's start
@@ -54,7 +56,7 @@ public final class WriteBatcher implements AutoCloseable {
     private boolean paused;
     /** Entries proposed and not yet answered. */
     private int proposing;
-    /** Whether the batcher thread holds a request while it waits for a pause to end. */
+    /** Whether the batcher thread holds a request it has not proposed yet (it waits for a slot or a pause's end). */
     private boolean holding;
     /** Counts resumes; {@code passedAt} is the count when the batcher last proposed. */
     private long resumes;
@@ -100,22 +102,57 @@ public final class WriteBatcher implements AutoCloseable {
         } else if (!running) {
             outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
         } else {
-            queue.add(new Pending(request, user, size, outcome));
+            Pending pending = new Pending(request, user, size, outcome);
+            if (!proposedAlone(pending)) {
+                queue.add(pending);
+            }
         }
         return outcome;
     }
 
+    /**
+     * Proposes {@code pending} in an entry of its own on this thread if the batcher is idle. Not when an entry is
+     * in flight: requests that arrive meanwhile are to share the next entry.
+     */
+    private boolean proposedAlone(Pending pending) {
+        if (!queue.isEmpty() || !inFlight.tryAcquire()) {
+            return false;
+        }
+        synchronized (gate) {
+            if (paused || holding || proposing > 0 || !queue.isEmpty()) {
+                inFlight.release();
+                return false;
+            }
+            proposing++;
+            passedAt = resumes;
+        }
+        propose(List.of(pending));
+        return true;
+    }
+
     private void run() {
         while (running) {
+            Pending first;
             try {
-                inFlight.acquire();
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    inFlight.release();
-                    continue;
-                }
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (first == null) {
+                continue;
+            }
+            try {
                 synchronized (gate) {
                     holding = true;
+                }
+                // Then a free slot: requests that arrive while every slot is taken queue up and share this entry.
+                while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    if (!running) {
+                        throw new InterruptedException();
+                    }
+                }
+                synchronized (gate) {
                     while (paused) {
                         gate.wait();
                     }
@@ -133,6 +170,7 @@ public final class WriteBatcher implements AutoCloseable {
                 }
                 propose(batch);
             } catch (InterruptedException e) {
+                first.outcome.completeExceptionally(NodeException.unavailable("node is shutting down"));
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
@@ -151,25 +189,36 @@ public final class WriteBatcher implements AutoCloseable {
         requestsPerEntry.record(batch.size());
         LogEntry.Batch entry = new LogEntry.Batch(System.currentTimeMillis(), ThreadLocalRandom.current().nextLong(),
                 statementBudget, requests);
-        // Answer on our own thread: the reply may complete on Raft's apply thread, which must not spend its time
-        // rendering and sending client responses.
         List<String> named = users.stream().allMatch(String::isEmpty) ? null : users;
-        propose.apply(entry, named).whenCompleteAsync((committed, error) -> {
-            inFlight.release();
+        propose.apply(entry, named).whenComplete((committed, error) -> {
+            boolean lastInFlight;
             synchronized (gate) {
                 proposing--;
+                lastInFlight = proposing == 0;
                 gate.notifyAll();
             }
-            if (error == null && !committed.results().isEmpty()) {
-                for (int i = 0; i < batch.size(); i++) {
-                    answer(batch.get(i), committed.results().get(i), committed.logIndex());
-                }
+            inFlight.release();
+            // The reply completes on Raft's apply thread (on a leader). While other entries are in flight it must
+            // go on applying them, so their clients are answered on our own thread; the last one in flight is
+            // answered at once, saving a thread hand-off when the node is not busy.
+            if (lastInFlight) {
+                answer(batch, committed, error);
             } else {
-                String why = error == null ? "the node returned no results" : Proposer.notConfirmed(error).getMessage();
-                NodeException failure = Proposer.NotConfirmed.outcomeUnknown("the write", why);
-                batch.forEach(p -> p.outcome.completeExceptionally(failure));
+                replies.execute(() -> answer(batch, committed, error));
             }
-        }, replies);
+        });
+    }
+
+    private static void answer(List<Pending> batch, Proposer.Committed committed, Throwable error) {
+        if (error == null && !committed.results().isEmpty()) {
+            for (int i = 0; i < batch.size(); i++) {
+                answer(batch.get(i), committed.results().get(i), committed.logIndex());
+            }
+        } else {
+            String why = error == null ? "the node returned no results" : Proposer.notConfirmed(error).getMessage();
+            NodeException failure = Proposer.NotConfirmed.outcomeUnknown("the write", why);
+            batch.forEach(p -> p.outcome.completeExceptionally(failure));
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * tests.
  */
 class WriteBatcherTest {
-    private record Proposal(LogEntry.Batch entry, List<String> users, CompletableFuture<Proposer.Committed> reply) {}
+    private record Proposal(LogEntry.Batch entry, List<String> users, CompletableFuture<Proposer.Committed> reply,
+                            Thread proposedOn) {}
 
     private final LinkedBlockingQueue<Proposal> proposals = new LinkedBlockingQueue<>();
     private final DistributionSummary perEntry = DistributionSummary.builder("requests").register(new SimpleMeterRegistry());
@@ -35,7 +37,7 @@ class WriteBatcherTest {
     private WriteBatcher batcher(int maxInFlight, long entryTargetBytes) {
         batcher = new WriteBatcher((entry, users) -> {
             CompletableFuture<Proposer.Committed> reply = new CompletableFuture<>();
-            proposals.add(new Proposal((LogEntry.Batch) entry, users, reply));
+            proposals.add(new Proposal((LogEntry.Batch) entry, users, reply, Thread.currentThread()));
             return reply;
         }, maxInFlight, entryTargetBytes, 10_000, 1234, perEntry);
         return batcher;
@@ -74,6 +76,50 @@ class WriteBatcherTest {
         }
         assertThat(perEntry.count()).isEqualTo(2);
         assertThat(perEntry.totalAmount()).isEqualTo(4);
+    }
+
+    @Test
+    void anIdleBatcherProposesOnTheCallersThreadAndTheLastEntryInFlightIsAnsweredAtOnce() throws Exception {
+        batcher(1, 1 << 20);
+        Thread test = Thread.currentThread();
+        CompletableFuture<WriteOutcome> first = batcher.submit(insert(1), "");
+        Proposal p1 = proposals.poll();
+        assertThat(p1).as("proposed before submit returned").isNotNull();
+        assertThat(p1.proposedOn()).isSameAs(test);
+        CompletableFuture<WriteOutcome> second = batcher.submit(insert(2), "");
+        AtomicReference<Thread> firstAnsweredOn = new AtomicReference<>();
+        first.whenComplete((outcome, error) -> firstAnsweredOn.set(Thread.currentThread()));
+
+        commit(p1, 1);
+        assertThat(first).as("answered by the thread that completed the entry, before it returned").isDone();
+        assertThat(firstAnsweredOn.get()).isSameAs(test);
+        Proposal p2 = next();
+        assertThat(p2.proposedOn()).as("queued behind an entry in flight: the batcher proposes it")
+                .isNotSameAs(test);
+        commit(p2, 2);
+        assertThat(second.get(5, TimeUnit.SECONDS).raftIndex()).isEqualTo(2);
+    }
+
+    @Test
+    void whileAnotherEntryIsInFlightClientsAreAnsweredOnTheReplyThread() throws Exception {
+        batcher(2, 1 << 20);
+        Thread test = Thread.currentThread();
+        CompletableFuture<WriteOutcome> first = batcher.submit(insert(1), "");
+        Proposal p1 = next();
+        batcher.submit(insert(2), "");
+        Proposal p2 = next();
+        AtomicReference<Thread> firstAnsweredOn = new AtomicReference<>();
+        first.whenComplete((outcome, error) -> firstAnsweredOn.set(Thread.currentThread()));
+
+        commit(p1, 1);
+        // Not first.get(): a thread waiting in get() may run the future's dependents itself.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (firstAnsweredOn.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(firstAnsweredOn.get()).isNotNull().isNotSameAs(test);
+        assertThat(first.join().raftIndex()).isEqualTo(1);
+        commit(p2, 2);
     }
 
     @Test
