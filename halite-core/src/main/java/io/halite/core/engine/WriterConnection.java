@@ -30,11 +30,9 @@ final class WriterConnection implements AutoCloseable {
     private final DeterministicFunctions functions = new DeterministicFunctions();
     private final StatementRunner writes;
     private final BooleanSupplier stopping;
-    private PreparedStatement resetCounters;
-    private PreparedStatement clearCounters;
     /**
-     * The applier's own statements (begin, commit, markers, savepoints), compiled once: they run for every entry
-     * or group, and compiling one cost more than running it.
+     * The applier's own statements (begin, commit, markers, counters, savepoints), compiled once: they run for
+     * every entry or group, and compiling one cost more than running it.
      */
     private final Map<String, PreparedStatement> compiled = new HashMap<>();
     private boolean inTransaction;
@@ -111,13 +109,9 @@ final class WriterConnection implements AutoCloseable {
      * connection's history, which differs between replicas (and across a restart), into the entry's statements.
      */
     private void resetCounters() throws SQLException {
-        if (resetCounters == null) {
-            resetCounters = connection.prepareStatement("INSERT INTO temp.halite_counters(rowid) VALUES (0)");
-            clearCounters = connection.prepareStatement("DELETE FROM temp.halite_counters WHERE rowid < 0");
-        }
-        resetCounters.executeUpdate();
+        execute("INSERT INTO temp.halite_counters(rowid) VALUES (0)");
         execute("DELETE FROM temp.halite_counters");
-        clearCounters.executeUpdate();
+        execute("DELETE FROM temp.halite_counters WHERE rowid < 0");
     }
 
     /**
