@@ -115,12 +115,8 @@ public final class WriteBatcher implements AutoCloseable {
      * in flight: requests that arrive meanwhile are to share the next entry.
      */
     private boolean proposedAlone(Pending pending) {
-        if (!queue.isEmpty() || !inFlight.tryAcquire()) {
-            return false;
-        }
         synchronized (gate) {
-            if (paused || holding || proposing > 0 || !queue.isEmpty()) {
-                inFlight.release();
+            if (paused || holding || proposing > 0 || !queue.isEmpty() || !inFlight.tryAcquire()) {
                 return false;
             }
             proposing++;
