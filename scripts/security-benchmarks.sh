@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # What security costs, in one sitting: a single node over plain HTTP and then over HTTPS with Basic auth (kvwrite and
 # kvread on keep-alive connections), and a 3-node cluster without and then with mutual TLS between members (kvwrite
-# through the leader). Every node gets WARMUP_SECONDS of unmeasured load per workload first. ROUNDS (default 1)
+# through the leader). Each measured run is the end of one `halite bench` process whose first WARMUP_SECONDS are not
+# counted, so the clients' keep-alive connections are open long before measuring starts: a new set of connections
+# sends the JIT back to work (the hot request path is deoptimized on connection set-up and, on two shared cores,
+# recompiled over the next 5-15 s, TLS's much more than plain HTTP's). ROUNDS (default 1)
 # repeats the four in turn, plain and secure alternating, and a summary gives each ratio as the secure runs' summed
 # rate over the plain runs' (one pair of runs on a shared two-core machine moves a ratio by up to 0.1). Then
 # ../shared/bench/anchors.sh.
@@ -53,11 +56,8 @@ single() {  # tag scheme [serve options] -- [bench options]
   PIDS+=($!)
   ready "$scheme://127.0.0.1:4301" --cacert "$DIR/ca.crt" -u bench:bench-secret
   for w in kvwrite kvread; do
-    # Unmeasured load first, as for the clusters: TLS code takes the JIT longer to compile than plain HTTP.
-    "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients 64 --seconds "$WARMUP" --warmup 0s \
-      "${bench[@]}" >/dev/null
     "${LOAD_CPU[@]}" ./halite bench --url "$scheme://127.0.0.1:4301" --workload "$w" --clients "$CLIENTS" --seconds "$SECS" \
-      --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag)/" | tee -a "$DIR/results"
+      --warmup "${WARMUP}s" "${bench[@]}" | sed "s/\$/ ($tag)/" | tee -a "$DIR/results"
   done
   stop_all
 }
@@ -79,10 +79,8 @@ cluster() {  # tag scheme [serve options] -- [bench options]
   for i in 1 2 3; do
     curl -s --cacert "$DIR/ca.crt" "$scheme://127.0.0.1:43${i}1/status" | grep -q '"state":"Leader"' && leader=$i
   done
-  ./halite bench --url "$scheme://127.0.0.1:43${leader}1" --workload kvwrite --clients 64 --seconds "$WARMUP" \
-    --warmup 0s "${bench[@]}" >/dev/null
   ./halite bench --url "$scheme://127.0.0.1:43${leader}1" --workload kvwrite --clients "$CLIENTS" \
-    --seconds "$SECS" --warmup 5s "${bench[@]}" | sed "s/\$/ ($tag, leader, after ${WARMUP} s warm-up)/" \
+    --seconds "$SECS" --warmup "${WARMUP}s" "${bench[@]}" | sed "s/\$/ ($tag, leader, after ${WARMUP} s warm-up)/" \
     | tee -a "$DIR/results"
   stop_all
 }
