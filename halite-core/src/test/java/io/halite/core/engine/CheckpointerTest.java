@@ -54,8 +54,7 @@ class CheckpointerTest {
             long walBytes = Files.size(Path.of(file + "-wal"));
             assertThat(walBytes).isGreaterThan(Checkpointer.RESTART_FRAMES * 4096);
             try (Checkpointer ignored = new Checkpointer(file, Duration.ofMillis(20))) {
-                // The first checkpoints copy the long WAL (restarting, as its frame count asks), the next write
-                // starts the WAL from its beginning.
+                // A checkpoint finds more than RESTART_FRAMES frames in the WAL and restarts it: wait for that.
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (walFrames(writer) > 0 && System.nanoTime() < deadline) {
                     try (Statement s = writer.createStatement()) {
