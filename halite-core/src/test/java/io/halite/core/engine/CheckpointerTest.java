@@ -88,4 +88,31 @@ class CheckpointerTest {
             }
         }
     }
+
+    /**
+     * The next checkpoint comes when the WAL should hold about FRAMES_PER_CHECKPOINT new frames at the rate it grew,
+     * within SHORTEST and LONGEST, so a heavy writer gets small checkpoints often and a light one every 200 ms.
+     */
+    @Test
+    void checkpointsComeSoonerTheFasterTheWalGrows() {
+        long longest = Checkpointer.LONGEST.toNanos();
+        long hundredMillis = Duration.ofMillis(100).toNanos();
+        // 1,024 frames in 100 ms: 512 more in 50 ms.
+        assertThat(Checkpointer.nextDelayNanos(1_024, 0, hundredMillis, longest))
+                .isEqualTo(Duration.ofMillis(50).toNanos());
+        // Grown from 1,000 to 2,024: the same rate.
+        assertThat(Checkpointer.nextDelayNanos(2_024, 1_000, hundredMillis, longest))
+                .isEqualTo(Duration.ofMillis(50).toNanos());
+        // Fewer frames than before: the WAL started over, and all 256 are new; 512 would take 200 ms.
+        assertThat(Checkpointer.nextDelayNanos(256, 4_000, hundredMillis, longest)).isEqualTo(longest);
+        // A trickle, or nothing at all: the longest wait.
+        assertThat(Checkpointer.nextDelayNanos(10, 0, hundredMillis, longest)).isEqualTo(longest);
+        assertThat(Checkpointer.nextDelayNanos(300, 300, hundredMillis, longest)).isEqualTo(longest);
+        // A flood: never more often than the shortest wait.
+        assertThat(Checkpointer.nextDelayNanos(100_000, 0, hundredMillis, longest))
+                .isEqualTo(Checkpointer.SHORTEST.toNanos());
+        // A test's shorter longest wait bounds it even below the shortest.
+        assertThat(Checkpointer.nextDelayNanos(100_000, 0, hundredMillis, Duration.ofMillis(5).toNanos()))
+                .isEqualTo(Duration.ofMillis(5).toNanos());
+    }
 }
