@@ -89,8 +89,10 @@ final class Checkpointer implements AutoCloseable {
     /**
      * How long to wait for the WAL to gain about {@link #FRAMES_PER_CHECKPOINT} frames, at the rate it grew since
      * the previous checkpoint: {@code walFrames} frames now against {@code previousWalFrames} then, {@code
-     * elapsedNanos} apart. A WAL that holds fewer frames than before was started over by a writer in between, after
-     * the previous checkpoint had copied it all, so all it holds is new.
+     * elapsedNanos} apart. Under steady writes the WAL rarely starts over (a writer does so only when it begins just
+     * after a checkpoint copied everything), so it holds what it held then plus the new frames. One that holds fewer
+     * was started over in between, and all it holds is new; one started over that grew past the old count is taken
+     * to have grown by less than it did, which makes one wait longer than it should.
      */
     static long nextDelayNanos(long walFrames, long previousWalFrames, long elapsedNanos, long longestNanos) {
         long added = walFrames >= previousWalFrames ? walFrames - previousWalFrames : walFrames;
