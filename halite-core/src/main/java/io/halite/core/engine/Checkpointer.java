@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * hundred commits. A passive checkpoint runs alongside the writer and, with nothing new to copy, does no I/O.
  *
  * <p>How often it runs follows the write rate: each checkpoint aims to copy about {@link #FRAMES_PER_CHECKPOINT}
- * frames, at most every {@link #LONGEST} and at least every {@link #SHORTEST}. The checkpoint ends with an fsync of
+ * frames, waiting between {@link #SHORTEST} and {@link #LONGEST} after the previous one. It ends with an fsync of
  * the WAL and of the database file, and the Raft log's own fsync, on the same disk, waits behind it: under heavy
  * writes, a checkpoint every 200 ms made each of those fsyncs copy megabytes and held the log's fsync for 10-35 ms.
  * Smaller, more frequent ones keep that wait short; a light load still gets one every 200 ms.
