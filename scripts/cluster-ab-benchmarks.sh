@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Before/after of a change on a 3-node cluster, in one sitting: builds REV (default: the parent of HEAD) in a
-# temporary worktree, then for each version in turn starts a fresh 3-node cluster on loopback, puts WARMUP_SECONDS
-# (default 60) of unmeasured kvwrite at 64 clients on the leader (three JVMs compiling on 2 cores take minutes to
-# warm; see docs/benchmarks.md), and runs WORKLOAD (default kvwrite; tx runs through the JDBC driver) through the
-# leader at CLIENTS. Prints RESULT lines
-# (system=halite-before / halite-after) and the CPU seconds each node used while measured. Then the anchors,
-# unless the fourth argument is --no-anchors.
+# temporary worktree, then for each version in turn starts a fresh 3-node cluster on loopback and runs WORKLOAD
+# (default kvwrite; tx runs through the JDBC driver) through the leader at each of CLIENTS, each run WARMUP_SECONDS
+# (default 120) unmeasured and then SECONDS measured by the same bench process on the same connections: three JVMs
+# compiling on 2 cores take over a minute to settle, and a bench process that opens new connections sets the
+# compiler off again (see docs/benchmarks.md). Prints RESULT lines (system=halite-before / halite-after) and the
+# CPU seconds each node used while measured. Then the anchors, unless the fourth argument is --no-anchors.
 # Usage: scripts/cluster-ab-benchmarks.sh [REV] [SECONDS] [CLIENTS] [--no-anchors]. Needs root for the anchors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ REV=${1:-HEAD~1}
 SECS=${2:-10}
 CLIENTS=${3:-1,64}
 ANCHORS=${4:-}
-WARMUP=${WARMUP_SECONDS:-60}
+WARMUP=${WARMUP_SECONDS:-120}
 WORKLOAD=${WORKLOAD:-kvwrite}
 BEFORE=$(mktemp -d /tmp/halite-before.XXXXXX)
 PEERS=n1@127.0.0.1:4212,n2@127.0.0.1:4222,n3@127.0.0.1:4232
@@ -39,13 +39,17 @@ for version in before after; do
   done
   for i in 1 2 3; do for _ in $(seq 90); do curl -sf "127.0.0.1:42${i}1/readyz" >/dev/null && break; sleep 1; done; done
   L=0; for i in 1 2 3; do curl -s "127.0.0.1:42${i}1/status" | grep -q '"state":"Leader"' && L=$i; done
-  ./halite bench --url "http://127.0.0.1:42${L}1" --workload kvwrite --clients 64 --seconds "$WARMUP" --warmup 0s >/dev/null
-  declare -A T0; for i in 1 2 3; do T0[$i]=$(cpu_ticks "${PID[$i]}"); done
-  ./halite bench --url "http://127.0.0.1:42${L}1" --workload "$WORKLOAD" $([ "$WORKLOAD" = tx ] && echo --client jdbc) \
-    --clients "$CLIENTS" --seconds "$SECS" --warmup 3s \
-    | sed "s/system=halite\(-jdbc\)\{0,1\} /system=halite\1-$version /; s/\$/ (leader)/"
-  hz=$(getconf CLK_TCK)
-  echo "# $version: CPU seconds while measured: $(for i in 1 2 3; do printf 'n%s%s=%.1f ' "$i" "$([ "$i" = "$L" ] && echo '(leader)')" "$(awk -v a="$(cpu_ticks "${PID[$i]}")" -v b="${T0[$i]}" -v hz="$hz" 'BEGIN { print (a - b) / hz }')"; done)"
+  for c in ${CLIENTS//,/ }; do
+    (sleep $((WARMUP + 1)); for i in 1 2 3; do cpu_ticks "${PID[$i]}"; done >"$DATA/cpu0") &
+    sampler=$!
+    ./halite bench --url "http://127.0.0.1:42${L}1" --workload "$WORKLOAD" $([ "$WORKLOAD" = tx ] && echo --client jdbc) \
+      --clients "$c" --seconds "$SECS" --warmup "${WARMUP}s" \
+      | sed "s/system=halite\(-jdbc\)\{0,1\} /system=halite\1-$version /; s/\$/ (leader)/"
+    wait "$sampler"
+    mapfile -t T0 <"$DATA/cpu0"
+    hz=$(getconf CLK_TCK)
+    echo "# $version, $c clients: CPU seconds while measured: $(for i in 1 2 3; do printf 'n%s%s=%.1f ' "$i" "$([ "$i" = "$L" ] && echo '(leader)')" "$(awk -v a="$(cpu_ticks "${PID[$i]}")" -v b="${T0[$((i - 1))]}" -v hz="$hz" 'BEGIN { print (a - b) / hz }')"; done)"
+  done
   stop_nodes
   rm -rf "$DATA"; DATA=""
 done

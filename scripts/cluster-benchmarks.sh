@@ -3,14 +3,16 @@
 # follower, kvread at level none on a follower), then measures failover: SIGKILL the leader and time the first
 # write a survivor acknowledges, three rounds. Finally runs ../shared/bench/anchors.sh in the same sitting.
 # Usage: scripts/cluster-benchmarks.sh [SECONDS] [CLIENTS] [--no-anchors]
-# WARMUP_SECONDS (default 0): unmeasured kvwrite load on the leader first, so that the three JVMs have compiled
-# their hot code before anything is measured (on 2 shared cores that takes minutes; see docs/benchmarks.md).
+# WARMUP_SECONDS (default 60): each run's unmeasured start, on the connections it then measures, so that the three
+# JVMs have compiled the hot code before it is measured (on 2 shared cores that takes over a minute, and a bench
+# process that opens new connections sets the compiler off again; see docs/benchmarks.md).
 # Needs root for the anchors (they install PostgreSQL and dqlite from Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 CLIENTS=${2:-1,8,64}
 ANCHORS=${3:-}
+WARMUP=${WARMUP_SECONDS:-60}
 DATA=$(mktemp -d /tmp/halite-cluster-bench.XXXXXX)
 PEERS=n1@127.0.0.1:4212,n2@127.0.0.1:4222,n3@127.0.0.1:4232
 declare -A PID
@@ -33,16 +35,9 @@ for i in 1 2 3; do start "$i"; done
 for i in 1 2 3; do ready "$i"; done
 L=$(leader); F=$(( L % 3 + 1 ))
 echo "# leader n$L, follower n$F"
-if [ "${WARMUP_SECONDS:-0}" -gt 0 ]; then
-  ./halite bench --url "http://127.0.0.1:42${L}1" --workload kvwrite --clients 64 --seconds "$WARMUP_SECONDS" \
-    --warmup 0s >/dev/null
-  ./halite bench --url "http://127.0.0.1:42${F}1" --workload kvread --level none --clients 8 \
-    --seconds "$WARMUP_SECONDS" --warmup 0s >/dev/null
-  echo "# warmed up: ${WARMUP_SECONDS} s of kvwrite (64 clients) and of kvread (8 clients), not measured"
-fi
-./halite bench --url "http://127.0.0.1:42${L}1" --workload kvwrite --clients "$CLIENTS" --seconds "$SECS" --warmup 5s | sed 's/$/ (leader)/'
-./halite bench --url "http://127.0.0.1:42${F}1" --workload kvwrite --clients "$CLIENTS" --seconds "$SECS" --warmup 5s | sed 's/$/ (follower)/'
-./halite bench --url "http://127.0.0.1:42${F}1" --workload kvread --level none --clients "$CLIENTS" --seconds "$SECS" --warmup 5s | sed 's/$/ (follower, level none)/'
+./halite bench --url "http://127.0.0.1:42${L}1" --workload kvwrite --clients "$CLIENTS" --seconds "$SECS" --warmup "${WARMUP}s" | sed 's/$/ (leader)/'
+./halite bench --url "http://127.0.0.1:42${F}1" --workload kvwrite --clients "$CLIENTS" --seconds "$SECS" --warmup "${WARMUP}s" | sed 's/$/ (follower)/'
+./halite bench --url "http://127.0.0.1:42${F}1" --workload kvread --level none --clients "$CLIENTS" --seconds "$SECS" --warmup "${WARMUP}s" | sed 's/$/ (follower, level none)/'
 
 for round in 1 2 3; do
   L=$(leader); S=$(( L % 3 + 1 ))
