@@ -83,7 +83,7 @@ public final class HaliteNode implements AutoCloseable {
         this.proposer = raft.proposer();
         this.batcher = new WriteBatcher(
                 (entry, users) -> proposer.propose(entry, users != null && leaderTakesForwardedUsers() ? users : null),
-                config.maxInFlight(), config.entryTargetBytes(),
+                this::entriesInFlight, config.entryTargetBytes(),
                 config.maxRequestBytes(), config.database().statementBudget(), meters.writesPerEntry());
         this.writeQueue = new WriteQueue(this::write, WriteQueue.DEFAULT_CAPACITY, config.maxRequestBytes());
         this.transactions = new InteractiveTransactions(config.nodeId(), stateMachine, batcher, proposer,
@@ -234,6 +234,18 @@ public final class HaliteNode implements AutoCloseable {
         String leader = leaderId();
         return leader != null && !leader.equals(config.nodeId())
                 && members.announced(leader, MemberDirectory.FORWARDED_USERS);
+    }
+
+    /**
+     * How many entries the batcher may have in flight. In a group of several members Ratis has at most
+     * {@link RatisSettings#APPENDS_IN_FLIGHT_PER_FOLLOWER} AppendEntries requests out to each follower: entries
+     * proposed beyond them wait for one to return anyway, and as entries of their own each costs every member a
+     * log append and a SQLite commit. Fewer, larger entries write more per second (docs/benchmarks.md). A node
+     * alone has no followers to wait for and keeps the configured number.
+     */
+    private int entriesInFlight() {
+        return raft.replicates() ? Math.min(config.maxInFlight(), RatisSettings.APPENDS_IN_FLIGHT_PER_FOLLOWER)
+                : config.maxInFlight();
     }
 
     /** Interactive transactions, which run on the leader. */

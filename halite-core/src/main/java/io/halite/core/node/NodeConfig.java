@@ -18,7 +18,8 @@ import java.util.List;
  * @param database         SQLite options
  * @param maxRequestBytes  the largest single write request (its encoded log entry)
  * @param entryTargetBytes writes are batched into entries of about this size
- * @param maxInFlight      entries proposed and not yet committed, per node
+ * @param maxInFlight      entries proposed and not yet committed by a node alone; in a group, at most as many as
+ *                         Ratis sends a follower at once (see {@code HaliteNode})
  * @param electionTimeout  a follower that hears no leader for this long (up to twice it) starts an election
  * @param snapshotEvery    applied entries between snapshots (durable points after which the log is purged)
  * @param apiAddress       how clients reach this node's API (e.g. {@code http://10.0.0.1:4001}), told to other

@@ -332,6 +332,15 @@ public final class RaftNode implements AutoCloseable {
         return ifRunning(division -> division.getInfo().isLeader(), false);
     }
 
+    /** Whether the group has members besides this node, so that every entry is sent to them. */
+    public boolean replicates() {
+        return ifRunning(division -> {
+            RaftConfiguration conf = division.getRaftConf();
+            return conf.getCurrentPeers(RaftPeerRole.FOLLOWER).size()
+                    + conf.getCurrentPeers(RaftPeerRole.LISTENER).size() > 1;
+        }, false);
+    }
+
     /** This node's current Raft term (0 if its division is not running). */
     public long currentTerm() {
         return ifRunning(division -> division.getInfo().getCurrentTerm(), 0L);

@@ -21,6 +21,9 @@ import org.apache.ratis.util.TimeDuration;
  * in one place.
  */
 public final class RatisSettings {
+    /** AppendEntries requests the leader has in flight to each follower at once (see below). */
+    public static final int APPENDS_IN_FLIGHT_PER_FOLLOWER = 2;
+
     private RatisSettings() {}
 
     /**
@@ -91,7 +94,7 @@ public final class RatisSettings {
         // are written: Ratis's default of 8 outstanding requests of up to a buffer each (72 MB of load chunks) ran
         // a 128 MB follower out of memory in CI. Two bound it to 18 MB; each request still carries every entry that
         // is ready, up to a buffer, so the pipeline stays full under load.
-        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 2);
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, APPENDS_IN_FLIGHT_PER_FOLLOWER);
         // Ratis keeps the open log segment and the cached closed ones on the heap: small segments and a cache of
         // one keep a node's memory bounded (entries are read back from disk if a follower needs older ones).
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segmentBytes(config)));

@@ -13,17 +13,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Puts many client requests into one log entry. One thread drains the queue whenever fewer than
  * {@code maxInFlight} entries are awaiting commit, so the busier the node, the larger its entries: Raft's
- * per-entry cost is paid once for many requests. A request that finds the batcher idle (nothing queued, no
+ * per-entry cost is paid once for many requests. The limit is asked before each entry, since it depends on
+ * whether the group has other members (see {@code HaliteNode}). A request that finds the batcher idle (nothing queued, no
  * entry in flight) is proposed by the thread that submits it: waking the batcher thread would only add its
  * wake-up to the request's latency, and there is nothing to batch it with.
  *
@@ -38,7 +39,7 @@ public final class WriteBatcher implements AutoCloseable {
     private record Pending(SqlRequest request, String user, long size, CompletableFuture<WriteOutcome> outcome) {}
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Semaphore inFlight;
+    private final IntSupplier maxInFlight;
     private final long entryTargetBytes;
     private final long maxRequestBytes;
     private final long statementBudget;
@@ -66,20 +67,20 @@ public final class WriteBatcher implements AutoCloseable {
      * @param propose          proposes an entry to the Raft group, with the user of each request or null if none
      *                         is named ({@link Proposer#propose(LogEntry, List)}); it reports every failure
      *                         through the future it returns, never by throwing
-     * @param maxInFlight      entries proposed but not yet answered
+     * @param maxInFlight      how many entries may be proposed and not yet answered; asked before each entry
      * @param entryTargetBytes requests are added to an entry until it would grow past this size
      * @param maxRequestBytes  a single request larger than this is refused
      * @param statementBudget  stamped on every entry: the most SQLite steps one of its statements may take
      * @param requestsPerEntry records how many requests each proposed entry carries
      */
     public WriteBatcher(BiFunction<LogEntry, List<String>, CompletableFuture<Proposer.Committed>> propose,
-                        int maxInFlight,
+                        IntSupplier maxInFlight,
                         long entryTargetBytes, long maxRequestBytes, long statementBudget,
                         DistributionSummary requestsPerEntry) {
         this.propose = propose;
         this.requestsPerEntry = requestsPerEntry;
         this.statementBudget = statementBudget;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
         this.entryTargetBytes = entryTargetBytes;
         this.maxRequestBytes = maxRequestBytes;
         this.thread = new Thread(this::run, "halite-write-batcher");
@@ -116,7 +117,7 @@ public final class WriteBatcher implements AutoCloseable {
      */
     private boolean proposedAlone(Pending pending) {
         synchronized (gate) {
-            if (paused || holding || proposing > 0 || !queue.isEmpty() || !inFlight.tryAcquire()) {
+            if (paused || holding || proposing > 0 || !queue.isEmpty()) {
                 return false;
             }
             proposing++;
@@ -141,15 +142,11 @@ public final class WriteBatcher implements AutoCloseable {
             try {
                 synchronized (gate) {
                     holding = true;
-                }
-                // Then a free slot: requests that arrive while every slot is taken queue up and share this entry.
-                while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    if (!running) {
-                        throw new InterruptedException();
-                    }
-                }
-                synchronized (gate) {
-                    while (paused) {
+                    // Then a free slot: requests that arrive while every slot is taken queue up and share this entry.
+                    while (paused || proposing >= maxInFlight.getAsInt()) {
+                        if (!running) {
+                            throw new InterruptedException();
+                        }
                         gate.wait();
                     }
                     holding = false;
@@ -193,7 +190,6 @@ public final class WriteBatcher implements AutoCloseable {
                 lastInFlight = proposing == 0;
                 gate.notifyAll();
             }
-            inFlight.release();
             // The reply completes on Raft's apply thread (on a leader). While other entries are in flight it must
             // go on applying them, so their clients are answered on our own thread; the last one in flight is
             // answered at once, saving a thread hand-off when the node is not busy.

@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,10 @@ class WriteBatcherTest {
     private WriteBatcher batcher;
 
     private WriteBatcher batcher(int maxInFlight, long entryTargetBytes) {
+        return batcher(() -> maxInFlight, entryTargetBytes);
+    }
+
+    private WriteBatcher batcher(IntSupplier maxInFlight, long entryTargetBytes) {
         batcher = new WriteBatcher((entry, users) -> {
             CompletableFuture<Proposer.Committed> reply = new CompletableFuture<>();
             proposals.add(new Proposal((LogEntry.Batch) entry, users, reply, Thread.currentThread()));
@@ -120,6 +126,27 @@ class WriteBatcherTest {
         assertThat(firstAnsweredOn.get()).isNotNull().isNotSameAs(test);
         assertThat(first.join().raftIndex()).isEqualTo(1);
         commit(p2, 2);
+    }
+
+    @Test
+    void theLimitOfEntriesInFlightIsAskedBeforeEachEntry() throws Exception {
+        AtomicInteger limit = new AtomicInteger(2);
+        batcher(limit::get, 1 << 20);
+        batcher.submit(insert(1), "");
+        Proposal p1 = next();
+        batcher.submit(insert(2), "");
+        Proposal p2 = next();
+        limit.set(1); // as when members join a node that was alone
+        CompletableFuture<WriteOutcome> third = batcher.submit(insert(3), "");
+
+        commit(p1, 1);
+        assertThat(proposals.poll(200, TimeUnit.MILLISECONDS)).as("one entry is still in flight, the new limit")
+                .isNull();
+        commit(p2, 2);
+        Proposal p3 = next();
+        assertThat(p3.entry().requests()).extracting(r -> r.statements().get(0).params().get(0)).containsExactly(3L);
+        commit(p3, 3);
+        assertThat(third.get(5, TimeUnit.SECONDS).raftIndex()).isEqualTo(3);
     }
 
     @Test
