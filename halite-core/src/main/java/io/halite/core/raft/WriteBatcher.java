@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * Puts many client requests into one log entry. One thread drains the queue whenever fewer than
  * {@code maxInFlight} entries are awaiting commit, so the busier the node, the larger its entries: Raft's
  * per-entry cost is paid once for many requests. The limit is asked before each entry, since it depends on
- * whether the group has other members (see {@code HaliteNode}). A request that finds the batcher idle (nothing queued, no
- * entry in flight) is proposed by the thread that submits it: waking the batcher thread would only add its
- * wake-up to the request's latency, and there is nothing to batch it with.
+ * whether the group has other members (see {@code HaliteNode}). A request that finds the batcher idle (nothing
+ * queued, no entry in flight) is proposed by the thread that submits it: waking the batcher thread would only add
+ * its wake-up to the request's latency, and there is nothing to batch it with.
  *
  * <p>An interactive transaction {@link #pause pauses} the batcher: requests queue (as writers wait for a lock in
  * SQLite) until it {@link #resume resumes}, so that no entry lands in the log between the transaction's start
