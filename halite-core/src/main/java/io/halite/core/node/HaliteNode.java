@@ -240,8 +240,8 @@ public final class HaliteNode implements AutoCloseable {
      * How many entries the batcher may have in flight. In a group of several members Ratis has at most
      * {@link RatisSettings#APPENDS_IN_FLIGHT_PER_FOLLOWER} AppendEntries requests out to each follower: entries
      * proposed beyond them wait for one to return anyway, and as entries of their own each costs every member a
-     * log append and a SQLite commit. Fewer, larger entries write more per second (docs/benchmarks.md). A node
-     * alone has no followers to wait for and keeps the configured number.
+     * log append and, unless its applier lags, a SQLite commit. Fewer, larger entries write more per second
+     * (docs/benchmarks.md). A node alone has no followers to wait for and keeps the configured number.
      */
     private int entriesInFlight() {
         return raft.replicates() ? Math.min(config.maxInFlight(), RatisSettings.APPENDS_IN_FLIGHT_PER_FOLLOWER)
