@@ -18,8 +18,8 @@ if [ -n "${IMAGE:-}" ]; then
   docker run --detach --name "$CONTAINER" --network host --memory "${CONTAINER_MEMORY:-1g}" \
     ${NODE_JAVA_OPTS:+--env "HALITE_JAVA_OPTS=$NODE_JAVA_OPTS"} "$IMAGE" \
     serve --http-addr 127.0.0.1:4101 --raft-addr 127.0.0.1:4102 >/dev/null
-  NODE=$(docker inspect --format '{{.State.Pid}}' "$CONTAINER")
   trap 'docker rm --force --volumes "$CONTAINER" >/dev/null; rm -rf "$DATA"' EXIT
+  NODE=$(docker inspect --format '{{.State.Pid}}' "$CONTAINER")
 else
   ${JAVA:-java} ${NODE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=160m -XX:+UseG1GC} \
     -jar halite-server/target/halite.jar serve --data-dir "$DATA/data" --http-addr 127.0.0.1:4101 \
