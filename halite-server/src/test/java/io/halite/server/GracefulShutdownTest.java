@@ -177,7 +177,9 @@ class GracefulShutdownTest {
         Thread.sleep(2000);
         longestGapNanos.set(0); // from here on: the restarts
         for (ServerProcess node : nodes) {
-            assertThat(node.stop()).as("exit code of %s after SIGTERM", node.baseUrl()).isEqualTo(0);
+            int exitCode = node.stop();
+            assertThat(exitCode).as(() -> "exit code of " + node.baseUrl() + " after SIGTERM; log:\n"
+                    + node.logTail()).isEqualTo(0);
             node.start();
             Thread.sleep(1000);
         }

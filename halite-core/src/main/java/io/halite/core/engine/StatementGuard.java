@@ -7,9 +7,11 @@ import org.sqlite.ProgressHandler;
 
 /**
  * Stops a statement that runs too long, through SQLite's progress handler: past a budget of virtual machine steps,
- * or past a deadline, or because the node is shutting down. A step budget is deterministic (the same program on the same data takes the same steps on
- * every replica with the same SQLite build), so it can bound statements applied from the log; a deadline is not,
- * so only reads use one. A stopped statement fails with SQLITE_INTERRUPT.
+ * or past a deadline, or because the node is shutting down. A step budget is deterministic (the same program on
+ * the same data takes the same steps on every replica with the same SQLite build), so it can bound statements
+ * applied from the log; a deadline is not, so only reads use one. A stopped statement fails with SQLITE_INTERRUPT.
+ * Only a client's statement is stopped, never the node's own short bookkeeping around it: a failure there would
+ * leave an entry applied in part, which only ending the process can clean up.
  *
  * <p>SQLite calls the handler every {@value #STEPS_PER_CALL} steps, counted from the prepared statement's first
  * run: for a statement prepared earlier and run again, the first call comes after fewer steps. So a budget stop is
@@ -35,6 +37,7 @@ final class StatementGuard extends ProgressHandler {
     private long deadlineNanos;
     private boolean hasDeadline;
     private Stop stopped = Stop.NONE;
+    private boolean inStatement;
 
     static StatementGuard installOn(Connection connection, BooleanSupplier shuttingDown) throws SQLException {
         StatementGuard guard = new StatementGuard(shuttingDown);
@@ -69,6 +72,7 @@ final class StatementGuard extends ProgressHandler {
     void startStatement() {
         callsLeft = budgetSteps / STEPS_PER_CALL;
         stopped = Stop.NONE;
+        inStatement = true;
     }
 
     /**
@@ -86,7 +90,7 @@ final class StatementGuard extends ProgressHandler {
 
     /** Called after the statement: what SQLite runs for the node itself (bookkeeping) is never stopped. */
     void endStatement() {
-        callsLeft = Long.MAX_VALUE;
+        inStatement = false;
     }
 
     Stop stopped() {
@@ -95,6 +99,9 @@ final class StatementGuard extends ProgressHandler {
 
     @Override
     protected int progress() {
+        if (!inStatement) {
+            return 0;
+        }
         if (--callsLeft < 0) {
             stopped = Stop.BUDGET;
             return 1;
