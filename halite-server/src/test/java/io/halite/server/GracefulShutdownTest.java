@@ -120,7 +120,8 @@ class GracefulShutdownTest {
                     + "&q=SELECT+id+FROM+t");
             Set<Integer> present = ConcurrentHashMap.newKeySet();
             rows.path("results").path(0).path("values").forEach(v -> present.add(v.get(0).asInt()));
-            assertThat(present).as("every acknowledged write on %s", node.baseUrl()).containsAll(acknowledged);
+            assertThat(acknowledged).filteredOn(write -> !present.contains(write))
+                    .as("acknowledged writes missing on %s", node.baseUrl()).isEmpty();
         }
     }
 
@@ -199,7 +200,8 @@ class GracefulShutdownTest {
             JsonNode rows = cluster.get(node, "/db/query?level=none&min_index=" + end + "&q=SELECT+id+FROM+t");
             Set<Integer> present = new java.util.HashSet<>();
             rows.path("results").path(0).path("values").forEach(v -> present.add(v.get(0).asInt()));
-            assertThat(present).as("every acknowledged write on %s", node.baseUrl()).containsAll(acknowledged);
+            assertThat(acknowledged).filteredOn(write -> !present.contains(write))
+                    .as("acknowledged writes missing on %s", node.baseUrl()).isEmpty();
         }
     }
 
