@@ -181,6 +181,10 @@ class GracefulShutdownTest {
             int exitCode = node.stop();
             assertThat(exitCode).as(() -> "exit code of " + node.baseUrl() + " after SIGTERM; log:\n"
                     + node.logTail()).isEqualTo(0);
+            List<String> stopping = Files.readAllLines(node.logFile()).stream()
+                    .dropWhile(line -> !line.endsWith("ServeCommand - shutting down")).toList();
+            assertThat(stopping).as("what %s logged as it stopped", node.baseUrl()).isNotEmpty()
+                    .noneMatch(line -> line.contains(" ERROR "));
             node.start();
             Thread.sleep(1000);
         }
