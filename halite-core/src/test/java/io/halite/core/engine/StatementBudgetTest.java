@@ -145,14 +145,30 @@ class StatementBudgetTest {
         }
     }
 
+    /** A database at {@code file} whose entry 1, committed, created the empty table t. */
+    private static SqliteDatabase openWithEmptyTable(Path file) throws Exception {
+        SqliteDatabase db = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
+                LogEntry.DEFAULT_STATEMENT_BUDGET));
+        db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
+                req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
+        db.commit();
+        return db;
+    }
+
+    /** Nothing after entry 1 reached the file: the next start applies it again from the log. */
+    private static void assertReopensWithTheTableEmptyAtIndex1(Path file) throws Exception {
+        try (SqliteDatabase reopened = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
+                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
+            assertThat(reopened.appliedIndex()).isEqualTo(1);
+            assertThat(normalize(reopened.query(req(false, SqlStatement.of("SELECT count(*) FROM t")),
+                    Duration.ofSeconds(5)))).isEqualTo("rows [[0]]");
+        }
+    }
+
     @Test
     void stoppingTheDatabaseStopsTheEntryBeingAppliedAndRollsBackItsOpenGroup() throws Exception {
         Path file = dir.resolve("stop").resolve("main.sqlite");
-        try (SqliteDatabase db = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
-                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
-            db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                    req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
-            db.commit();
+        try (SqliteDatabase db = openWithEmptyTable(file)) {
             db.apply(2, TERM, entry(2, LogEntry.DEFAULT_STATEMENT_BUDGET,
                     req(false, SqlStatement.of("INSERT INTO t(v) VALUES ('uncommitted')"))));
             ExecutorService stopper = Executors.newSingleThreadExecutor();
@@ -171,12 +187,7 @@ class StatementBudgetTest {
             }
             assertThat(db.appliedIndex()).as("entries 2 and 3 are applied again at the next start").isEqualTo(1);
         }
-        try (SqliteDatabase reopened = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
-                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
-            assertThat(reopened.appliedIndex()).isEqualTo(1);
-            assertThat(normalize(reopened.query(req(false, SqlStatement.of("SELECT count(*) FROM t")),
-                    Duration.ofSeconds(5)))).isEqualTo("rows [[0]]");
-        }
+        assertReopensWithTheTableEmptyAtIndex1(file);
     }
 
     /**
@@ -187,11 +198,7 @@ class StatementBudgetTest {
     @Test
     void entriesAppliedAfterTheStopFailAsStoppingAndLeaveTheDatabaseIntact() throws Exception {
         Path file = dir.resolve("stopped").resolve("main.sqlite");
-        try (SqliteDatabase db = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
-                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
-            db.apply(1, TERM, entry(1, LogEntry.DEFAULT_STATEMENT_BUDGET,
-                    req(false, SqlStatement.of("CREATE TABLE t(id INTEGER PRIMARY KEY, v)"))));
-            db.commit();
+        try (SqliteDatabase db = openWithEmptyTable(file)) {
             db.stopStatements();
             for (long index = 2; index < 500; index++) {
                 long at = index;
@@ -202,12 +209,7 @@ class StatementBudgetTest {
             assertThat(db.appliedIndex()).isEqualTo(1);
             db.commit();
         }
-        try (SqliteDatabase reopened = SqliteDatabase.open(file, new SqliteDatabase.Options(1, false,
-                LogEntry.DEFAULT_STATEMENT_BUDGET))) {
-            assertThat(reopened.appliedIndex()).isEqualTo(1);
-            assertThat(normalize(reopened.query(req(false, SqlStatement.of("SELECT count(*) FROM t")),
-                    Duration.ofSeconds(5)))).isEqualTo("rows [[0]]");
-        }
+        assertReopensWithTheTableEmptyAtIndex1(file);
     }
 
     @Test
