@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Why a request to the Raft group failed, in words a client can use. Ratis's own messages name its exception
- * classes, group ids and call ids; those go to the node's log instead.
+ * classes, group ids and call ids; those go to the node's log instead. Also which of Ratis's failures only say that
+ * this node is not serving, for the log to leave out.
  */
 public final class RaftFailures {
     private static final Logger LOG = LoggerFactory.getLogger(RaftFailures.class);
@@ -91,5 +92,20 @@ public final class RaftFailures {
         }
         LOG.info("Raft request failed: {}", cause.toString());
         return "the cluster refused it (the node's log has the details)";
+    }
+
+    /**
+     * Whether {@code thrown}, which Ratis is about to log, only says that this node's Raft server is not serving
+     * (it is closing, or not started yet): an entry the stopping database refused, an append refused as not
+     * running. Ratis logs these at ERROR with a stack trace, dozens of times in a clean stop; it already logs the
+     * second kind without one elsewhere.
+     */
+    public static boolean isNotServingNoise(Throwable thrown) {
+        for (Throwable e = thrown; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof NodeStoppingException || e instanceof ServerNotReadyException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,7 +1,6 @@
 package io.halite.core.raft;
 
 import io.halite.core.engine.ClusterIdentity;
-import io.halite.core.engine.NodeStoppingException;
 import io.halite.core.log.EntryCodec;
 import io.halite.core.node.ForeignClusterException;
 import io.halite.core.node.HaliteNode;
@@ -40,7 +39,6 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
-import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -174,21 +172,6 @@ public final class RaftNode implements AutoCloseable {
                 host.fatal(description, cause);
             }
         };
-    }
-
-    /**
-     * Whether {@code thrown}, which Ratis is about to log, only says that this node's Raft server is not serving
-     * (it is closing, or not started yet): an entry the stopping database refused, an append refused as not
-     * running. Ratis logs these at ERROR with a stack trace, dozens of times in a clean stop; it already logs the
-     * second kind without one elsewhere.
-     */
-    public static boolean isNotServingNoise(Throwable thrown) {
-        for (Throwable e = thrown; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof NodeStoppingException || e instanceof ServerNotReadyException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether {@code dataDir} holds a node's Raft state (it has been a member of a cluster). */

@@ -4,12 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
-import io.halite.core.raft.RaftNode;
+import io.halite.core.raft.RaftFailures;
 import org.slf4j.Marker;
 
 /**
  * Drops what Ratis logs, at ERROR and with a stack trace, only because this node's Raft server is not serving
- * ({@link RaftNode#isNotServingNoise}): a clean stop would otherwise print dozens of them, and a supervisor or a
+ * ({@link RaftFailures#isNotServingNoise}): a clean stop would otherwise print dozens of them, and a supervisor or a
  * log alert cannot tell them from a failure. Declared in logback.xml.
  */
 public final class RaftStopNoiseFilter extends TurboFilter {
@@ -25,6 +25,6 @@ public final class RaftStopNoiseFilter extends TurboFilter {
         Throwable thrown = t != null ? t
                 : params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last
                 : null;
-        return RaftNode.isNotServingNoise(thrown) ? FilterReply.DENY : FilterReply.NEUTRAL;
+        return RaftFailures.isNotServingNoise(thrown) ? FilterReply.DENY : FilterReply.NEUTRAL;
     }
 }
