@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after of a change on a 3-node cluster, in one sitting: builds REV (default: the parent of HEAD) in a
 # temporary worktree, then for each version in turn starts a fresh 3-node cluster on loopback and runs WORKLOAD
-# (default kvwrite; tx runs through the JDBC driver) through the leader at each of CLIENTS, each run WARMUP_SECONDS
+# (default kvwrite; tx runs through the JDBC driver) through the leader (THROUGH=follower: a follower), reads at
+# LEVEL if given, at each of CLIENTS, each run WARMUP_SECONDS
 # (default 120) unmeasured and then SECONDS measured by the same bench process on the same connections: three JVMs
 # compiling on 2 cores take over a minute to settle, and a bench process that opens new connections sets the
 # compiler off again (see docs/benchmarks.md). Prints RESULT lines (system=halite-before / halite-after) and the
@@ -15,6 +16,8 @@ CLIENTS=${3:-1,64}
 ANCHORS=${4:-}
 WARMUP=${WARMUP_SECONDS:-120}
 WORKLOAD=${WORKLOAD:-kvwrite}
+THROUGH=${THROUGH:-leader}
+LEVEL=${LEVEL:-}
 BEFORE=$(mktemp -d /tmp/halite-before.XXXXXX)
 PEERS=n1@127.0.0.1:4212,n2@127.0.0.1:4222,n3@127.0.0.1:4232
 declare -A PID
@@ -39,12 +42,13 @@ for version in before after; do
   done
   for i in 1 2 3; do for _ in $(seq 90); do curl -sf "127.0.0.1:42${i}1/readyz" >/dev/null && break; sleep 1; done; done
   L=0; for i in 1 2 3; do curl -s "127.0.0.1:42${i}1/status" | grep -q '"state":"Leader"' && L=$i; done
+  T=$L; [ "$THROUGH" = follower ] && T=$((L % 3 + 1))
   for c in ${CLIENTS//,/ }; do
     (sleep $((WARMUP + 1)); for i in 1 2 3; do cpu_ticks "${PID[$i]}"; done >"$DATA/cpu0") &
     sampler=$!
-    ./halite bench --url "http://127.0.0.1:42${L}1" --workload "$WORKLOAD" $([ "$WORKLOAD" = tx ] && echo --client jdbc) \
-      --clients "$c" --seconds "$SECS" --warmup "${WARMUP}s" \
-      | sed "s/system=halite\(-jdbc\)\{0,1\} /system=halite\1-$version /; s/\$/ (leader)/"
+    ./halite bench --url "http://127.0.0.1:42${T}1" --workload "$WORKLOAD" $([ "$WORKLOAD" = tx ] && echo --client jdbc) \
+      $([ -n "$LEVEL" ] && echo --level "$LEVEL") --clients "$c" --seconds "$SECS" --warmup "${WARMUP}s" \
+      | sed "s/system=halite\(-jdbc\)\{0,1\} /system=halite\1-$version /; s/\$/ ($THROUGH${LEVEL:+, level $LEVEL})/"
     wait "$sampler"
     mapfile -t T0 <"$DATA/cpu0"
     hz=$(getconf CLK_TCK)

@@ -11,23 +11,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.api.AsyncApi;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * Proposes log entries to the Raft group and turns the group's reply into the entry's results or a
  * {@link NotConfirmed} failure: the one place where a write meets Ratis. The write batcher, interactive transactions
- * and loads all propose through it.
+ * and loads all propose through it. Linearizable reads ask for their read index through it too.
  *
- * <p>On the leader an entry goes straight into the local Raft server, saving a gRPC round trip to itself; elsewhere
+ * <p>On the leader a request goes straight into the local Raft server, saving a gRPC round trip to itself; elsewhere
  * the Raft client sends it to the leader (and follows leader changes).
  */
 public final class Proposer {
@@ -121,9 +124,26 @@ public final class Proposer {
         return cause instanceof NotConfirmed n ? n : new NotConfirmed(false, RaftFailures.explain(cause));
     }
 
+    /**
+     * Sends a read-only request, answered by the leader's state machine once Ratis has confirmed that it leads (a
+     * ReadIndex).
+     */
+    CompletableFuture<RaftClientReply> sendReadOnly(Message message) {
+        return submit(message, RaftClientRequest.readRequestType(), async -> async.sendReadOnly(message));
+    }
+
     private CompletableFuture<RaftClientReply> submit(Message message) {
+        return submit(message, RaftClientRequest.writeRequestType(), async -> async.send(message));
+    }
+
+    /**
+     * Submits {@code message} as a request of {@code type}: into the local Raft server while this node leads,
+     * otherwise (or if the local server turns it away before taking it) by {@code throughClient}.
+     */
+    private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type,
+                                                      Function<AsyncApi, CompletableFuture<RaftClientReply>> throughClient) {
         if (!isLeader.getAsBoolean()) {
-            return client.get().async().send(message);
+            return throughClient.apply(client.get().async());
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClientId)
@@ -131,7 +151,7 @@ public final class Proposer {
                 .setGroupId(group)
                 .setCallId(callIds.incrementAndGet())
                 .setMessage(message)
-                .setType(RaftClientRequest.writeRequestType())
+                .setType(type)
                 .build();
         try {
             // The division takes the request on this thread. RaftServer's own submitClientRequestAsync hands each
@@ -139,15 +159,24 @@ public final class Proposer {
             RaftServer.Division division = server.getDivision(group);
             CompletableFuture<RaftClientReply> submitted = division instanceof RaftClientAsynchronousProtocol direct
                     ? direct.submitClientRequestAsync(request) : server.submitClientRequestAsync(request);
-            return submitted.thenCompose(reply -> {
-                if (reply.getLeaderNotReadyException() != null) {
-                    // Refused before it was appended: safe to send again the ordinary way.
-                    return client.get().async().send(message);
-                }
-                return CompletableFuture.completedFuture(reply);
-            });
+            return submitted.handle((reply, error) -> turnedAway(type, reply, error)
+                            ? throughClient.apply(client.get().async()) : submitted)
+                    .thenCompose(Function.identity());
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Whether the local server refused a request before acting on it, so that sending it again the ordinary way (which
+     * finds the leader) cannot apply it twice: a write refused because the new leader is not ready yet, or a read
+     * refused or failed because this node no longer leads (a read changes nothing).
+     */
+    private static boolean turnedAway(RaftClientRequest.Type type, RaftClientReply reply, Throwable error) {
+        boolean read = type.is(RaftClientRequestProto.TypeCase.READ);
+        if (reply == null) {
+            return read && RaftFailures.isNotLeader(error);
+        }
+        return reply.getLeaderNotReadyException() != null || (read && reply.getNotLeaderException() != null);
     }
 }

@@ -32,11 +32,7 @@ public final class RaftFailures {
 
     /** Explains {@code failure} (a Ratis exception, possibly wrapped) and logs Ratis's description of it. */
     public static String explain(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(failure);
         if (cause == null) {
             return "unknown error";
         }
@@ -92,6 +88,20 @@ public final class RaftFailures {
         }
         LOG.info("Raft request failed: {}", cause.toString());
         return "the cluster refused it (the node's log has the details)";
+    }
+
+    /** Whether {@code failure} (possibly wrapped) says that the node it was sent to does not lead. */
+    static boolean isNotLeader(Throwable failure) {
+        return unwrap(failure) instanceof NotLeaderException;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /**

@@ -66,6 +66,7 @@ public final class RaftNode implements AutoCloseable {
     private final GroupClient client;
     private final GroupClient memberClient;
     private final Proposer proposer;
+    private final SharedRounds<Long> sharedReadIndex;
 
     /** What the node around the Raft server does for its state machine (see {@link SqliteStateMachine.Host}). */
     public interface Host {
@@ -100,6 +101,7 @@ public final class RaftNode implements AutoCloseable {
         this.client = client;
         this.memberClient = memberClient;
         this.proposer = new Proposer(server, DATABASE_GROUP, client::get, this::isLeader);
+        this.sharedReadIndex = new SharedRounds<>(this::probeReadIndex);
     }
 
     /**
@@ -453,10 +455,16 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * A linearizable read's index (Ratis ReadIndex): once this node has applied it, a local read sees every write
-     * committed before the read began. Fails with {@link NodeException} {@code UNAVAILABLE}.
+     * committed before the read began. On the leader the local Raft server answers it; elsewhere the leader does, and
+     * concurrent reads share one request to it ({@link SharedRounds}).
+     * Fails with {@link NodeException} {@code UNAVAILABLE}.
      */
     public CompletableFuture<Long> readIndex() {
-        return client.get().async().sendReadOnly(new StateMachineQuery.ReadIndexProbe().toMessage()).thenApply(reply -> {
+        return isLeader() ? probeReadIndex() : sharedReadIndex.next();
+    }
+
+    private CompletableFuture<Long> probeReadIndex() {
+        return proposer.sendReadOnly(new StateMachineQuery.ReadIndexProbe().toMessage()).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw NodeException.unavailable("linearizable read failed: "
                         + RaftFailures.explain(reply.getException()));
