@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -122,8 +123,10 @@ public final class RaftNode implements AutoCloseable {
             beforeRestart.check(storedMembers(groupDirectory(config.dataDir())),
                     known -> probe(known, properties, parameters));
         }
+        // The state machine sends member messages through the member client, which needs the running server.
+        AtomicReference<GroupClient> members = new AtomicReference<>();
         SqliteStateMachine stateMachine = new SqliteStateMachine(databaseFile, config.database(), identity,
-                stateMachineHost(host));
+                stateMachineHost(host, members::get));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(RaftGroup.valueOf(DATABASE_GROUP, peers.stream().map(RaftNode::peer).toList()))
@@ -144,6 +147,7 @@ public final class RaftNode implements AutoCloseable {
         // the ordered requests (writes) of the other.
         GroupClient client = new GroupClient(DATABASE_GROUP, properties, parameters, division);
         GroupClient memberClient = new GroupClient(DATABASE_GROUP, properties, parameters, division);
+        members.set(memberClient);
         stateMachine.addLeaderChangeListener(() -> {
             client.leaderChanged();
             memberClient.leaderChanged();
@@ -151,7 +155,7 @@ public final class RaftNode implements AutoCloseable {
         return new RaftNode(config.nodeId(), server, stateMachine, client, memberClient);
     }
 
-    private static SqliteStateMachine.Host stateMachineHost(Host host) {
+    private static SqliteStateMachine.Host stateMachineHost(Host host, Supplier<GroupClient> members) {
         return new SqliteStateMachine.Host() {
             @Override
             public SqliteStateMachine.Replica fetchReplica(String leaderId, Path directory) throws Exception {
@@ -162,6 +166,13 @@ public final class RaftNode implements AutoCloseable {
             public Message answerMember(StateMachineQuery.MemberMessage message) {
                 byte[] answer = host.answerMember(message);
                 return answer.length == 0 ? Message.EMPTY : Message.valueOf(UnsafeByteOperations.unsafeWrap(answer));
+            }
+
+            @Override
+            public CompletableFuture<byte[]> askMember(String memberId, byte[] message) {
+                GroupClient client = members.get();
+                return client == null ? CompletableFuture.failedFuture(new IllegalStateException("still starting"))
+                        : sendToMember(client, memberId, message);
             }
 
             @Override

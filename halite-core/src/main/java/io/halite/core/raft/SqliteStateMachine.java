@@ -27,6 +27,7 @@ import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -86,6 +87,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
     private volatile long maxHoldBack;
     private volatile TermIndex snapshot;
     private RaftServer.Division division;
+    /** Rounds confirming that this node still leads, shared by the linearizable reads that wait for them. */
+    private SharedRounds<Void> leadershipRounds;
     /** The last entry applied but not yet committed to SQLite, if any. */
     private TermIndex uncommitted;
     /**
@@ -111,6 +114,9 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
         /** Answers a message between members. */
         Message answerMember(StateMachineQuery.MemberMessage message);
+
+        /** Sends a message to another member; the future holds its answer, or null if it refused the message. */
+        CompletableFuture<byte[]> askMember(String memberId, byte[] message);
 
         /**
          * The Raft log or the database can no longer be written (disk full, I/O error): nothing more is applied in
@@ -290,6 +296,8 @@ public final class SqliteStateMachine extends BaseStateMachine {
         snapshot = start;
         updateLastAppliedTermIndex(start);
         division = server.getDivision(groupId);
+        long answerTimeout = RaftServerConfigKeys.Rpc.requestTimeout(server.getProperties()).toLong(TimeUnit.MILLISECONDS);
+        leadershipRounds = new SharedRounds<>(new LeadershipCheck(division, host::askMember, answerTimeout)::round);
         getLifeCycle().transition(LifeCycle.State.STARTING);
         getLifeCycle().transition(LifeCycle.State.RUNNING);
         LOG.info("database {} holds the log up to index {} (durable up to {})", databaseFile, database.appliedIndex(),
@@ -565,9 +573,10 @@ public final class SqliteStateMachine extends BaseStateMachine {
 
     /**
      * Answers queries sent through Ratis (see {@link StateMachineQuery}): a ReadIndex probe with the applied index
-     * (once Ratis calls this, every entry up to the read index has been applied here; the asking node waits until
-     * it has applied as much, then reads locally), a member message through the {@link Host}, and a read forwarded
-     * by a follower on the leader's read connections.
+     * once a round begun now has confirmed that this node still leads ({@link LeadershipCheck}; when Ratis calls
+     * this, every entry up to the read index has been applied here, and the asking node waits until it has applied
+     * as much, then reads locally), a leadership check with this member's term and leader, another member message
+     * through the {@link Host}, and a read forwarded by a follower on the leader's read connections.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
@@ -575,10 +584,11 @@ public final class SqliteStateMachine extends BaseStateMachine {
             StateMachineQuery query = StateMachineQuery.decode(request.getContent());
             if (query instanceof StateMachineQuery.ReadIndexProbe) {
                 long applied = division.getInfo().getLastAppliedIndex();
-                return CompletableFuture.completedFuture(Message.valueOf(Long.toString(applied)));
+                return leadershipRounds.next().thenApply(confirmed -> Message.valueOf(Long.toString(applied)));
             }
             if (query instanceof StateMachineQuery.MemberMessage message) {
-                return CompletableFuture.completedFuture(host.answerMember(message));
+                return CompletableFuture.completedFuture(message.kind() == StateMachineQuery.MemberKind.LEADER_CHECK
+                        ? LeadershipCheck.answer(division) : host.answerMember(message));
             }
             SqlRequest read = ((StateMachineQuery.ForwardedRead) query).request();
             List<StatementResult> results = database.query(read, FORWARDED_READ_TIMEOUT);

@@ -77,7 +77,12 @@ public sealed interface StateMachineQuery {
         /** An ask answered with the cluster identity too (a line the previous version's parser cannot read). */
         ASK_WITH_IDENTITY(3),
         /** A tell carrying the cluster identity; the previous version answers it as an ask. */
-        TELL_WITH_IDENTITY(4);
+        TELL_WITH_IDENTITY(4),
+        /**
+         * Asks a voter for its term and the leader it knows ({@link LeadershipCheck}); the previous version answers
+         * it as an ask, which the leader counts as no.
+         */
+        LEADER_CHECK(5);
 
         private final byte wire;
 
