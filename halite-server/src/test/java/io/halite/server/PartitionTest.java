@@ -46,13 +46,7 @@ class PartitionTest {
 
     @Test
     void theMinorityRefusesTheMajorityServesAndHealingConverges() throws Exception {
-        assumeTrue(NetworkNamespaces.available(), "network namespaces need root and iproute2");
-        net = new NetworkNamespaces(3);
-        cluster = ProcessCluster.startIn(net, dir, 3);
-        List<ServerProcess> nodes = cluster.nodes();
-        assertThat(cluster.send(nodes.get(0), "POST", "/db/execute",
-                "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)\"]").statusCode())
-                .isEqualTo(200);
+        List<ServerProcess> nodes = startWithTable("id INTEGER PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP");
         List<String> acknowledged = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             insert(nodes.get(i % 3), "before-" + i, acknowledged);
@@ -102,12 +96,7 @@ class PartitionTest {
      */
     @Test
     void aCutOffLeaderAnswersNoLinearizableReadThatMissesAnAcknowledgedWrite() throws Exception {
-        assumeTrue(NetworkNamespaces.available(), "network namespaces need root and iproute2");
-        net = new NetworkNamespaces(3);
-        cluster = ProcessCluster.startIn(net, dir, 3);
-        List<ServerProcess> nodes = cluster.nodes();
-        assertThat(cluster.send(nodes.get(0), "POST", "/db/execute",
-                "[\"CREATE TABLE t(id INTEGER PRIMARY KEY, round INTEGER)\"]").statusCode()).isEqualTo(200);
+        List<ServerProcess> nodes = startWithTable("id INTEGER PRIMARY KEY, round INTEGER");
         for (int round = 1; round <= 6; round++) {
             ServerProcess oldLeader = cluster.leader();
             String written = "/db/query?level=linearizable&timeout=2s&q="
@@ -139,6 +128,18 @@ class PartitionTest {
             net.heal();
             cluster.leaderAmong(nodes, Duration.ofSeconds(20));
         }
+    }
+
+    /** Three nodes, each in a namespace of its own, with table {@code t} of {@code columns} created. */
+    private List<ServerProcess> startWithTable(String columns) throws Exception {
+        assumeTrue(NetworkNamespaces.available(), "network namespaces need root and iproute2");
+        net = new NetworkNamespaces(3);
+        cluster = ProcessCluster.startIn(net, dir, 3);
+        List<ServerProcess> nodes = cluster.nodes();
+        HttpResponse<String> created = cluster.send(nodes.get(0), "POST", "/db/execute",
+                "[\"CREATE TABLE t(" + columns + ")\"]");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        return nodes;
     }
 
     private long insert(ServerProcess node, String value, List<String> acknowledged) throws Exception {
