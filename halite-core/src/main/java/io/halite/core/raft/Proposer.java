@@ -125,8 +125,8 @@ public final class Proposer {
     }
 
     /**
-     * Sends a read-only request, answered by the leader's state machine once Ratis has confirmed that it leads (a
-     * ReadIndex).
+     * Sends a read-only request (a ReadIndex): the leader's state machine answers it once it has applied up to the read
+     * index and confirmed that it still leads ({@link LeadershipCheck}).
      */
     CompletableFuture<RaftClientReply> sendReadOnly(Message message) {
         return submit(message, RaftClientRequest.readRequestType(), async -> async.sendReadOnly(message));
