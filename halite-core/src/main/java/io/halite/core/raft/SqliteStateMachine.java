@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -29,6 +30,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.server.storage.RaftStorageMetadata;
@@ -363,6 +365,35 @@ public final class SqliteStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * For an entry this node did not propose (each entry a follower appends, and those a new leader inherits). Ratis
+     * keeps this context from the append until the entry is applied, so a context holding the entry's data kept
+     * every appended, unapplied entry on the heap however small the log's cache: a follower catching up appends
+     * faster than it applies, and one with a 128 MB heap replaying a load ran out of memory in CI. This context
+     * holds the entry without its data; {@link #applyTransaction} reads the data back from the log.
+     */
+    @Override
+    public TransactionContext startTransaction(LogEntryProto entry, RaftPeerRole role) {
+        LogEntryProto withoutData = entry.toBuilder()
+                .setStateMachineLogEntry(entry.getStateMachineLogEntry().toBuilder().clearLogData())
+                .build();
+        return TransactionContext.newBuilder().setStateMachine(this).setServerRole(role).setLogEntry(withoutData)
+                .build();
+    }
+
+    /** The entry's data: in the context of an entry this node proposed, read back from the log for any other. */
+    private ByteString logData(TransactionContext trx) throws RaftLogIOException {
+        LogEntryProto proto = trx.getLogEntry();
+        if (trx.getClientRequest() != null) {
+            return proto.getStateMachineLogEntry().getLogData();
+        }
+        LogEntryProto logged = division.getRaftLog().get(proto.getIndex());
+        if (logged == null) {
+            throw new RaftLogIOException("the log no longer holds entry " + proto.getIndex() + ", which is not applied");
+        }
+        return logged.getStateMachineLogEntry().getLogData();
+    }
+
     @Override
     public synchronized CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto proto = trx.getLogEntry();
@@ -387,7 +418,7 @@ public final class SqliteStateMachine extends BaseStateMachine {
                 reply.complete(Message.EMPTY);
                 return reply;
             }
-            ByteString data = proto.getStateMachineLogEntry().getLogData();
+            ByteString data = logData(trx);
             LogEntry entry = EntryCodec.decode(data.newInput());
             if (entry instanceof LogEntry.Batch batch && batch.requests().isEmpty()
                     && identity.adoptIfUnknown(ClusterIdentity.foundedBy(index, term, data.toByteArray()))) {
