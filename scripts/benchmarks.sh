@@ -14,7 +14,7 @@ LOG="$DATA/serve.log"
 ./halite --version >/dev/null   # builds if needed, outside the measurement
 ./halite serve --data-dir "$DATA/data" --http-addr 127.0.0.1:4101 --raft-addr 127.0.0.1:4102 >"$LOG" 2>&1 &
 NODE=$!
-trap 'kill $NODE 2>/dev/null; wait $NODE 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $NODE 2>/dev/null || true; wait $NODE 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 60); do curl -sf 127.0.0.1:4101/readyz >/dev/null && break; sleep 1; done
 
 ( while kill -0 $NODE 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$NODE/status 2>/dev/null; sleep 1; done ) >"$DATA/rss" &

@@ -8,7 +8,7 @@ SECS=${1:-10}
 CLIENTS=${2:-1,8,64}
 DIR=$(mktemp -d /tmp/halite-sqlite-alone.XXXXXX)
 NODE=
-trap '[ -n "$NODE" ] && kill "$NODE" 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'if [ -n "$NODE" ]; then kill "$NODE" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
 ./halite --version >/dev/null   # builds if needed, outside the measurement
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, commit $(git rev-parse --short HEAD), SECONDS=$SECS, CLIENTS=$CLIENTS"
 java -cp "$(ls halite-server/target/lib/sqlite-jdbc-*.jar)" scripts/SqliteAlone.java "$DIR/alone.db" "$SECS"
