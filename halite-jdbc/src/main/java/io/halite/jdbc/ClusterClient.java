@@ -40,10 +40,29 @@ final class ClusterClient {
     private static final Duration SERVER_ANSWER_GRACE = Duration.ofSeconds(2);
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
 
-    /** What this JVM knows about one cluster, shared by all its connections. */
+    /** What this JVM knows about the cluster at one set of hosts, shared by all its connections. */
     private static final class Cluster {
         /** The highest log index seen from a write or commit: reads ask for it with {@code min_index}. */
         final AtomicLong raftIndex = new AtomicLong();
+        /** The identity its nodes report, once one has. */
+        private volatile String identity;
+
+        /**
+         * Notes the identity a node reported. Another one means another cluster now answers at these hosts (one
+         * recreated with empty data directories): the indexes of the old one mean nothing to it, and asking it for
+         * them would hold every read until the timeout.
+         */
+        void reportedBy(String nodeIdentity) {
+            if (nodeIdentity == null || nodeIdentity.equals(identity)) {
+                return;
+            }
+            synchronized (this) {
+                if (identity != null && !identity.equals(nodeIdentity)) {
+                    raftIndex.set(0);
+                }
+                identity = nodeIdentity;
+            }
+        }
     }
 
     /** How a request may be retried on another host. */
@@ -293,6 +312,7 @@ final class ClusterClient {
                 backoff(++failures, deadline);
                 continue;
             }
+            cluster.reportedBy(response.clusterIdentity());
             int status = response.status();
             if ((status == 301 || status == 307 || status == 308) && retry != Retry.PINNED) {
                 String location = response.location();

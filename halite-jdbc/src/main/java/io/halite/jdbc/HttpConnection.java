@@ -36,8 +36,13 @@ public final class HttpConnection implements Closeable {
     private InputStream in;
     private long lastUsed;
 
-    /** Status, the {@code Location} header (for redirects) and body of one response. */
-    public record Response(int status, String location, byte[] body) {}
+    /**
+     * Status, the {@code Location} header (for redirects), the cluster identity the node reported (null if none)
+     * and body of one response.
+     */
+    public record Response(int status, String location, String clusterIdentity, byte[] body) {}
+
+    private static final String CLUSTER_IDENTITY_HEADER = "X-Halite-Cluster-Identity";
 
     /**
      * HTTPS: sockets from {@code sockets} (its CAs, and a client certificate if the node asks for one), and whether
@@ -184,6 +189,7 @@ public final class HttpConnection implements Closeable {
         boolean chunked = false;
         boolean closes = false;
         String location = null;
+        String clusterIdentity = null;
         for (String header; !(header = line()).isEmpty(); ) {
             int colon = header.indexOf(':');
             if (colon < 0) {
@@ -197,6 +203,8 @@ public final class HttpConnection implements Closeable {
                 chunked = true;
             } else if (name.equalsIgnoreCase("Location")) {
                 location = value;
+            } else if (name.equalsIgnoreCase(CLUSTER_IDENTITY_HEADER)) {
+                clusterIdentity = value;
             } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
                 closes = true;
             }
@@ -222,7 +230,7 @@ public final class HttpConnection implements Closeable {
         if (closes) {
             close();
         }
-        return new Response(status, location, body.toByteArray());
+        return new Response(status, location, clusterIdentity, body.toByteArray());
     }
 
     private String line() throws IOException {

@@ -91,6 +91,11 @@ public final class HttpApi extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
+        String identity = node.clusterIdentity();
+        if (!identity.isEmpty()) {
+            // Clients tell a cluster recreated at the same addresses from the one whose log indexes they hold.
+            response.getHeaders().put(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, identity);
+        }
         try {
             route(request, response, callback, start);
         } catch (ApiException e) {
@@ -629,6 +634,7 @@ public final class HttpApi extends Handler.Abstract {
                 response.getHeaders().put(MemberCopyFetcher.TERM_HEADER, Long.toString(copy.state().appliedTerm()));
             }
             response.getHeaders().put(MemberCopyFetcher.MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
+            // Again, after the copy: it may hold the founding entry of an identity unknown when the request came.
             if (!node.clusterIdentity().isEmpty()) {
                 response.getHeaders().put(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
             }

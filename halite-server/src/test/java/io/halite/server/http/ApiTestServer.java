@@ -54,9 +54,8 @@ public final class ApiTestServer implements AutoCloseable {
     private final String baseUrl;
     private final List<io.halite.core.node.NodeStop> fatalErrors = new CopyOnWriteArrayList<>();
 
-    private ApiTestServer(long maxBodyBytes) throws Exception {
+    private ApiTestServer(long maxBodyBytes, int httpPort) throws Exception {
         dataDir = Files.createTempDirectory("halite-api-test-");
-        int httpPort = freePort();
         NodeConfig config = NodeConfig.singleNode("node1", dataDir, "127.0.0.1:" + freePort());
         config = new NodeConfig(config.nodeId(), config.dataDir(), config.raftAddress(), config.peers(), false,
                 SqliteDatabase.Options.defaults(), config.maxRequestBytes(), config.entryTargetBytes(),
@@ -101,12 +100,17 @@ public final class ApiTestServer implements AutoCloseable {
 
     /** Starts a node and its API with the default body size limit. */
     public static ApiTestServer start() throws Exception {
-        return new ApiTestServer(DEFAULT_MAX_BODY_BYTES);
+        return new ApiTestServer(DEFAULT_MAX_BODY_BYTES, freePort());
+    }
+
+    /** Starts a new node, with an empty data directory, and its API on {@code httpPort}: another cluster there. */
+    public static ApiTestServer startOnPort(int httpPort) throws Exception {
+        return new ApiTestServer(DEFAULT_MAX_BODY_BYTES, httpPort);
     }
 
     /** Starts a node and its API refusing request bodies above {@code maxBodyBytes}. */
     public static ApiTestServer start(long maxBodyBytes) throws Exception {
-        return new ApiTestServer(maxBodyBytes);
+        return new ApiTestServer(maxBodyBytes, freePort());
     }
 
     public String baseUrl() {

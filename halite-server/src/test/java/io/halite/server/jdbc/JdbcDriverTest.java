@@ -860,6 +860,34 @@ class JdbcDriverTest {
     }
 
     @Test
+    void aClusterRecreatedAtTheSameAddressIsNotAskedForTheOldOnesIndexes() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String sameAddress = "jdbc:halite://127.0.0.1:" + port + "/?timeout=3s";
+        long oldIndex;
+        try (ApiTestServer old = ApiTestServer.startOnPort(port)) {
+            try (Connection c = DriverManager.getConnection(sameAddress); Statement s = c.createStatement()) {
+                s.executeUpdate("CREATE TABLE " + t + " (v INTEGER)");
+                for (int i = 0; i < 20; i++) {
+                    s.executeUpdate("INSERT INTO " + t + " VALUES (" + i + ")");
+                }
+                assertThat(count(c, t)).isEqualTo(20);
+            }
+            oldIndex = old.node().status().appliedIndex();
+        }
+        // Recreated with an empty data directory: its log is far behind the indexes this JVM has seen there.
+        try (ApiTestServer recreated = ApiTestServer.startOnPort(port);
+             Connection c = DriverManager.getConnection(sameAddress); Statement s = c.createStatement()) {
+            assertThat(recreated.node().status().appliedIndex()).isLessThan(oldIndex - 10);
+            s.executeUpdate("CREATE TABLE " + t + " (v INTEGER)");
+            assertThat(s.executeUpdate("INSERT INTO " + t + " VALUES (7)")).isEqualTo(1);
+            assertThat(count(c, t)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void failsOverFromADeadHostToTheNext() throws Exception {
         int dead;
         try (ServerSocket s = new ServerSocket(0)) {
