@@ -32,7 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -73,6 +75,8 @@ public final class HttpApi extends Handler.Abstract {
     private final ConsoleAssets console = new ConsoleAssets();
     private final RequestStats requests = new RequestStats();
     private final ServerMetrics metrics;
+    /** The cluster's identity as a response header, encoded once: it never changes once the node knows it. */
+    private volatile HttpField identityHeader;
 
     /**
      * @param maxBodyBytes larger request bodies are refused with 413 ({@code /db/load} of a SQLite file excepted)
@@ -91,10 +95,10 @@ public final class HttpApi extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
-        String identity = node.clusterIdentity();
-        if (!identity.isEmpty()) {
+        HttpField identity = identityHeader();
+        if (identity != null) {
             // Clients tell a cluster recreated at the same addresses from the one whose log indexes they hold.
-            response.getHeaders().put(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, identity);
+            response.getHeaders().put(identity);
         }
         try {
             route(request, response, callback, start);
@@ -113,6 +117,15 @@ public final class HttpApi extends Handler.Abstract {
             sendError(response, callback, 500, INTERNAL_ERROR);
         }
         return true;
+    }
+
+    private HttpField identityHeader() {
+        HttpField header = identityHeader;
+        if (header == null && !node.clusterIdentity().isEmpty()) {
+            header = new PreEncodedHttpField(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
+            identityHeader = header;
+        }
+        return header;
     }
 
     private void route(Request request, Response response, Callback callback, long start)
