@@ -316,7 +316,8 @@ public final class HaliteNode implements AutoCloseable {
      * Waits until this node has applied the log up to a client's {@code min_index} (0 waits for nothing): a
      * request that names it sees at least the database that index left.
      *
-     * @throws NodeException {@code UNAVAILABLE} if it has not within {@code timeout}
+     * @throws NodeException {@code UNAVAILABLE} if it has not within {@code timeout}, or at once if this node leads
+     *                       and its log ends before that index
      */
     public void requireApplied(long minIndex, Duration timeout) throws InterruptedException {
         reads.requireApplied(minIndex, timeout);

@@ -122,10 +122,23 @@ final class ReadPolicy {
      * Waits until this node has applied the log up to {@code index} (a client's {@code min_index}; 0 waits for
      * nothing).
      *
-     * @throws NodeException {@code UNAVAILABLE} if it has not within {@code timeout}
+     * @throws NodeException {@code UNAVAILABLE} if it has not within {@code timeout}, or at once if this node leads
+     *                       and its log ends before {@code index}
      */
     void requireApplied(long index, Duration timeout) throws InterruptedException {
-        if (index > 0 && !stateMachine.awaitApplied(index, timeout.toMillis())) {
+        if (index <= 0) {
+            return;
+        }
+        if (raft.isLeader()) {
+            // A leader's log holds every committed entry, so no acknowledged write of this cluster lies beyond it.
+            long end = Math.max(raft.lastLogIndex(), database().appliedIndex());
+            if (index > end) {
+                throw NodeException.unavailable("min_index " + index + " is beyond the end of this leader's log ("
+                        + end + "): it comes from another cluster's log (one that answered at this address before), "
+                        + "or this node no longer leads");
+            }
+        }
+        if (!stateMachine.awaitApplied(index, timeout.toMillis())) {
             throw NodeException.unavailable("timed out waiting for this node to apply index " + index);
         }
     }

@@ -1008,8 +1008,11 @@ class HttpApiTest {
                 .get("raft_index").asLong();
         assertExact(server.get("/db/query?min_index=" + index + "&q=" + enc("SELECT name FROM " + t)),
                 q("{'results':[{'columns':['name'],'types':['text'],'values':[['a']]}]}"));
-        Reply future = server.get("/db/query?min_index=" + (index + 1_000_000) + "&timeout=200ms&q=" + enc("SELECT 1"));
-        assertError(future, 503);
+        // An index this leader's log does not reach is no index of this cluster: said at once, not after the timeout.
+        Reply future = server.get("/db/query?min_index=" + (index + 1_000_000) + "&timeout=30s&q=" + enc("SELECT 1"));
+        assertThat(assertError(future, 503)).startsWith("min_index " + (index + 1_000_000)
+                + " is beyond the end of this leader's log (").endsWith("): it comes from another cluster's log (one "
+                + "that answered at this address before), or this node no longer leads");
     }
 
     // ------------------------------------------------------------------ status endpoints
