@@ -38,17 +38,18 @@ class ClusterIdentityTest {
         for (int i = 0; i < ports.length; i++) {
             ports[i] = ServerProcess.freePort();
         }
-        // Cluster B: more writes and later terms (its leader restarted twice).
+        // Cluster B: more writes and later terms. Its leader restarts four times: a new cluster on a loaded
+        // machine can itself need two or three elections to form, as A may.
         ProcessCluster b = ProcessCluster.startOnPorts(dir.resolve("b"), ports);
         String identityOfB;
         long termOfB;
         try {
             write(b, "CREATE TABLE b_rows(id INTEGER PRIMARY KEY, v TEXT)");
-            for (int round = 0; round < 3; round++) {
-                for (int i = 0; i < 20; i++) {
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 12; i++) {
                     write(b, "INSERT INTO b_rows(v) VALUES('from b')");
                 }
-                if (round < 2) {
+                if (round < 4) {
                     ServerProcess leader = b.leader();
                     leader.stop();
                     b.leaderAmong(b.nodes().stream().filter(n -> n != leader).toList(), Duration.ofSeconds(20));
