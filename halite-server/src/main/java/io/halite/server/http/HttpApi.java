@@ -859,10 +859,6 @@ public final class HttpApi extends Handler.Abstract {
             callback.failed(new IOException(message));
             return;
         }
-        if (status == 413) {
-            // The rest of the body is not read, so the connection cannot carry another request: say so.
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
         sendJson(response, callback, status, ResultsJson.error(message));
     }
 

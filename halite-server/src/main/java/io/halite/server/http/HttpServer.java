@@ -5,6 +5,7 @@ import io.halite.server.tls.RefusalLog;
 import java.nio.ByteBuffer;
 import javax.net.ssl.SSLEngine;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -62,7 +63,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
-        server.setHandler(handler);
+        server.setHandler(new SaysWhenItCloses(handler));
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(5_000);
     }
@@ -89,6 +90,31 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+    }
+
+    /**
+     * Jetty closes a connection after answering a request whose body it could not consume, but an answer a handler
+     * wrote before reading the body (a refused parameter, a 401, a 413) does not say so: pooling clients then send
+     * their next request on the closed connection and fail. So the first write of every answer first consumes what
+     * has arrived of the body, and says {@code Connection: close} if the rest is still to come.
+     */
+    private static final class SaysWhenItCloses extends Handler.Wrapper {
+        SaysWhenItCloses(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return super.handle(request, new Response.Wrapper(request, response) {
+                @Override
+                public void write(boolean last, ByteBuffer content, Callback written) {
+                    if (!isCommitted() && !request.consumeAvailable()) {
+                        getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                    }
+                    super.write(last, content, written);
+                }
+            }, callback);
+        }
     }
 
     private static final class JsonErrors implements Request.Handler {

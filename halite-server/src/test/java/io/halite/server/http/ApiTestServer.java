@@ -163,7 +163,7 @@ public final class ApiTestServer implements AutoCloseable {
 
     /**
      * Sends on a connection of its own, closed afterwards. For requests the server may answer before reading their
-     * body (413): it may then close the connection, which a pooled client would otherwise reuse.
+     * body (413): it then closes the connection, perhaps while the client is still sending.
      */
     public Reply sendOnNewConnection(String method, String pathAndQuery, String contentType,
                                      HttpRequest.BodyPublisher body) throws IOException, InterruptedException {
