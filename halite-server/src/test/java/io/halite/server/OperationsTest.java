@@ -78,7 +78,9 @@ class OperationsTest {
         }
         cluster.send(entry, "GET", "/no/such/path", null);
         cluster.send(entry, "GET", "/db/tx/abc/commit", null);
-        PrometheusText after = scrape(entry.baseUrl());
+        // A request is counted once its answer is sent, so the client may scrape a moment before that.
+        PrometheusText after = awaitMetricAtLeast(entry, "halite_http_requests_total",
+                Map.of("endpoint", "/db/tx", "code", "405"), 1);
 
         assertThat(after.value("halite_http_requests_total", EXECUTE_OK))
                 .as("requests counted on the node that received them")
@@ -333,15 +335,22 @@ class OperationsTest {
     }
 
     private void awaitMetricAtLeast(ServerProcess node, String name, double least) throws Exception {
+        awaitMetricAtLeast(node, name, Map.of(), least);
+    }
+
+    /** Scrapes until the sample reaches {@code least}; returns that scrape. */
+    private PrometheusText awaitMetricAtLeast(ServerProcess node, String name, Map<String, String> labels,
+                                              double least) throws Exception {
         double last = 0;
         for (int attempt = 0; attempt < 100; attempt++) {
-            last = scrape(node.baseUrl()).value(name);
+            PrometheusText metrics = scrape(node.baseUrl());
+            last = metrics.valueOrZero(name, labels);
             if (last >= least) {
-                return;
+                return metrics;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(name + " on " + node.baseUrl() + " is " + last + ", not at least " + least);
+        throw new AssertionError(name + labels + " on " + node.baseUrl() + " is " + last + ", not at least " + least);
     }
 
     private HttpResponse<String> get(String url) throws Exception {
