@@ -648,8 +648,9 @@ public final class HttpApi extends Handler.Abstract {
             }
             response.getHeaders().put(MemberCopyFetcher.MID_LOAD_HEADER, Boolean.toString(copy.state().midLoad()));
             // Again, after the copy: it may hold the founding entry of an identity unknown when the request came.
-            if (!node.clusterIdentity().isEmpty()) {
-                response.getHeaders().put(MemberCopyFetcher.CLUSTER_IDENTITY_HEADER, node.clusterIdentity());
+            HttpField identity = identityHeader();
+            if (identity != null) {
+                response.getHeaders().put(identity);
             }
             try (OutputStream out = Content.Sink.asOutputStream(response)) {
                 Files.copy(copy.file(), out);
