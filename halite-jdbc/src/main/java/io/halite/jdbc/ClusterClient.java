@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One connection's view of the cluster: which host it talks to, failover to the next host in the URL, redirects,
@@ -136,8 +137,7 @@ final class ClusterClient {
         if (atomic) {
             query.append("&transaction");
         }
-        appendMinIndex(query);
-        Reply reply = send("POST", null, query.toString(), Wire.statements(statements),
+        Reply reply = send("POST", null, withMinIndex(query.toString()), Wire.statements(statements),
                 read ? Retry.READ : Retry.WRITE, timeout);
         if (reply.status != 200) {
             throw requestError(reply);
@@ -161,10 +161,10 @@ final class ClusterClient {
         if (atomic) {
             query.append("&transaction");
         }
-        appendMinIndex(query);
         Reply reply;
         try {
-            reply = send("POST", null, query.toString(), Wire.statements(statements), Retry.START, options.timeout());
+            reply = send("POST", null, withMinIndex(query.toString()), Wire.statements(statements), Retry.START,
+                    options.timeout());
         } catch (SQLTransientConnectionException e) {
             if (NOT_SENT.equals(e.getSQLState())) {
                 throw e;
@@ -255,11 +255,15 @@ final class ClusterClient {
         }
     }
 
-    private void appendMinIndex(StringBuilder query) {
-        long minIndex = cluster.raftIndex.get();
-        if (options.readYourWrites() && minIndex > 0) {
-            query.append("&min_index=").append(minIndex);
-        }
+    /**
+     * {@code query} with the index that reads of one's own writes must reach, as of each attempt: an answer from
+     * a cluster recreated at these hosts resets it, and the retry must not ask the new cluster for the old index.
+     */
+    private Supplier<String> withMinIndex(String query) {
+        return () -> {
+            long minIndex = cluster.raftIndex.get();
+            return options.readYourWrites() && minIndex > 0 ? query + "&min_index=" + minIndex : query;
+        };
     }
 
     private void observe(long raftIndex) {
@@ -276,6 +280,12 @@ final class ClusterClient {
      */
     private Reply send(String method, String pinnedHost, String pathAndQuery, byte[] body, Retry retry,
                        Duration timeout) throws SQLException {
+        return send(method, pinnedHost, () -> pathAndQuery, body, retry, timeout);
+    }
+
+    /** As above, with the path and query built again for each attempt. */
+    private Reply send(String method, String pinnedHost, Supplier<String> pathAndQuery, byte[] body, Retry retry,
+                       Duration timeout) throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String host = pinnedHost != null ? pinnedHost : currentHost;
         int failures = 0;
@@ -290,7 +300,8 @@ final class ClusterClient {
             HttpConnection.Response response;
             try {
                 long waitMillis = (remaining + SERVER_ANSWER_GRACE.toNanos()) / 1_000_000;
-                response = socket(host).send(method, pathAndQuery, body, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+                response = socket(host).send(method, pathAndQuery.get(), body,
+                        (int) Math.min(Integer.MAX_VALUE, waitMillis));
             } catch (HttpConnection.TlsRefused e) {
                 throw new SQLNonTransientConnectionException(e.getMessage(), "08004", e);
             } catch (HttpConnection.NotSent e) {
