@@ -61,7 +61,8 @@ final class RawHttp {
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    /** Reads one answer from a connection. */
+    static Answer read(InputStream in) throws IOException {
         String status = line(in);
         Map<String, String> headers = new HashMap<>();
         for (String header; !(header = line(in)).isEmpty(); ) {

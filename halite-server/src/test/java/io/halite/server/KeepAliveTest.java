@@ -1,18 +1,14 @@
-package io.halite.server.http;
+package io.halite.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import io.halite.server.http.ApiTestServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +42,7 @@ class KeepAliveTest {
     void anAnswerSentBeforeTheBodyArrivedSaysTheConnectionCloses() throws Exception {
         try (Socket socket = connect()) {
             write(socket, head("/db/execute?queue=yes", BODY.length()));
-            Answer refused = read(socket.getInputStream());
+            RawHttp.Answer refused = RawHttp.read(socket.getInputStream());
             assertThat(refused.toString()).isEqualTo(BAD_QUEUE);
             assertThat(refused.headers()).containsEntry("connection", "close");
             assertThat(socket.getInputStream().read()).as("the server closes the connection after its answer")
@@ -59,14 +55,14 @@ class KeepAliveTest {
         for (int attempt = 0; attempt < 20; attempt++) {
             try (Socket socket = connect()) {
                 write(socket, head("/db/execute?queue=yes", BODY.length()) + BODY);
-                Answer refused = read(socket.getInputStream());
+                RawHttp.Answer refused = RawHttp.read(socket.getInputStream());
                 assertThat(refused.toString()).isEqualTo(BAD_QUEUE);
                 if ("close".equals(refused.headers().get("connection"))) {
                     assertThat(socket.getInputStream().read()).isEqualTo(-1);
                     continue;
                 }
                 write(socket, head("/db/execute", BODY.length()) + BODY);
-                assertThat(read(socket.getInputStream()).toString()).as("attempt " + attempt)
+                assertThat(RawHttp.read(socket.getInputStream()).toString()).as("attempt " + attempt)
                         .isEqualTo("200 {\"results\":[{\"columns\":[\"1\"],\"types\":[\"integer\"],\"values\":[[1]]}]}");
             }
         }
@@ -89,37 +85,5 @@ class KeepAliveTest {
         OutputStream out = socket.getOutputStream();
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    private record Answer(int status, Map<String, String> headers, String body) {
-        @Override
-        public String toString() {
-            return status + " " + body;
-        }
-    }
-
-    /** One answer with a Content-Length, as the API sends them; headers by lower-case name. */
-    private static Answer read(InputStream in) throws IOException {
-        String status = line(in);
-        Map<String, String> headers = new TreeMap<>();
-        for (String header; !(header = line(in)).isEmpty(); ) {
-            int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-        }
-        byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-        return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) {
-                throw new IOException("the connection closed mid-answer");
-            }
-            if (b != '\r') {
-                bytes.write(b);
-            }
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
