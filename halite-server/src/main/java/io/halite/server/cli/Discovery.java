@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.halite.server.auth.PeerCredentials;
 import io.halite.server.http.DiscoveryResponder;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -342,14 +339,6 @@ final class Discovery {
     }
 
     private static Answer silent(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (cause instanceof ConnectException) {
-            return new Silent("connection refused");
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new Silent("no answer within " + PROBE_TIMEOUT.toSeconds() + " s");
-        }
-        return new Silent(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        return new Silent(Unreachable.describe(failure, PROBE_TIMEOUT));
     }
 }

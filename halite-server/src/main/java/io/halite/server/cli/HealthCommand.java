@@ -76,7 +76,8 @@ public final class HealthCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("halite health: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("halite health: cannot reach " + readyz + ": " + e.getMessage());
+            spec.commandLine().getErr().println("halite health: cannot reach " + readyz + ": "
+                    + Unreachable.describe(e, TIMEOUT));
             return 1;
         }
         String answer = response.statusCode() + " " + response.body().strip().replace('\n', ' ');

@@ -57,6 +57,7 @@ class HealthCommandTest {
         Outcome outcome = health(Map.of("HALITE_HTTP_ADDR", "127.0.0.1:" + port));
 
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.err()).startsWith("halite health: cannot reach http://127.0.0.1:" + port + "/readyz");
+        assertThat(outcome.err()).isEqualTo("halite health: cannot reach http://127.0.0.1:" + port
+                + "/readyz: connection refused\n");
     }
 }
