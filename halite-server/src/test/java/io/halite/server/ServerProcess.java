@@ -100,11 +100,6 @@ public final class ServerProcess implements AutoCloseable {
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
     /** How a {@link #runCli} command exited and what it printed. */
     record CliResult(int exitCode, String stdout, String stderr) {}
 
@@ -112,7 +107,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Runs {@code halite <args>} (a command that exits, such as {@code restore}) the way {@link #launch()} runs
-     * {@code serve}: this test JVM's java and classpath. Its output goes to {@code cli-N.out}/{@code .err} in
+     * {@code serve}: in a {@link NodeJvm}. Its output goes to {@code cli-N.out}/{@code .err} in
      * {@code outputDir}; fails if it runs longer than 2 minutes.
      */
     static CliResult runCli(Path outputDir, String... args) throws Exception {
@@ -161,10 +156,10 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
-    /** The command line that runs {@code halite <args>} with this test JVM's java and classpath. */
-    static List<String> cliCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-cp", classpath(),
-                "io.halite.server.cli.HaliteCommand"));
+    /** The command line that runs {@code halite <args>} in a {@link NodeJvm}. */
+    static List<String> cliCommand(String... args) throws Exception {
+        List<String> command = new ArrayList<>(NodeJvm.command(List.of("-Xmx256m")));
+        command.add("io.halite.server.cli.HaliteCommand");
         command.addAll(List.of(args));
         return command;
     }
@@ -219,9 +214,10 @@ public final class ServerProcess implements AutoCloseable {
         starts++;
         logFile = logDir.resolve("serve-" + starts + ".log");
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(javaBinary(), "-Xmx" + heap));
-        command.addAll(systemProperties);
-        command.addAll(List.of("-cp", classpath(), "io.halite.server.cli.HaliteCommand", "serve",
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + heap));
+        jvmOptions.addAll(systemProperties);
+        command.addAll(NodeJvm.command(jvmOptions));
+        command.addAll(List.of("io.halite.server.cli.HaliteCommand", "serve",
                 "--data-dir", dataDir.toString(),
                 "--http-addr", host + ":" + httpPort,
                 "--raft-addr", host + ":" + raftPort,
