@@ -30,6 +30,18 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home 
 COPY --from=build /src/halite-server/target/lib/ /opt/halite/lib/
 COPY --from=build /src/halite-server/target/halite.jar /opt/halite/halite.jar
 COPY deploy/image/halite /usr/local/bin/halite
+# A class-data sharing archive of the classes a node loads as it starts, writes, reads and stops, recorded by this
+# image's own JVM (an archive belongs to one JVM build): the image's `halite` hands it to java, and a container is
+# ready about a second sooner. The JVM writes it as it exits.
+RUN set -e; \
+    java -XX:ArchiveClassesAtExit=/opt/halite/halite.jsa -Xlog:cds*=off -jar /opt/halite/halite.jar serve \
+        --data-dir /tmp/train --http-addr 127.0.0.1:4001 --raft-addr 127.0.0.1:4002 >/tmp/train.log 2>&1 & \
+    node=$!; \
+    for _ in $(seq 600); do halite health >/dev/null 2>&1 && break; sleep 0.2; done; \
+    printf 'CREATE TABLE t(x);\nINSERT INTO t VALUES (1);\nSELECT x FROM t;\n' \
+        | halite shell http://127.0.0.1:4001 >/dev/null || { cat /tmp/train.log; exit 1; }; \
+    kill "$node"; wait "$node" || { cat /tmp/train.log; exit 1; }; \
+    test -s /opt/halite/halite.jsa; rm -rf /tmp/train /tmp/train.log /tmp/sqlite-* /tmp/hsperfdata_root
 # `halite serve` with no flags: data in /data, listening on every interface, advertising the host name (a pod's
 # name, a container's --hostname). The heap is a fraction of the container's memory limit (direct memory defaults
 # to the same size again); an OutOfMemoryError ends the process so that its supervisor restarts it.

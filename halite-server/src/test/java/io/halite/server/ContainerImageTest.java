@@ -122,6 +122,8 @@ class ContainerImageTest {
         String uid = Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("Uid:"))
                 .findFirst().orElseThrow().split("\\s+")[1];
         assertThat(uid).as("the node's uid").isNotEqualTo("0").isEqualTo("10001");
+        assertThat(Files.readString(Path.of("/proc", pid, "maps")))
+                .as("the image's class-data archive is mapped into the node's JVM").contains("/opt/halite/halite.jsa");
         awaitHealthy(node);
     }
 

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -28,12 +27,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher ({@code ./halite}) on JDK 25 or later: the first {@code serve} after a build records an
- * ahead-of-time cache when it exits, and the next one starts from it. The launcher runs from a copy of the
- * project layout whose {@code halite.jar} is this build's classes (an AOT cache takes jars only, so class
- * directories are jarred first); needs a JDK 25 under /usr/lib/jvm.
+ * The launcher ({@code ./halite}): the first {@code serve} after a build records what it loads when it exits, and
+ * the next one starts from it: an ahead-of-time cache on JDK 25 or later, a class-data sharing archive before. The
+ * launcher runs from a copy of the project layout whose {@code halite.jar} is this build's classes (both take
+ * classes from jars only, so class directories are jarred first); each test needs such a JDK under /usr/lib/jvm.
  */
-class LauncherAotCacheTest {
+class LauncherCacheTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
@@ -41,9 +40,23 @@ class LauncherAotCacheTest {
 
     @Test
     @Timeout(300)
-    void theFirstServeRecordsACacheAndTheNextStartsFromIt() throws Exception {
-        Optional<Path> jdk = jdk25OrLater();
+    void onJdk25TheFirstServeRecordsAnAheadOfTimeCacheAndTheNextStartsFromIt() throws Exception {
+        Optional<Path> jdk = jdk(25, Integer.MAX_VALUE);
         assumeTrue(jdk.isPresent(), "no JDK 25 or later under /usr/lib/jvm");
+        theFirstServeRecordsAndTheNextStartsFromIt(jdk.get(), "aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=");
+    }
+
+    @Test
+    @Timeout(300)
+    void beforeJdk25TheFirstServeRecordsAClassDataArchiveAndTheNextStartsFromIt() throws Exception {
+        Optional<Path> jdk = jdk(17, 24);
+        assumeTrue(jdk.isPresent(), "no JDK 17 to 24 under /usr/lib/jvm");
+        theFirstServeRecordsAndTheNextStartsFromIt(jdk.get(), "jsa", "-XX:ArchiveClassesAtExit=",
+                "-XX:SharedArchiveFile=");
+    }
+
+    private void theFirstServeRecordsAndTheNextStartsFromIt(Path jdk, String extension, String record, String use)
+            throws Exception {
         Path launcher = root.resolve("halite");
         Files.copy(Path.of("..", "halite"), launcher);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -52,32 +65,33 @@ class LauncherAotCacheTest {
         Path data = root.resolve("data");
 
         int port = ServerProcess.freePort();
-        Process first = serve(launcher, jdk.get(), data, port);
+        Process first = serve(launcher, jdk, data, port);
         awaitReady(port);
         post(port, "/db/execute", "[\"CREATE TABLE t(x)\", \"INSERT INTO t VALUES(42)\"]");
-        assertThat(commandLine(first)).contains("-XX:AOTCacheOutput=").doesNotContain("-XX:AOTCache=");
+        assertThat(commandLine(first)).contains(record).doesNotContain(use);
         stop(first);
 
         Path cache;
         try (Stream<Path> files = Files.list(target)) {
-            cache = files.filter(f -> f.getFileName().toString().matches("halite-jdk.*\\.aot")).findFirst()
+            cache = files.filter(f -> f.getFileName().toString().matches("halite-jdk.*\\." + extension)).findFirst()
                     .orElseThrow(() -> new AssertionError("no cache in " + target));
         }
         assertThat(Files.size(cache)).isGreaterThan(1 << 20);
         assertThat(Files.getLastModifiedTime(cache)).isGreaterThan(Files.getLastModifiedTime(jar));
 
         port = ServerProcess.freePort();
-        Process second = serve(launcher, jdk.get(), data, port);
+        Process second = serve(launcher, jdk, data, port);
         awaitReady(port);
-        assertThat(commandLine(second)).contains("-XX:AOTCache=" + cache.toAbsolutePath());
+        assertThat(commandLine(second)).contains(use + cache.toAbsolutePath()).doesNotContain(record);
         assertThat(post(port, "/db/query", "[\"SELECT x FROM t\"]")).contains("[[42]]");
         stop(second);
     }
 
-    private static Optional<Path> jdk25OrLater() throws IOException {
+    /** A JDK under /usr/lib/jvm whose feature version is between {@code least} and {@code most}. */
+    private static Optional<Path> jdk(int least, int most) throws IOException {
         try (Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
             return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
-                    .filter(home -> featureVersion(home) >= 25).findFirst();
+                    .filter(home -> featureVersion(home) >= least && featureVersion(home) <= most).findFirst();
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty();
         }
@@ -103,7 +117,7 @@ class LauncherAotCacheTest {
         for (String entry : ServerProcess.classpath().split(File.pathSeparator)) {
             Path path = Path.of(entry).toAbsolutePath();
             if (Files.isDirectory(path)) {
-                path = jarOf(path, target.resolve("classes-" + directories++ + ".jar"));
+                path = NodeJvm.jarOf(path, target.resolve("classes-" + directories++ + ".jar"));
             }
             if (Files.exists(path)) classPath.add(path.toUri().toString());
         }
@@ -113,18 +127,6 @@ class LauncherAotCacheTest {
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
         Path jar = target.resolve("halite.jar");
         new JarOutputStream(Files.newOutputStream(jar), manifest).close(); // the manifest is all it holds
-        return jar;
-    }
-
-    private static Path jarOf(Path directory, Path jar) throws IOException {
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                Stream<Path> files = Files.walk(directory)) {
-            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                out.putNextEntry(new JarEntry(directory.relativize(file).toString().replace(File.separatorChar, '/')));
-                Files.copy(file, out);
-                out.closeEntry();
-            }
-        }
         return jar;
     }
 
