@@ -83,6 +83,9 @@ class LauncherCacheTest {
         Process second = serve(launcher, jdk, data, port);
         awaitReady(port);
         assertThat(commandLine(second)).contains(use + cache.toAbsolutePath()).doesNotContain(record);
+        assertThat(Files.readString(Path.of("/proc", Long.toString(second.pid()), "maps")))
+                .as("the JVM mapped the cache in (it falls back silently to loading classes itself)")
+                .contains(cache.toAbsolutePath().toString());
         assertThat(post(port, "/db/query", "[\"SELECT x FROM t\"]")).contains("[[42]]");
         stop(second);
     }
