@@ -134,7 +134,7 @@ class BackupProcessTest {
         }
         JsonNode leaderStatus = backupStatus(leader);
         String generation = leaderStatus.path("generation").asText();
-        String lostIdentity = identityOf(leader);
+        String lostIdentity = leader.clusterIdentity();
         assertThat(lostIdentity).isNotEmpty();
         assertThat(leaderStatus.path("uploading").asBoolean()).as("the leader uploads: %s", leaderStatus).isTrue();
         assertThat(generation).matches("\\d{8}T\\d{6}Z-[0-9a-f]{8}");
@@ -170,7 +170,7 @@ class BackupProcessTest {
                 + dir.resolve("backup").toRealPath().toUri() + ": generation " + generation + ", index ");
         // The restored log is another log: writes after the last upload are not in it, so the indexes clients
         // hold from the lost cluster may lie beyond its end. A new identity tells them to forget those.
-        assertThat(identityOf(restored)).isNotEmpty().isNotEqualTo(lostIdentity);
+        assertThat(restored.clusterIdentity()).isNotEmpty().isNotEqualTo(lostIdentity);
 
         Map<Long, JsonNode> after = rowsById(query(restored, "SELECT id, k, v, at, r, b FROM t", "none"));
         for (Ack a : mustSurvive) {
@@ -628,10 +628,6 @@ class BackupProcessTest {
             values.add(v.isIntegralNumber() ? (Object) v.longValue() : v.isNull() ? null : v.asText());
         }
         return values;
-    }
-
-    private String identityOf(ServerProcess node) throws Exception {
-        return JSON.readTree(get(node, "/status").body()).path("store").path("cluster_identity").asText();
     }
 
     private JsonNode backupStatus(ServerProcess node) throws Exception {

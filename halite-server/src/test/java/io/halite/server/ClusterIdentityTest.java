@@ -3,12 +3,13 @@ package io.halite.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -110,7 +111,7 @@ class ClusterIdentityTest {
         index = write(cluster, "INSERT INTO a_rows(v) VALUES('after the member came back empty')");
         assertThat(cluster.checksumOnceApplied(member, index)).isEqualTo(cluster.checksumOnceApplied(leaderAfter, index));
         assertRowsOfAOnly(member);
-        assertThat(identityOf(member)).isEqualTo(identityOfA);
+        assertThat(member.clusterIdentity()).isEqualTo(identityOfA);
     }
 
     @Test
@@ -156,20 +157,22 @@ class ClusterIdentityTest {
     private static String agreedIdentity(ProcessCluster on) throws InterruptedException {
         Set<String> seen = Set.of();
         for (int attempt = 0; attempt < 200; attempt++) {
-            seen = on.nodes().stream().map(n -> {
-                JsonNode status = on.get(n, "/status");
-                return status == null ? "" : status.path("store").path("cluster_identity").asText();
-            }).collect(Collectors.toSet());
+            seen = new HashSet<>();
+            for (ServerProcess node : on.nodes()) {
+                String identity;
+                try {
+                    identity = node.clusterIdentity();
+                } catch (IOException e) {
+                    identity = null; // not answering yet
+                }
+                seen.add(identity == null ? "" : identity);
+            }
             if (seen.size() == 1 && !seen.contains("")) {
                 return seen.iterator().next();
             }
             Thread.sleep(100);
         }
         throw new AssertionError("the members did not agree on one cluster identity within 20 s: " + seen);
-    }
-
-    private String identityOf(ServerProcess node) {
-        return cluster.get(node, "/status").path("store").path("cluster_identity").asText();
     }
 
     private void assertRowsOfAOnly(ServerProcess node) {

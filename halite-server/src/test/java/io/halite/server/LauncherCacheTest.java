@@ -13,14 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -115,19 +114,12 @@ class LauncherCacheTest {
 
     /** A halite.jar whose manifest names this test's classpath, with class directories jarred. */
     private Path applicationJar(Path target) throws IOException {
-        List<String> classPath = new ArrayList<>();
-        int directories = 0;
-        for (String entry : ServerProcess.classpath().split(File.pathSeparator)) {
-            Path path = Path.of(entry).toAbsolutePath();
-            if (Files.isDirectory(path)) {
-                path = NodeJvm.jarOf(path, target.resolve("classes-" + directories++ + ".jar"));
-            }
-            if (Files.exists(path)) classPath.add(path.toUri().toString());
-        }
+        String classPath = NodeJvm.jarredClasspath(target).stream().map(entry -> entry.toUri().toString())
+                .collect(Collectors.joining(" "));
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "io.halite.server.cli.HaliteCommand");
-        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
         Path jar = target.resolve("halite.jar");
         new JarOutputStream(Files.newOutputStream(jar), manifest).close(); // the manifest is all it holds
         return jar;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
 final class NodeJvm {
     private static final Path DIR = Path.of("target", "node-jvm").toAbsolutePath();
 
-    /** java, then -cp and the classpath; while the archive is recorded, the recording line. */
+    /** java, then -cp and the classpath, with the archive's options once it opens. */
     private static List<String> line;
 
     private NodeJvm() {}
@@ -49,11 +50,11 @@ final class NodeJvm {
         Files.createDirectories(DIR);
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> plain = List.of(java, "-cp", jarredClasspath());
+        List<String> plain = List.of(java, "-cp", jarredClasspath(DIR).stream().map(Path::toString)
+                .collect(Collectors.joining(File.pathSeparator)));
         Path archive = DIR.resolve("nodes.jsa");
-        // The recorder is a ServerProcess like any other: its launch() comes back here, re-entering this lock.
-        line = withOptions(plain, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off"));
-        try (ServerProcess recorder = new ServerProcess(DIR.resolve("data"), DIR.resolve("logs"))) {
+        List<String> recording = withOptions(plain, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off"));
+        try (ServerProcess recorder = new ServerProcess(DIR.resolve("data"), DIR.resolve("logs")).jvm(recording)) {
             recorder.start();
             HttpClient http = HttpClient.newHttpClient();
             for (String[] request : new String[][] {
@@ -75,22 +76,25 @@ final class NodeJvm {
         return plain;
     }
 
-    /** The test classpath with each directory replaced by a jar of it. */
-    private static String jarredClasspath() throws IOException {
-        List<String> entries = new ArrayList<>();
+    /**
+     * The test classpath's existing entries, absolute, with each directory replaced by a jar of it written into
+     * {@code jars} (JDK 17 archives classes from jars only).
+     */
+    static List<Path> jarredClasspath(Path jars) throws IOException {
+        List<Path> entries = new ArrayList<>();
         for (String entry : ServerProcess.classpath().split(File.pathSeparator)) {
-            Path path = Path.of(entry);
+            Path path = Path.of(entry).toAbsolutePath();
             if (Files.isDirectory(path)) {
-                entries.add(jarOf(path, DIR.resolve("classes-" + entries.size() + ".jar")).toString());
-            } else if (!entry.isBlank()) {
-                entries.add(entry);
+                entries.add(jarOf(path, jars.resolve("classes-" + entries.size() + ".jar")));
+            } else if (!entry.isBlank() && Files.exists(path)) {
+                entries.add(path);
             }
         }
-        return String.join(File.pathSeparator, entries);
+        return entries;
     }
 
     /** A jar at {@code jar} of every file under {@code directory}. */
-    static Path jarOf(Path directory, Path jar) throws IOException {
+    private static Path jarOf(Path directory, Path jar) throws IOException {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.walk(directory)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -112,7 +116,7 @@ final class NodeJvm {
     }
 
     /** {@code command}'s java, then {@code options}, then the rest of {@code command}. */
-    private static List<String> withOptions(List<String> command, List<String> options) {
+    static List<String> withOptions(List<String> command, List<String> options) {
         List<String> result = new ArrayList<>(command.subList(0, 1));
         result.addAll(options);
         result.addAll(command.subList(1, command.size()));

@@ -1,5 +1,7 @@
 package io.halite.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code serve-N.log} beside the data directory).
  */
 public final class ServerProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Duration readyTimeout = Duration.ofSeconds(60);
@@ -39,6 +42,7 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> systemProperties = new ArrayList<>();
     private java.util.Map<String, String> environment = java.util.Map.of();
     private String readinessAuthorization;
+    private List<String> jvm;
     private Process process;
     private Path logFile;
     private int starts;
@@ -197,6 +201,15 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts this node's JVM from {@code line} (java, its options, {@code -cp} and the classpath) instead of
+     * {@link NodeJvm}'s: for the node that records NodeJvm's archive.
+     */
+    ServerProcess jvm(List<String> line) {
+        this.jvm = List.copyOf(line);
+        return this;
+    }
+
     /** Starts the server process and waits (bounded) until {@code GET /readyz} answers 200. */
     public synchronized void start() throws Exception {
         launch();
@@ -216,7 +229,7 @@ public final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + heap));
         jvmOptions.addAll(systemProperties);
-        command.addAll(NodeJvm.command(jvmOptions));
+        command.addAll(jvm != null ? NodeJvm.withOptions(jvm, jvmOptions) : NodeJvm.command(jvmOptions));
         command.addAll(List.of("io.halite.server.cli.HaliteCommand", "serve",
                 "--data-dir", dataDir.toString(),
                 "--http-addr", host + ":" + httpPort,
@@ -273,13 +286,7 @@ public final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {
-                HttpRequest.Builder status = HttpRequest.newBuilder(URI.create(baseUrl() + "/status"))
-                        .timeout(Duration.ofSeconds(2)).GET();
-                if (readinessAuthorization != null) {
-                    status.header("Authorization", readinessAuthorization);
-                }
-                HttpResponse<String> response = http.send(status.build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200 || !response.body().contains("\"cluster_identity\":\"\"")) {
+                if (!"".equals(clusterIdentity())) {
                     return; // known, or /status is not ours to read
                 }
             } catch (IOException e) {
@@ -287,6 +294,24 @@ public final class ServerProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The cluster identity this node's {@code /status} reports: empty until it knows it, null if {@code /status}
+     * does not answer 200 (it needs credentials this harness lacks) or names none.
+     */
+    public String clusterIdentity() throws IOException, InterruptedException {
+        HttpRequest.Builder status = HttpRequest.newBuilder(URI.create(baseUrl() + "/status"))
+                .timeout(Duration.ofSeconds(2)).GET();
+        if (readinessAuthorization != null) {
+            status.header("Authorization", readinessAuthorization);
+        }
+        HttpResponse<String> response = http.send(status.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return null;
+        }
+        JsonNode identity = JSON.readTree(response.body()).path("store").path("cluster_identity");
+        return identity.isTextual() ? identity.asText() : null;
     }
 
     /** The last lines of the current log file. */
