@@ -21,6 +21,11 @@ import java.util.stream.Stream;
  * hundreds of nodes, and loading their classes from the archive takes about a second off each start, as
  * {@code ./halite serve} does with its own archive. JDK 17 archives classes from jars only, so the classpath's
  * directories (this module's classes) are packed into jars first.
+ * <p>
+ * These JVMs compile with C1 only ({@code -XX:TieredStopAtLevel=1}). A test's node lives for seconds, never long
+ * enough to gain from C2's code, and on two cores C2 compiling took half of a node's CPU at start: four cluster
+ * test classes ran in 364 s instead of 510 s with it off. Speed is measured by {@code ./halite bench} against
+ * {@code ./halite serve}, which keeps the JVM's default compilers.
  */
 final class NodeJvm {
     private static final Path DIR = Path.of("target", "node-jvm").toAbsolutePath();
@@ -50,7 +55,7 @@ final class NodeJvm {
         Files.createDirectories(DIR);
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> plain = List.of(java, "-cp", jarredClasspath(DIR).stream().map(Path::toString)
+        List<String> plain = List.of(java, "-XX:TieredStopAtLevel=1", "-cp", jarredClasspath(DIR).stream().map(Path::toString)
                 .collect(Collectors.joining(File.pathSeparator)));
         Path archive = DIR.resolve("nodes.jsa");
         List<String> recording = withOptions(plain, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off"));
