@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 final class NodeJvm {
     private static final Path DIR = Path.of("target", "node-jvm").toAbsolutePath();
 
-    /** java, then -cp and the classpath, with the archive's options once it opens. */
+    /** java and the options every JVM gets (the archive's once it opens), then -cp and the classpath. */
     private static List<String> line;
 
     private NodeJvm() {}
@@ -55,8 +55,9 @@ final class NodeJvm {
         Files.createDirectories(DIR);
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> plain = List.of(java, "-XX:TieredStopAtLevel=1", "-cp", jarredClasspath(DIR).stream().map(Path::toString)
-                .collect(Collectors.joining(File.pathSeparator)));
+        String classpath = jarredClasspath(DIR).stream().map(Path::toString)
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> plain = List.of(java, "-XX:TieredStopAtLevel=1", "-cp", classpath);
         Path archive = DIR.resolve("nodes.jsa");
         List<String> recording = withOptions(plain, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off"));
         try (ServerProcess recorder = new ServerProcess(DIR.resolve("data"), DIR.resolve("logs")).jvm(recording)) {
