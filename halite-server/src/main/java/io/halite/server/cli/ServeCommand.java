@@ -558,6 +558,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         recordNodeId(dataDir.toAbsolutePath(), nodeId);
+        SqliteLibraryDirectory.use(dataDir);
         String apiUrl = (tls.https() ? "https://" : "http://") + httpAdvertised;
         List<java.net.URI> members = join == null ? List.of()
                 : join.stream().filter(u -> !u.equals(java.net.URI.create(apiUrl))).toList();
