@@ -25,14 +25,17 @@ import org.sqlite.SQLiteLimits;
  * applier, or an interactive transaction it lent the writer to.
  */
 final class WriterConnection implements AutoCloseable {
+    private static final String OPEN_TRANSACTION_MARKERS = "SELECT count(*) FROM temp.halite_open_transaction";
+
     private final Connection connection;
     private final StatementPolicy policy;
     private final DeterministicFunctions functions = new DeterministicFunctions();
     private final StatementRunner writes;
     private final BooleanSupplier stopping;
     /**
-     * The applier's own statements (begin, commit, markers, counters, savepoints), compiled once: they run for
-     * every entry or group, and compiling one cost more than running it.
+     * The applier's own statements (begin, commit, markers, counters, savepoints, the check for the open
+     * transaction's marker), compiled once: they run for every entry or group, and compiling one cost more than
+     * running it.
      */
     private final Map<String, PreparedStatement> compiled = new HashMap<>();
     private boolean inTransaction;
@@ -216,9 +219,11 @@ final class WriterConnection implements AutoCloseable {
     }
 
     boolean transactionStillOpen() throws SQLException {
-        try (java.sql.Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM temp.halite_open_transaction")) {
+        PreparedStatement ps = compiled(OPEN_TRANSACTION_MARKERS);
+        try (ResultSet rs = ps.executeQuery()) {
             return rs.next() && rs.getLong(1) == 1;
+        } catch (SQLException e) {
+            throw discarded(OPEN_TRANSACTION_MARKERS, ps, e);
         }
     }
 
@@ -232,23 +237,32 @@ final class WriterConnection implements AutoCloseable {
 
     /** Runs one of the applier's own statements ({@code sql} is one of a few fixed texts, none returning rows). */
     void execute(String sql) throws SQLException {
+        PreparedStatement ps = compiled(sql);
+        try {
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw discarded(sql, ps, e);
+        }
+    }
+
+    private PreparedStatement compiled(String sql) throws SQLException {
         PreparedStatement ps = compiled.get(sql);
         if (ps == null) {
             ps = connection.prepareStatement(sql);
             compiled.put(sql, ps);
         }
+        return ps;
+    }
+
+    /** Forgets {@code ps}, which failed with {@code e}: sqlite-jdbc may leave it unusable, so it is compiled afresh. */
+    private SQLException discarded(String sql, PreparedStatement ps, SQLException e) {
+        compiled.remove(sql);
         try {
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            // sqlite-jdbc may leave a statement that failed unusable: compile it afresh next time.
-            compiled.remove(sql);
-            try {
-                ps.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
+            ps.close();
+        } catch (SQLException closing) {
+            e.addSuppressed(closing);
         }
+        return e;
     }
 
     /** Copies the image at {@code image} over the database with SQLite's backup API (readers see it at once). */
