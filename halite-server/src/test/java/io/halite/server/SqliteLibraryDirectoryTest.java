@@ -44,8 +44,9 @@ class SqliteLibraryDirectoryTest {
             assertThat(node.stop()).isZero();
             Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));
             node.start();
-            assertThat(Files.readString(node.logFile())).contains("not using " + directory
-                    + " for SQLite's native library: it is not a directory that only this user can write to");
+            assertThat(Files.readString(node.logFile())).contains("SQLite's native library goes to " + temporary
+                    + " and is left there at each stop: " + directory
+                    + " is not a directory that only this user can write to");
             assertThat(libraries(temporary)).filteredOn(library -> library.getParent().equals(temporary)).hasSize(1);
         }
     }

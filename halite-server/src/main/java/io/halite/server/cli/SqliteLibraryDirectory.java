@@ -42,30 +42,32 @@ final class SqliteLibraryDirectory {
             return;
         }
         Path temporary = Path.of(System.getProperty("java.io.tmpdir"));
-        Path directory = null;
+        String unusable;
         try {
-            directory = temporary.resolve("halite-sqlite-" + hash(dataDir.toRealPath().toString()));
+            Path directory = temporary.resolve("halite-sqlite-" + hash(dataDir.toRealPath().toString()));
             if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             }
-            if (!ownedByThisUserAlone(directory, temporary)) {
-                LOG.warn("not using {} for SQLite's native library: it is not a directory that only this user can "
-                        + "write to; the library goes to {} and is left there at each stop", directory, temporary);
+            if (ownedByThisUserAlone(directory, temporary)) {
+                deleteFilesIn(directory);
+                System.setProperty(PROPERTY, directory.toString());
                 return;
             }
-            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(directory)) {
-                for (Path leftover : leftovers) {
-                    if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.delete(leftover);
-                    }
+            unusable = directory + " is not a directory that only this user can write to";
+        } catch (IOException e) {
+            unusable = "cannot prepare a directory of its own: " + e;
+        }
+        LOG.warn("SQLite's native library goes to {} and is left there at each stop: {}", temporary, unusable);
+    }
+
+    private static void deleteFilesIn(Path directory) throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(directory)) {
+            for (Path leftover : leftovers) {
+                if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(leftover);
                 }
             }
-        } catch (IOException e) {
-            LOG.warn("not using {} for SQLite's native library ({}); the library goes to {} and is left there at "
-                    + "each stop", directory != null ? directory : "a directory of its own", e.toString(), temporary);
-            return;
         }
-        System.setProperty(PROPERTY, directory.toString());
     }
 
     private static boolean ownedByThisUserAlone(Path directory, Path temporary) throws IOException {
