@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * A real single Halite node with its HTTP API on 127.0.0.1, for tests. Start it with {@link #start()} (or
  * {@link #start(long)} for a custom body size limit), send requests with {@link #get}/{@link #post}/{@link #send},
- * and {@link #close()} it to stop the node and delete its data directory.
+ * and {@link #close()} it to stop the node and delete its data directory; closing fails the test if the node stopped
+ * on a fatal error while it ran.
  */
 public final class ApiTestServer implements AutoCloseable {
     /** The default request body limit, as {@code halite serve} uses. */
@@ -125,11 +126,6 @@ public final class ApiTestServer implements AutoCloseable {
         return dataDir;
     }
 
-    /** Errors the node reported as fatal (it can no longer apply the log); empty in a healthy run. */
-    public List<io.halite.core.node.NodeStop> fatalErrors() {
-        return List.copyOf(fatalErrors);
-    }
-
     public Reply get(String pathAndQuery) throws IOException, InterruptedException {
         return send("GET", pathAndQuery, null, (byte[]) null);
     }
@@ -182,6 +178,7 @@ public final class ApiTestServer implements AutoCloseable {
         return new Reply(response.statusCode(), response.headers(), response.body());
     }
 
+    /** Stops the node and deletes its data; fails if the node stopped on a fatal error while it ran. */
     @Override
     public void close() throws Exception {
         try {
@@ -193,6 +190,9 @@ public final class ApiTestServer implements AutoCloseable {
                 metrics.close();
                 deleteRecursively(dataDir);
             }
+        }
+        if (!fatalErrors.isEmpty()) {
+            throw new AssertionError("the node stopped on a fatal error: " + fatalErrors);
         }
     }
 
